@@ -1,0 +1,36 @@
+using Ebpf.Asm;
+using Ebpf.Btf;
+using Ebpf.Compiler.Model;
+using Ebpf.Compiler.Types;
+using Ebpf.Object;
+using Microsoft.CodeAnalysis;
+
+namespace Ebpf.Compiler.Codegen;
+
+// CONTRACT between the pipeline (model helper) and codegen (codegen helper).
+
+/// <summary>What codegen needs to know about the object a function belongs to.</summary>
+public sealed record CodegenContext(Compilation Compilation, BpfObjectModel Object, ITypeLayouts Layouts);
+
+/// <summary>The machine code of one BPF function (entry program or sub-program).</summary>
+/// <param name="Name">Symbol name (method name; made unique for overloads/generic instances).</param>
+/// <param name="Instructions">Final instructions, jumps resolved.</param>
+/// <param name="Relocations">Map / global-data / call references (kinds and symbol naming as in <see cref="Relocation"/>).</param>
+/// <param name="LineInfos">Slot offsets relative to this function's first instruction, C# file, 1-based line and column, line text.</param>
+/// <param name="Callees">Sub-programs this function calls (BPF-to-BPF); the pipeline compiles each once.</param>
+/// <param name="StackSize">Bytes of stack used (for reports; the verifier checks the 512-byte limit itself).</param>
+public sealed record CompiledFunction(
+    IMethodSymbol Method,
+    string Name,
+    IReadOnlyList<Instruction> Instructions,
+    IReadOnlyList<Relocation> Relocations,
+    IReadOnlyList<BtfLineInfo> LineInfos,
+    IReadOnlyList<IMethodSymbol> Callees,
+    int StackSize);
+
+/// <summary>Compiles one method body to BPF. Reports every construct outside the subset as a
+/// located diagnostic (catalog IDs) and then returns null; never throws for bad input.</summary>
+public interface IFunctionCompiler
+{
+    CompiledFunction? Compile(IMethodSymbol method, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics);
+}
