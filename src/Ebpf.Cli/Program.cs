@@ -1,0 +1,1 @@
+Console.Error.WriteLine("ebpf: not implemented yet"); return 1;
