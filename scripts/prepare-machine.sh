@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Makes a fresh Debian machine (run as root) ready for the samples and the tests:
+# installs the cross-check tools the tests call (clang, llvm, bpftool, iproute2) and mounts
+# bpffs and tracefs, which this kernel does not mount at boot. Idempotent.
+set -euo pipefail
+
+need=()
+command -v clang >/dev/null 2>&1 || need+=(clang)
+command -v llvm-objdump >/dev/null 2>&1 || need+=(llvm)
+command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ] || need+=(bpftool)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+[ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
+[ -f /usr/include/linux/bpf.h ] || need+=(linux-libc-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "prepare-machine: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if ! mountpoint -q /sys/fs/bpf 2>/dev/null; then
+  mount -t bpf bpf /sys/fs/bpf
+fi
+if [ ! -d /sys/kernel/tracing/events ]; then
+  mount -t tracefs nodev /sys/kernel/tracing
+fi
+command -v dotnet >/dev/null 2>&1 || { echo "prepare-machine: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
