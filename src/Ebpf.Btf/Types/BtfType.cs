@@ -27,6 +27,10 @@ public sealed class BtfInt(string name, int size, bool isSigned, bool isChar = f
     public bool IsSigned { get; } = isSigned;
     public bool IsChar { get; } = isChar;
     public bool IsBool { get; } = isBool;
+    /// <summary>Number of value bits (nr_bits); the whole size unless the kernel BTF says otherwise.</summary>
+    public int Bits { get; init; } = size * 8;
+    /// <summary>Bit offset of the value inside the storage (always 0 in practice).</summary>
+    public int BitOffset { get; init; }
 }
 
 /// <summary>BTF_KIND_PTR.</summary>
@@ -40,6 +44,8 @@ public sealed class BtfArray(BtfType element, uint count) : BtfType(null)
 {
     public BtfType Element { get; } = element;
     public uint Count { get; } = count;
+    /// <summary>The index type read from an encoded blob; null lets the builder use its <c>__ARRAY_SIZE_TYPE__</c>.</summary>
+    public BtfType? IndexType { get; init; }
 }
 
 /// <summary>A struct or union member. Offsets are in bits; <paramref name="BitFieldSize"/> 0 means not a bit-field.</summary>
@@ -61,6 +67,8 @@ public sealed class BtfEnum(string? name, uint size, bool isSigned, IReadOnlyLis
     public uint Size { get; } = size;
     public bool IsSigned { get; } = isSigned;
     public IReadOnlyList<BtfEnumValue> Values { get; } = values;
+    /// <summary>Encode as BTF_KIND_ENUM64 (kernel 6.0+). The builder also picks ENUM64 when a value does not fit in 32 bits.</summary>
+    public bool IsEnum64 { get; init; }
 }
 
 /// <summary>BTF_KIND_FWD: a forward declaration of a struct or union.</summary>
