@@ -17,8 +17,37 @@ public sealed class BpfObjectModel
     public List<MapModel> Maps { get; } = new();
     public List<GlobalModel> Globals { get; } = new();
 
+    /// <summary>Constant bytes codegen places in <c>.rodata</c> after the globals (e.g. the format
+    /// string of <c>Bpf.Printk</c>), in the order added; see <see cref="AddReadOnlyData"/>.</summary>
+    public IReadOnlyList<ReadOnlyDataModel> ReadOnlyData => _readOnlyData;
+    readonly List<ReadOnlyDataModel> _readOnlyData = new();
+
+    /// <summary>Places <paramref name="bytes"/> in <c>.rodata</c> (after the <c>.rodata</c> globals, identical
+    /// blobs shared) and returns its byte offset in the section: reference it with a
+    /// <see cref="Ebpf.Object.RelocationKind.GlobalData"/> relocation on <c>.rodata</c> whose ld_imm64 constant is that offset.
+    /// Include the terminating NUL of a C string in <paramref name="bytes"/>.</summary>
+    public uint AddReadOnlyData(ReadOnlySpan<byte> bytes, int alignment = 1)
+    {
+        foreach (var existing in _readOnlyData)
+            if (existing.Bytes.AsSpan().SequenceEqual(bytes) && existing.Offset % (uint)alignment == 0) return existing.Offset;
+        uint end = Globals.Where(g => g.Section == ".rodata").Select(g => g.Offset + g.Size)
+            .Concat(_readOnlyData.Select(d => d.Offset + (uint)d.Bytes.Length)).DefaultIfEmpty(0u).Max();
+        uint offset = (end + (uint)alignment - 1) / (uint)alignment * (uint)alignment;
+        _readOnlyData.Add(new ReadOnlyDataModel(offset, bytes.ToArray()));
+        return offset;
+    }
+
     public MapModel? FindMap(IFieldSymbol field) => Maps.FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.Field, field));
     public GlobalModel? FindGlobal(IFieldSymbol field) => Globals.FirstOrDefault(g => SymbolEqualityComparer.Default.Equals(g.Field, field));
+}
+
+/// <summary>Bytes placed in <c>.rodata</c> by codegen (not a C# field): see <see cref="BpfObjectModel.AddReadOnlyData"/>.</summary>
+public sealed record ReadOnlyDataModel(uint Offset, byte[] Bytes);
+
+/// <summary>The program attribute a method carries (language.md §2).</summary>
+public enum ProgramKind
+{
+    Tracepoint, RawTracepoint, TracepointBtf, Kprobe, Kretprobe, Uprobe, Uretprobe, Fentry, Fexit, Lsm, Xdp, Tc, SocketFilter, CgroupSkb, PerfEvent,
 }
 
 /// <summary>Which context a program receives in R1, and so how its first parameter is read.</summary>
@@ -38,6 +67,11 @@ public sealed class ProgramModel
     public required ProgramType Type { get; init; }
     public AttachType ExpectedAttachType { get; init; }
     public required ContextKind Context { get; init; }
+    /// <summary>The attribute the method carries.</summary>
+    public ProgramKind Kind { get; init; }
+    /// <summary>What to attach to, as written in the section name after the prefix (<c>syscalls/sys_enter_openat</c>,
+    /// a kernel function, <c>/bin/bash:readline</c>), or null.</summary>
+    public string? AttachTarget { get; init; }
 }
 
 /// <summary>A map: a static readonly field of a map type.</summary>
@@ -49,6 +83,10 @@ public sealed class MapModel
     /// <summary>Key type (uint for arrays), null for maps without keys (ringbuf, queue, stack).</summary>
     public ITypeSymbol? KeyType { get; init; }
     public ITypeSymbol? ValueType { get; init; }
+    /// <summary>Key size in bytes (from <see cref="KeyType"/>, or the map type's fixed size; 0 when the map has no key).</summary>
+    public uint KeySize { get; init; }
+    /// <summary>Value size in bytes (from <see cref="ValueType"/>, or the map type's fixed size; 0 when none, as for ring buffers).</summary>
+    public uint ValueSize { get; init; }
     public required uint MaxEntries { get; init; }
     public uint Flags { get; init; }
     public MapPinning Pinning { get; init; }
