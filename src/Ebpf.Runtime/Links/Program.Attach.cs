@@ -1,0 +1,152 @@
+using Ebpf.Object;
+using Ebpf.Runtime.Syscalls;
+
+namespace Ebpf.Runtime;
+
+public sealed unsafe partial class Program
+{
+    /// <summary>Attaches where the program's section says (libbpf's auto-attach): <c>tracepoint/CAT/NAME</c>,
+    /// <c>raw_tp/NAME</c>, <c>kprobe/FUNC</c>, <c>kretprobe/FUNC</c>, <c>uprobe/BINARY:FUNC</c>, <c>uretprobe/BINARY:FUNC</c>.
+    /// Programs whose target is only known at run time (XDP and tc need an interface) say which method to call.</summary>
+    public ILink Attach()
+    {
+        string? target = Spec.AttachTarget;
+        ILink NeedTarget(string example) => throw new InvalidOperationException(
+            $"program '{Name}' (section '{SectionName}') names no attach target; expected e.g. {example}, or call the Attach* method with a target");
+        return Type switch
+        {
+            ProgramType.Tracepoint => target?.Split('/') is [var category, var name]
+                ? AttachTracepoint(category, name)
+                : NeedTarget("tracepoint/syscalls/sys_enter_openat"),
+            ProgramType.RawTracepoint or ProgramType.RawTracepointWritable => target is { Length: > 0 }
+                ? AttachRawTracepoint(target)
+                : NeedTarget("raw_tp/sys_enter"),
+            ProgramType.Kprobe => AttachProbeFromSection(target),
+            ProgramType.Xdp => throw new InvalidOperationException($"XDP program '{Name}' needs a network interface: call AttachXdp(interfaceName or ifindex)"),
+            ProgramType.SchedCls => throw new InvalidOperationException($"tc program '{Name}' needs a network interface and direction: call AttachTcx(interfaceName, TcxDirection.Ingress)"),
+            ProgramType.Unspecified or ProgramType.SocketFilter or ProgramType.SchedAct or ProgramType.PerfEvent
+                or ProgramType.CgroupSkb or ProgramType.CgroupSock or ProgramType.LwtIn or ProgramType.LwtOut
+                or ProgramType.LwtXmit or ProgramType.SockOps or ProgramType.SkSkb or ProgramType.CgroupDevice
+                or ProgramType.SkMsg or ProgramType.CgroupSockAddr or ProgramType.LwtSeg6Local or ProgramType.LircMode2
+                or ProgramType.SkReuseport or ProgramType.FlowDissector or ProgramType.CgroupSysctl
+                or ProgramType.CgroupSockopt or ProgramType.Tracing or ProgramType.StructOps or ProgramType.Ext
+                or ProgramType.Lsm or ProgramType.SkLookup or ProgramType.Syscall or ProgramType.Netfilter
+                => throw new NotSupportedException($"attaching {Type} programs (program '{Name}', section '{SectionName}') is not supported by this runtime yet"),
+            _ => throw new NotSupportedException($"program '{Name}' has unknown program type {(uint)Type}"),
+        };
+    }
+
+    ILink AttachProbeFromSection(string? target)
+    {
+        bool isReturn = SectionName.StartsWith("kretprobe", StringComparison.Ordinal) || SectionName.StartsWith("uretprobe", StringComparison.Ordinal);
+        if (SectionName.StartsWith("uprobe", StringComparison.Ordinal) || SectionName.StartsWith("uretprobe", StringComparison.Ordinal))
+        {
+            int colon = target?.LastIndexOf(':') ?? -1;
+            if (target is null || colon <= 0 || colon == target.Length - 1)
+                throw new InvalidOperationException($"uprobe program '{Name}' (section '{SectionName}') needs BINARY:FUNCTION in its section or a call to AttachUprobe(binary, function)");
+            return AttachUprobe(target[..colon], target[(colon + 1)..], isReturn);
+        }
+        if (target is not { Length: > 0 })
+            throw new InvalidOperationException($"kprobe program '{Name}' (section '{SectionName}') names no function: call AttachKprobe(function)");
+        return AttachKprobe(target, isReturn);
+    }
+
+    /// <summary>Attaches a tracepoint program to <paramref name="category"/>/<paramref name="name"/> (system-wide): the
+    /// id from tracefs, perf_event_open(PERF_TYPE_TRACEPOINT), then a perf link (or PERF_EVENT_IOC_SET_BPF).</summary>
+    public PerfEventLink AttachTracepoint(string category, string name)
+    {
+        ulong id = Tracefs.TracepointId(category, name);
+        var attr = new PerfEventAttr { Type = PerfEventAttr.PerfTypeTracepoint, Config = id, SamplePeriod = 1, WakeupEvents = 1 };
+        return PerfEventLink.Attach(this, attr, pid: -1, cpu: 0, $"tracepoint {category}/{name}", errno => errno switch
+        {
+            Errno.EACCES or Errno.EPERM => "opening a system-wide tracepoint event needs CAP_PERFMON or CAP_SYS_ADMIN (or kernel.perf_event_paranoid <= -1)",
+            Errno.ENOENT or Errno.EINVAL => $"the kernel refused tracepoint id {id}",
+            _ => null,
+        });
+    }
+
+    /// <summary>Attaches a raw tracepoint program (BPF_RAW_TRACEPOINT_OPEN) to tracepoint <paramref name="name"/> (<c>sys_enter</c>).</summary>
+    public RawTracepointLink AttachRawTracepoint(string name) => RawTracepointLink.Attach(this, name);
+
+    /// <summary>Attaches an XDP program to interface <paramref name="ifindex"/> (BPF_LINK_CREATE, BPF_XDP).</summary>
+    public XdpLink AttachXdp(int ifindex, XdpAttachMode mode = XdpAttachMode.Default) => XdpLink.Attach(this, ifindex, mode);
+
+    /// <summary>Attaches an XDP program to the interface named <paramref name="interfaceName"/>.</summary>
+    public XdpLink AttachXdp(string interfaceName, XdpAttachMode mode = XdpAttachMode.Default)
+        => XdpLink.Attach(this, NetworkInterfaces.IndexOf(interfaceName), mode);
+
+    /// <summary>Attaches a tc (sched_cls) program with tcx (BPF_LINK_CREATE, BPF_TCX_INGRESS/EGRESS; kernel 6.6+).</summary>
+    public TcxLink AttachTcx(int ifindex, TcxDirection direction) => TcxLink.Attach(this, ifindex, direction);
+
+    /// <summary>Attaches a tc (sched_cls) program with tcx to the interface named <paramref name="interfaceName"/>.</summary>
+    public TcxLink AttachTcx(string interfaceName, TcxDirection direction)
+        => TcxLink.Attach(this, NetworkInterfaces.IndexOf(interfaceName), direction);
+
+    /// <summary>Attaches a kprobe program to the entry (or, with <paramref name="isReturn"/>, the return) of user function
+    /// <paramref name="function"/> in <paramref name="binaryPath"/> (an executable or shared library); <paramref name="pid"/>
+    /// -1 traces every process.</summary>
+    public PerfEventLink AttachUprobe(string binaryPath, string function, bool isReturn = false, int pid = -1)
+        => AttachUprobe(binaryPath, ElfSymbolOffsets.FileOffset(binaryPath, function), isReturn, pid, function);
+
+    /// <summary>Attaches a kprobe program at file offset <paramref name="fileOffset"/> of <paramref name="binaryPath"/> (uprobe PMU).</summary>
+    public PerfEventLink AttachUprobe(string binaryPath, ulong fileOffset, bool isReturn = false, int pid = -1)
+        => AttachUprobe(binaryPath, fileOffset, isReturn, pid, null);
+
+    PerfEventLink AttachUprobe(string binaryPath, ulong fileOffset, bool isReturn, int pid, string? function)
+    {
+        string kind = isReturn ? "uretprobe" : "uprobe";
+        string target = $"{kind} {binaryPath}:{function ?? $"0x{fileOffset:x}"}" + (pid == -1 ? "" : $" (pid {pid})");
+        if (!ProbePmu.Exists("uprobe"))
+            throw new NotSupportedException($"attach program '{Name}' to {target}: this kernel has no uprobe PMU (/sys/bus/event_source/devices/uprobe/type is missing: built without CONFIG_UPROBE_EVENTS)");
+        var path = ObjectInfo.NulTerminated(Path.GetFullPath(binaryPath));
+        fixed (byte* p = path)
+        {
+            var attr = new PerfEventAttr
+            {
+                Type = ProbePmu.Type("uprobe"),
+                Config = isReturn ? 1UL << ProbePmu.ReturnProbeBit("uprobe") : 0,
+                Config1 = (ulong)p,
+                Config2 = fileOffset,
+                SamplePeriod = 1,
+                WakeupEvents = 1,
+            };
+            return PerfEventLink.Attach(this, attr, pid, pid == -1 ? 0 : -1, target, errno => errno switch
+            {
+                Errno.ENOENT => $"'{binaryPath}' does not exist",
+                Errno.EINVAL => $"offset 0x{fileOffset:x} is not a valid instruction start in '{binaryPath}'",
+                Errno.ESRCH => $"no process {pid}",
+                _ => null,
+            });
+        }
+    }
+
+    /// <summary>Attaches a kprobe program to kernel function <paramref name="function"/> (kprobe PMU); needs a kernel
+    /// built with CONFIG_KPROBES (the error says so when the kprobe PMU is missing).</summary>
+    public PerfEventLink AttachKprobe(string function, bool isReturn = false, ulong offset = 0)
+    {
+        string kind = isReturn ? "kretprobe" : "kprobe";
+        string target = $"{kind} {function}" + (offset == 0 ? "" : $"+0x{offset:x}");
+        if (!ProbePmu.Exists("kprobe"))
+            throw new NotSupportedException($"attach program '{Name}' to {target}: this kernel has no kprobe PMU "
+                + "(/sys/bus/event_source/devices/kprobe/type is missing): it was built without CONFIG_KPROBES, so kprobes cannot attach; "
+                + "use a tracepoint, raw tracepoint or fentry program instead");
+        var name = ObjectInfo.NulTerminated(function);
+        fixed (byte* n = name)
+        {
+            var attr = new PerfEventAttr
+            {
+                Type = ProbePmu.Type("kprobe"),
+                Config = isReturn ? 1UL << ProbePmu.ReturnProbeBit("kprobe") : 0,
+                Config1 = (ulong)n,
+                Config2 = offset,
+                SamplePeriod = 1,
+                WakeupEvents = 1,
+            };
+            return PerfEventLink.Attach(this, attr, -1, 0, target, errno => errno switch
+            {
+                Errno.ENOENT or Errno.EINVAL => $"the kernel cannot probe '{function}' (not a traceable function, or inlined/notrace)",
+                _ => null,
+            });
+        }
+    }
+}

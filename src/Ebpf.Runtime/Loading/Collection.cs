@@ -1,0 +1,203 @@
+using System.Runtime.InteropServices;
+using Ebpf.Asm;
+using Ebpf.Object;
+
+namespace Ebpf.Runtime;
+
+/// <summary>An object loaded into the kernel: its maps (BTF-defined maps by name, data-section maps by section name)
+/// and its entry programs by name. Disposing it closes every fd it owns (programs stay attached only through links).</summary>
+/// <remarks>Made by <see cref="Load"/>, all-or-nothing: if any step fails, everything opened so far is closed before
+/// the exception propagates.</remarks>
+public sealed class Collection : IDisposable
+{
+    readonly Dictionary<string, Map> _maps;
+    readonly Dictionary<string, Program> _programs;
+    readonly ObjectSpec _spec;
+    bool _disposed;
+
+    Collection(ObjectSpec spec, LoadedBtf? btf, Dictionary<string, Map> maps, Dictionary<string, Program> programs, List<string> warnings)
+    {
+        _spec = spec;
+        Btf = btf;
+        _maps = maps;
+        _programs = programs;
+        Warnings = warnings;
+    }
+
+    /// <summary>Maps by name: the object's maps, then one per data section under the section's name (<c>.rodata</c>).</summary>
+    public IReadOnlyDictionary<string, Map> Maps => _maps;
+    /// <summary>Entry programs by name (sub-programs are inside them).</summary>
+    public IReadOnlyDictionary<string, Program> Programs => _programs;
+    /// <summary>The object's BTF as loaded in the kernel; null when the object had none, it was disabled, or the kernel refused it.</summary>
+    public LoadedBtf? Btf { get; }
+    /// <summary>What the loader worked around (BTF refused by the kernel, map created without BTF types...).</summary>
+    public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>Loads <paramref name="spec"/>: its BTF (BPF_BTF_LOAD), maps (BPF_MAP_CREATE, pinning), data-section maps
+    /// (written, <c>.rodata</c> frozen), then each entry program linked with its sub-programs, relocated and loaded
+    /// (BPF_PROG_LOAD). A verifier rejection throws <see cref="VerifierException"/>.</summary>
+    public static Collection Load(ObjectSpec spec, CollectionOptions? options = null)
+    {
+        options ??= new CollectionOptions();
+        var warnings = new List<string>();
+        var owned = new List<IDisposable>();
+        try
+        {
+            var btf = LoadBtf(spec, options, warnings);
+            if (btf is not null) owned.Add(btf);
+
+            var maps = new Dictionary<string, Map>(StringComparer.Ordinal);
+            foreach (var mapSpec in spec.Maps)
+            {
+                if (maps.ContainsKey(mapSpec.Name)) throw new LoadException($"the object defines map '{mapSpec.Name}' twice");
+                var map = Map.Create(mapSpec, options.Maps, btf, warnings);
+                owned.Add(map);
+                maps.Add(mapSpec.Name, map);
+            }
+            string objectName = options.ObjectName ?? "bpf";
+            foreach (var section in spec.DataSections)
+            {
+                if (maps.ContainsKey(section.Name)) throw new LoadException($"data section '{section.Name}' clashes with a map of the same name");
+                var map = DataSectionMaps.Create(section, objectName, btf, warnings);
+                owned.Add(map);
+                maps.Add(section.Name, map);
+            }
+
+            var programs = new Dictionary<string, Program>(StringComparer.Ordinal);
+            foreach (var programSpec in spec.Programs.Where(p => !p.IsSubprogram))
+            {
+                if (programs.ContainsKey(programSpec.Name)) throw new LoadException($"the object defines program '{programSpec.Name}' twice");
+                var linked = ProgramLinker.Link(programSpec, spec.Programs);
+                Relocate(linked, maps, spec);
+                var (handle, log) = ProgramLoader.Load(new ProgramLoader.Request(linked, programSpec.Type, programSpec.ExpectedAttachType,
+                    spec.License, spec.KernelVersion, btf, options.Programs, warnings));
+                var program = new Program(programSpec, linked, handle, log);
+                owned.Add(program);
+                programs.Add(programSpec.Name, program);
+            }
+            return new Collection(spec, btf, maps, programs, warnings);
+        }
+        catch
+        {
+            for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
+            throw;
+        }
+    }
+
+    static LoadedBtf? LoadBtf(ObjectSpec spec, CollectionOptions options, List<string> warnings)
+    {
+        if (spec.Btf is null || options.DisableBtf) return null;
+        try
+        {
+            return LoadedBtf.Load(spec.Btf);
+        }
+        catch (BtfLoadException e)
+        {
+            // libbpf does the same: without kernel BTF support for this object's types, load without BTF.
+            warnings.Add($"{e.Message}; loading without BTF (maps without BTF types, programs without func_info/line_info)");
+            return null;
+        }
+    }
+
+    /// <summary>Writes map fds (BPF_PSEUDO_MAP_FD) and data-section addresses (BPF_PSEUDO_MAP_VALUE: map fd in the first
+    /// slot's imm, byte offset in the second's) into the ld_imm64 instructions that reference them.</summary>
+    static void Relocate(LinkedProgram program, Dictionary<string, Map> maps, ObjectSpec spec)
+    {
+        if (program.Relocations.Count == 0) return;
+        var instructions = program.Instructions.ToList();
+        foreach (var reloc in program.Relocations)
+        {
+            var insn = instructions[reloc.InstructionIndex];
+            string where = $"program '{program.Name}' instruction {reloc.InstructionIndex} ({insn})";
+            if (!insn.IsWide)
+                throw new LoadException($"{where}: a {reloc.Kind} reference to '{reloc.Symbol}' must be on an ld_imm64 instruction");
+            switch (reloc.Kind)
+            {
+                case RelocationKind.Map:
+                    if (!maps.TryGetValue(reloc.Symbol, out var map))
+                        throw new LoadException($"{where} references map '{reloc.Symbol}', which the object does not define");
+                    instructions[reloc.InstructionIndex] = insn with { Src = (Register)PseudoSource.MapFd, Constant = (uint)map.Fd };
+                    break;
+                case RelocationKind.GlobalData:
+                    var section = spec.DataSections.FirstOrDefault(s => s.Name == reloc.Symbol);
+                    if (section is null || !maps.TryGetValue(reloc.Symbol, out var dataMap))
+                        throw new LoadException($"{where} references data section '{reloc.Symbol}', which the object does not define");
+                    long offset = insn.Constant;
+                    if (offset < 0 || offset >= section.Size)
+                        throw new LoadException($"{where} references offset {offset} of '{reloc.Symbol}', outside its {section.Size} bytes");
+                    instructions[reloc.InstructionIndex] = insn with { Src = (Register)PseudoSource.MapValue, Constant = (offset << 32) | (uint)dataMap.Fd };
+                    break;
+                case RelocationKind.Call:
+                    throw new LoadException($"{where}: call to '{reloc.Symbol}' left unlinked"); // the linker resolves calls
+                default:
+                    throw new LoadException($"{where}: unknown relocation kind {reloc.Kind}");
+            }
+        }
+        program.ReplaceInstructions(instructions);
+    }
+
+    /// <summary>The map <paramref name="name"/>; the error lists the maps there are.</summary>
+    public Map GetMap(string name)
+        => _maps.TryGetValue(name, out var map) ? map
+           : throw new KeyNotFoundException($"the collection has no map '{name}'; it has {Describe(_maps.Keys)}");
+
+    /// <summary>A typed view of map <paramref name="name"/> (sizes checked against the map).</summary>
+    public Map<TKey, TValue> GetMap<TKey, TValue>(string name) where TKey : unmanaged where TValue : unmanaged
+        => GetMap(name).As<TKey, TValue>();
+
+    /// <summary>A typed view of per-CPU map <paramref name="name"/>.</summary>
+    public PerCpuMap<TKey, TValue> GetPerCpuMap<TKey, TValue>(string name) where TKey : unmanaged where TValue : unmanaged
+        => GetMap(name).AsPerCpu<TKey, TValue>();
+
+    /// <summary>The entry program <paramref name="name"/>; the error lists the programs there are.</summary>
+    public Program GetProgram(string name)
+        => _programs.TryGetValue(name, out var program) ? program
+           : throw new KeyNotFoundException($"the collection has no program '{name}'; it has {Describe(_programs.Keys)}");
+
+    /// <summary>Reads global variable <paramref name="name"/> from its data-section map (what programs see now).</summary>
+    public T ReadVariable<T>(string name) where T : unmanaged
+    {
+        var (variable, map) = FindVariable<T>(name);
+        var value = new byte[map.ValueBufferSize];
+        if (!map.TryLookup(stackalloc byte[4], value))
+            throw new InvalidOperationException($"data-section map '{map.Name}' has no element 0");
+        return MemoryMarshal.Read<T>(value.AsSpan((int)variable.Offset, (int)variable.Size));
+    }
+
+    /// <summary>Writes global variable <paramref name="name"/> in its data-section map (read-modify-write of the whole
+    /// section: concurrent program writes to other variables of the section can be lost). Not for frozen <c>.rodata</c>.</summary>
+    public void WriteVariable<T>(string name, T value) where T : unmanaged
+    {
+        var (variable, map) = FindVariable<T>(name);
+        if (map.IsFrozen)
+            throw new InvalidOperationException($"global variable '{name}' is in {variable.Section.Name}, frozen at load: set it on the ObjectSpec before loading (spec.SetVariable)");
+        var contents = new byte[map.ValueBufferSize];
+        Span<byte> key = stackalloc byte[4];
+        if (!map.TryLookup(key, contents))
+            throw new InvalidOperationException($"data-section map '{map.Name}' has no element 0");
+        MemoryMarshal.Write(contents.AsSpan((int)variable.Offset, (int)variable.Size), in value);
+        map.Update(key, contents);
+    }
+
+    (GlobalVariable Variable, Map Map) FindVariable<T>(string name) where T : unmanaged
+    {
+        var variable = _spec.FindVariable(name);
+        ObjectSpecVariables.CheckSize<T>(variable);
+        return (variable, GetMap(variable.Section.Name));
+    }
+
+    static string Describe(IEnumerable<string> names)
+    {
+        var list = names.Select(n => $"'{n}'").ToList();
+        return list.Count == 0 ? "none" : string.Join(", ", list);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var program in _programs.Values) program.Dispose();
+        foreach (var map in _maps.Values) map.Dispose();
+        Btf?.Dispose();
+    }
+}

@@ -1,0 +1,17 @@
+namespace Ebpf.Runtime;
+
+/// <summary>Options for <see cref="Collection.Load"/>.</summary>
+public sealed class CollectionOptions
+{
+    /// <summary>The object's name; its first 8 characters prefix the kernel names of the data-section maps as libbpf
+    /// does (<c>OpenCoun.rodata</c>). libbpf takes the file name up to the first dot; the default is <c>bpf</c>.</summary>
+    public string? ObjectName { get; set; }
+
+    public MapOptions Maps { get; set; } = new();
+
+    public ProgramOptions Programs { get; set; } = new();
+
+    /// <summary>Load without the object's BTF (no BTF key/value types on maps, no func_info/line_info). The loader
+    /// falls back to this on its own when the kernel rejects the BTF.</summary>
+    public bool DisableBtf { get; set; }
+}

@@ -1,0 +1,165 @@
+using System.Collections;
+using System.Runtime.InteropServices;
+
+namespace Ebpf.Runtime;
+
+/// <summary>A typed view of a map: keys of <typeparamref name="TKey"/>, values of <typeparamref name="TValue"/>,
+/// copied to and from the kernel as raw bytes. Enumerating it walks the keys with BPF_MAP_GET_NEXT_KEY and looks
+/// each one up (entries deleted meanwhile are skipped).</summary>
+/// <remarks>The view does not own the map; dispose the <see cref="Map"/> (or its collection).</remarks>
+public sealed class Map<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
+    where TKey : unmanaged where TValue : unmanaged
+{
+    internal Map(Map map)
+    {
+        if (map.IsPerCpu)
+            throw new InvalidOperationException($"map '{map.Name}' is per-CPU ({Ebpf.Runtime.MapKinds.KernelName(map.Type)}): use AsPerCpu<{typeof(TKey).Name}, {typeof(TValue).Name}>()");
+        TypedMapChecks.CheckSizes<TKey, TValue>(map);
+        Raw = map;
+    }
+
+    /// <summary>The underlying map (raw byte access, fd, pinning).</summary>
+    public Map Raw { get; }
+    public string Name => Raw.Name;
+
+    /// <summary>Reads (throws <see cref="KeyNotFoundException"/> if absent) or writes (BPF_ANY) one element.</summary>
+    public TValue this[TKey key]
+    {
+        get => Lookup(key);
+        set => Update(key, value);
+    }
+
+    /// <summary>The value of <paramref name="key"/>; <see cref="KeyNotFoundException"/> when absent.</summary>
+    public TValue Lookup(TKey key)
+        => TryLookup(key, out var value) ? value : throw new KeyNotFoundException($"map '{Name}' has no element with key {key}");
+
+    public bool TryLookup(TKey key, out TValue value)
+    {
+        value = default;
+        return Raw.TryLookup(TypedMapChecks.Bytes(ref key), TypedMapChecks.Bytes(ref value));
+    }
+
+    public void Update(TKey key, TValue value, MapUpdateFlags flags = MapUpdateFlags.Any)
+        => Raw.Update(TypedMapChecks.Bytes(ref key), TypedMapChecks.Bytes(ref value), flags);
+
+    /// <summary>Deletes <paramref name="key"/>; false when it was absent.</summary>
+    public bool Delete(TKey key) => Raw.Delete(TypedMapChecks.Bytes(ref key));
+
+    /// <summary>Every key, by a BPF_MAP_GET_NEXT_KEY walk.</summary>
+    public IEnumerable<TKey> Keys => TypedMapChecks.Keys<TKey>(Raw);
+
+    public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
+    {
+        foreach (var key in Keys)
+            if (TryLookup(key, out var value))
+                yield return new KeyValuePair<TKey, TValue>(key, value);
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>A typed view of a per-CPU map (BPF_MAP_TYPE_PERCPU_HASH, _PERCPU_ARRAY, _LRU_PERCPU_HASH): each value is
+/// an array of <see cref="PossibleCpus.Count"/> elements, one per possible CPU.</summary>
+public sealed class PerCpuMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue[]>>
+    where TKey : unmanaged where TValue : unmanaged
+{
+    readonly int _stride;
+
+    internal PerCpuMap(Map map)
+    {
+        if (!map.IsPerCpu)
+            throw new InvalidOperationException($"map '{map.Name}' is not per-CPU ({Ebpf.Runtime.MapKinds.KernelName(map.Type)}): use As<{typeof(TKey).Name}, {typeof(TValue).Name}>()");
+        TypedMapChecks.CheckSizes<TKey, TValue>(map);
+        Raw = map;
+        _stride = (int)Map.RoundUp8(map.ValueSize);
+    }
+
+    public Map Raw { get; }
+    public string Name => Raw.Name;
+    /// <summary>Number of values per key (possible CPUs).</summary>
+    public int CpuCount => PossibleCpus.Count;
+
+    /// <summary>The per-CPU values of <paramref name="key"/>, indexed by CPU; <see cref="KeyNotFoundException"/> when absent.</summary>
+    public TValue[] Lookup(TKey key)
+        => TryLookup(key, out var values) ? values : throw new KeyNotFoundException($"map '{Name}' has no element with key {key}");
+
+    public bool TryLookup(TKey key, out TValue[] values)
+    {
+        var buffer = new byte[Raw.ValueBufferSize];
+        if (!Raw.TryLookup(TypedMapChecks.Bytes(ref key), buffer))
+        {
+            values = [];
+            return false;
+        }
+        values = new TValue[CpuCount];
+        for (int cpu = 0; cpu < values.Length; cpu++)
+            values[cpu] = MemoryMarshal.Read<TValue>(buffer.AsSpan(cpu * _stride));
+        return true;
+    }
+
+    /// <summary>Sets the value of every CPU: <paramref name="values"/> has one element per possible CPU.</summary>
+    public void Update(TKey key, ReadOnlySpan<TValue> values, MapUpdateFlags flags = MapUpdateFlags.Any)
+    {
+        if (values.Length != CpuCount)
+            throw new ArgumentException($"per-CPU map '{Name}' needs one value per possible CPU ({CpuCount}); got {values.Length}", nameof(values));
+        var buffer = new byte[Raw.ValueBufferSize];
+        for (int cpu = 0; cpu < values.Length; cpu++)
+        {
+            var v = values[cpu];
+            MemoryMarshal.Write(buffer.AsSpan(cpu * _stride), in v);
+        }
+        Raw.Update(TypedMapChecks.Bytes(ref key), buffer, flags);
+    }
+
+    /// <summary>Sets the same value on every CPU.</summary>
+    public void UpdateAll(TKey key, TValue value, MapUpdateFlags flags = MapUpdateFlags.Any)
+    {
+        var values = new TValue[CpuCount];
+        Array.Fill(values, value);
+        Update(key, values, flags);
+    }
+
+    public bool Delete(TKey key) => Raw.Delete(TypedMapChecks.Bytes(ref key));
+
+    public IEnumerable<TKey> Keys => TypedMapChecks.Keys<TKey>(Raw);
+
+    public IEnumerator<KeyValuePair<TKey, TValue[]>> GetEnumerator()
+    {
+        foreach (var key in Keys)
+            if (TryLookup(key, out var values))
+                yield return new KeyValuePair<TKey, TValue[]>(key, values);
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>Checks and conversions shared by the typed map views.</summary>
+internal static class TypedMapChecks
+{
+    public static unsafe void CheckSizes<TKey, TValue>(Map map) where TKey : unmanaged where TValue : unmanaged
+    {
+        var problems = new List<string>();
+        if (sizeof(TKey) != map.KeySize)
+            problems.Add($"key type {typeof(TKey).Name} is {sizeof(TKey)} bytes but the map's keys are {map.KeySize} bytes");
+        if (sizeof(TValue) != map.ValueSize)
+            problems.Add($"value type {typeof(TValue).Name} is {sizeof(TValue)} bytes but the map's values are {map.ValueSize} bytes");
+        if (problems.Count > 0)
+            throw new InvalidOperationException($"map '{map.Name}': {string.Join("; ", problems)}");
+    }
+
+    public static Span<byte> Bytes<T>(ref T value) where T : unmanaged => MemoryMarshal.AsBytes(new Span<T>(ref value));
+
+    public static IEnumerable<TKey> Keys<TKey>(Map map) where TKey : unmanaged
+    {
+        TKey current = default;
+        bool first = true;
+        while (true)
+        {
+            TKey next = default;
+            if (!map.TryGetNextKey(first ? ReadOnlySpan<byte>.Empty : Bytes(ref current), Bytes(ref next))) yield break;
+            yield return next;
+            current = next;
+            first = false;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using Ebpf.Runtime.Syscalls;
+
+namespace Ebpf.Runtime;
+
+/// <summary>Input of a BPF_PROG_TEST_RUN.</summary>
+public sealed class TestRunOptions
+{
+    /// <summary>Packet bytes (XDP, tc, socket filter, cgroup_skb...); empty for types without packet data.</summary>
+    public ReadOnlyMemory<byte> Data { get; init; }
+    /// <summary>Size of the output packet buffer; default the input size plus 4 KiB (programs may grow the packet).</summary>
+    public int? DataOutSize { get; init; }
+    /// <summary>ctx_in: an initial context (<c>struct xdp_md</c>, <c>struct __sk_buff</c>, raw tracepoint args, a syscall program's argument).</summary>
+    public ReadOnlyMemory<byte> Context { get; init; }
+    /// <summary>Size of ctx_out; default the size of <see cref="Context"/> (0: no context out).</summary>
+    public int? ContextOutSize { get; init; }
+    /// <summary>How many times the kernel runs the program (the duration is their average); at least 1. A single run is
+    /// sent as repeat 0, which the kernel treats as 1 and which program types that cannot repeat (syscall) require.</summary>
+    public int Repeat { get; init; } = 1;
+    /// <summary>BPF_F_TEST_RUN_ON_CPU (1) with <see cref="Cpu"/>, BPF_F_TEST_XDP_LIVE_FRAMES (2).</summary>
+    public uint Flags { get; init; }
+    public uint Cpu { get; init; }
+}
+
+/// <summary>Output of a BPF_PROG_TEST_RUN: the program's return value (an XDP action, a tc verdict...), the packet and
+/// context as the program left them, and the average run time.</summary>
+public sealed record TestRunResult(uint ReturnValue, byte[] Data, byte[] Context, TimeSpan Duration);
+
+public sealed unsafe partial class Program
+{
+    /// <summary>Runs the program in the kernel on <paramref name="data"/> (BPF_PROG_TEST_RUN), <paramref name="repeat"/> times.</summary>
+    public TestRunResult TestRun(ReadOnlySpan<byte> data, int repeat = 1)
+        => TestRun(new TestRunOptions { Data = data.ToArray(), Repeat = repeat });
+
+    /// <summary>Runs the program in the kernel (BPF_PROG_TEST_RUN) with packet data and/or a context.</summary>
+    public TestRunResult TestRun(TestRunOptions options)
+    {
+        if (options.Repeat < 1) throw new ArgumentOutOfRangeException(nameof(options), "Repeat must be at least 1");
+        var dataOut = new byte[options.Data.IsEmpty ? 0 : options.DataOutSize ?? options.Data.Length + 4096];
+        var ctxOut = new byte[options.ContextOutSize ?? options.Context.Length];
+        fixed (byte* dataIn = options.Data.Span)
+        fixed (byte* dataOutPtr = dataOut)
+        fixed (byte* ctxIn = options.Context.Span)
+        fixed (byte* ctxOutPtr = ctxOut)
+        {
+            using var fd = Handle.Lease();
+            var attr = new TestRunAttr
+            {
+                ProgFd = (uint)fd.Fd,
+                DataSizeIn = (uint)options.Data.Length,
+                DataIn = options.Data.IsEmpty ? 0 : (ulong)dataIn,
+                DataSizeOut = (uint)dataOut.Length,
+                DataOut = dataOut.Length == 0 ? 0 : (ulong)dataOutPtr,
+                CtxSizeIn = (uint)options.Context.Length,
+                CtxIn = options.Context.IsEmpty ? 0 : (ulong)ctxIn,
+                CtxSizeOut = (uint)ctxOut.Length,
+                CtxOut = ctxOut.Length == 0 ? 0 : (ulong)ctxOutPtr,
+                Repeat = options.Repeat == 1 ? 0u : (uint)options.Repeat,
+                Flags = options.Flags,
+                Cpu = options.Cpu,
+            };
+            int rc = BpfSyscall.Invoke(BpfCommand.ProgTestRun, ref attr, out int errno);
+            if (rc < 0)
+            {
+                string? hint = errno switch
+                {
+                    Errno.ENOTSUPP or Errno.EOPNOTSUPP => $"the kernel cannot test-run {Type} programs",
+                    Errno.ENOSPC => $"the program's output ({attr.DataSizeOut} bytes) does not fit the {dataOut.Length}-byte output buffer: raise DataOutSize",
+                    Errno.EINVAL => $"the input does not suit a {Type} program (packet programs need at least an Ethernet header of data; some types take no data or need a context)",
+                    _ => null,
+                };
+                throw new BpfException($"test-run program '{Name}'", errno, hint);
+            }
+            return new TestRunResult(attr.Retval, dataOut.AsSpan(0, (int)Math.Min(attr.DataSizeOut, (uint)dataOut.Length)).ToArray(),
+                ctxOut.AsSpan(0, (int)Math.Min(attr.CtxSizeOut, (uint)ctxOut.Length)).ToArray(), TimeSpan.FromTicks(attr.Duration / 100));
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using Ebpf.Asm;
+using Ebpf.Object;
+using Ebpf.Runtime.Syscalls;
+
+namespace Ebpf.Runtime;
+
+/// <summary>BPF_PROG_LOAD of a linked, relocated program: license, kernel version, BTF with func_info/line_info
+/// (when the object's BTF is loaded), and the verifier log policy (none on the first attempt unless asked for;
+/// on failure, once more with log level 1, growing the buffer to log_true_size when the kernel says it was short).</summary>
+internal static unsafe class ProgramLoader
+{
+    const int MaxLogSize = 1 << 30; // the kernel refuses log_size >= UINT_MAX >> 2
+
+    public sealed record Request(LinkedProgram Program, ProgramType Type, AttachType ExpectedAttachType, string License,
+        uint KernelVersion, LoadedBtf? Btf, ProgramOptions Options, List<string>? Warnings);
+
+    public static (ProgramHandle Handle, string? Log) Load(Request request)
+    {
+        var program = request.Program;
+        string step = $"load program '{program.Name}'";
+        byte[] code = InstructionCodec.Encode(program.Instructions);
+        byte[] license = ObjectInfo.NulTerminated(request.License);
+        var (funcInfos, lineInfos) = KernelBtfInfo(request);
+
+        uint level = (uint)request.Options.LogLevel;
+        int size = Math.Clamp(request.Options.LogSize, 4096, MaxLogSize);
+        for (int attempt = 0; ; attempt++)
+        {
+            byte[]? logBuffer = level != 0 ? new byte[size] : null;
+            int fd, errno;
+            uint trueSize;
+            fixed (byte* insns = code)
+            fixed (byte* lic = license)
+            fixed (byte* log = logBuffer)
+            fixed (KernelFuncInfo* fi = funcInfos)
+            fixed (KernelLineInfo* li = lineInfos)
+            {
+                var attr = new ProgLoadAttr
+                {
+                    ProgType = (uint)request.Type,
+                    InsnCnt = (uint)(code.Length / Instruction.SlotSize),
+                    Insns = (ulong)insns,
+                    License = (ulong)lic,
+                    LogLevel = level,
+                    LogSize = logBuffer is null ? 0u : (uint)logBuffer.Length,
+                    LogBuf = (ulong)log,
+                    KernVersion = request.KernelVersion,
+                    ExpectedAttachType = (uint)request.ExpectedAttachType,
+                };
+                ObjectName.Write(program.Name, new Span<byte>(attr.ProgName, 16));
+                if (request.Btf is not null && (funcInfos is not null || lineInfos is not null))
+                {
+                    using var btfFd = request.Btf.Handle.Lease();
+                    attr.ProgBtfFd = (uint)btfFd.Fd;
+                    if (funcInfos is not null)
+                    {
+                        attr.FuncInfoRecSize = (uint)sizeof(KernelFuncInfo);
+                        attr.FuncInfo = (ulong)fi;
+                        attr.FuncInfoCnt = (uint)funcInfos.Length;
+                    }
+                    if (lineInfos is not null)
+                    {
+                        attr.LineInfoRecSize = (uint)sizeof(KernelLineInfo);
+                        attr.LineInfo = (ulong)li;
+                        attr.LineInfoCnt = (uint)lineInfos.Length;
+                    }
+                    fd = BpfSyscall.Invoke(BpfCommand.ProgLoad, ref attr, out errno);
+                }
+                else
+                {
+                    fd = BpfSyscall.Invoke(BpfCommand.ProgLoad, ref attr, out errno);
+                }
+                trueSize = attr.LogTrueSize;
+            }
+
+            string? text = logBuffer is null ? null : KernelLog.Decode(logBuffer);
+            if (fd >= 0) return (new ProgramHandle(fd), request.Options.LogLevel == VerifierLogLevel.None ? null : text);
+
+            if (attempt >= 4) throw Failure(step, errno, text, request);
+            if (level == 0)
+            {
+                level = (uint)VerifierLogLevel.Instructions; // like libbpf: pay for a log only once a load failed
+                continue;
+            }
+            if (errno == Errno.ENOSPC && size < MaxLogSize)
+            {
+                size = trueSize > size ? (int)Math.Min(trueSize + 1, MaxLogSize) : Math.Min(size * 4, MaxLogSize);
+                continue;
+            }
+            throw Failure(step, errno, text, request);
+        }
+    }
+
+    static BpfException Failure(string step, int errno, string? log, Request request)
+    {
+        if (!string.IsNullOrWhiteSpace(log)) return new VerifierException(request.Program.Name, errno, log, request.Program);
+        string? hint = errno switch
+        {
+            Errno.EPERM => $"the kernel refused before verifying (empty log): loading a {request.Type} program needs CAP_BPF "
+                           + "(+ CAP_PERFMON for tracing, CAP_NET_ADMIN for networking) or CAP_SYS_ADMIN, and kernel lockdown forbids some types (fentry/fexit/LSM)",
+            Errno.EINVAL => $"the kernel rejected the load attributes before verifying (program type {request.Type}, expected attach type {request.ExpectedAttachType})",
+            Errno.E2BIG => "the program is too large",
+            _ => null,
+        };
+        return new BpfException(step, errno, hint);
+    }
+
+    /// <summary>func_info and line_info in the kernel's form, or null when they cannot be given: no BTF loaded, a function
+    /// without its FUNC record (the kernel requires one per function), or a string missing from the loaded BTF.</summary>
+    static (KernelFuncInfo[]? Funcs, KernelLineInfo[]? Lines) KernelBtfInfo(Request request)
+    {
+        var program = request.Program;
+        var btf = request.Btf;
+        if (btf is null || program.FuncInfos.Count == 0) return (null, null);
+
+        var funcs = new List<KernelFuncInfo>();
+        foreach (var function in program.Functions)
+        {
+            var info = program.FuncInfos.FirstOrDefault(f => f.InstructionOffset == function.FirstSlot);
+            if (info is null)
+            {
+                request.Warnings?.Add($"program '{program.Name}': function '{function.Name}' has no func_info; loaded without func_info/line_info");
+                return (null, null);
+            }
+            funcs.Add(new KernelFuncInfo { InsnOff = (uint)function.FirstSlot, TypeId = (uint)btf.Spec.IdOf(info.Func) });
+        }
+
+        var lines = new List<KernelLineInfo>(program.LineInfos.Count);
+        foreach (var line in program.LineInfos)
+        {
+            uint? file = btf.Spec.FindString(line.FileName);
+            uint? text = btf.Spec.FindString(line.LineText);
+            if (file is null || text is null)
+            {
+                request.Warnings?.Add($"program '{program.Name}': line_info string '{(file is null ? line.FileName : line.LineText)}' is not in the object's BTF; loaded without line_info");
+                return (funcs.ToArray(), null);
+            }
+            lines.Add(new KernelLineInfo
+            {
+                InsnOff = (uint)line.InstructionOffset,
+                FileNameOff = file.Value,
+                LineOff = text.Value,
+                LineCol = ((uint)line.Line << 10) | ((uint)line.Column & 0x3ff),
+            });
+        }
+        return (funcs.ToArray(), lines.Count == 0 ? null : lines.ToArray());
+    }
+}

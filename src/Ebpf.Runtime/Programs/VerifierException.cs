@@ -1,0 +1,73 @@
+using System.Text;
+using Ebpf.Asm;
+
+namespace Ebpf.Runtime;
+
+/// <summary>The kernel refused to load a program (BPF_PROG_LOAD failed with a verifier log). The message starts with
+/// the C# location of the instruction the verifier rejected, <c>File.cs(12,5): &lt;kernel reason&gt;</c>, so IDEs and
+/// build logs link to it; <see cref="Log"/> has the whole kernel log.</summary>
+public sealed class VerifierException : BpfException
+{
+    const int LogLinesInMessage = 40;
+
+    internal VerifierException(string programName, int errno, string log, LinkedProgram program)
+        : this(programName, errno, log, program, VerifierLog.Analyze(log))
+    {
+    }
+
+    VerifierException(string programName, int errno, string log, LinkedProgram program, VerifierLog.Analysis analysis)
+        : base($"load program '{programName}'", errno, Compose(programName, errno, log, program, analysis), true)
+    {
+        ProgramName = programName;
+        Log = log;
+        Reason = analysis.Reason;
+        InstructionSlot = analysis.InstructionSlot;
+        if (analysis.InstructionSlot is int slot)
+        {
+            Location = program.SourceAt(slot);
+            FunctionName = program.FunctionAt(slot)?.Name;
+            Instruction = program.InstructionAtSlot(slot);
+        }
+    }
+
+    public string ProgramName { get; }
+    /// <summary>The complete verifier log.</summary>
+    public string Log { get; }
+    /// <summary>The verifier's reason (the line or lines after the last instruction it printed).</summary>
+    public string Reason { get; }
+    /// <summary>Slot index, in the loaded (linked) program, of the instruction the verifier stopped at.</summary>
+    public int? InstructionSlot { get; }
+    /// <summary>That instruction.</summary>
+    public Instruction? Instruction { get; }
+    /// <summary>The function (entry program or sub-program) containing that instruction.</summary>
+    public string? FunctionName { get; }
+    /// <summary>The C# source of that instruction, from the program's line_info (null without line info).</summary>
+    public SourceLocation? Location { get; }
+
+    static string Compose(string programName, int errno, string log, LinkedProgram program, VerifierLog.Analysis analysis)
+    {
+        var sb = new StringBuilder();
+        SourceLocation? source = analysis.InstructionSlot is int s ? program.SourceAt(s) : null;
+        sb.Append(source is null ? "" : source + ": ").Append(analysis.Reason).Append('\n');
+        sb.Append($"load program '{programName}': {Syscalls.Errno.Format(errno)}: the verifier rejected it");
+        if (analysis.InstructionSlot is int slot)
+        {
+            var function = program.FunctionAt(slot);
+            var insn = program.InstructionAtSlot(slot);
+            sb.Append($" at instruction {slot}");
+            if (insn is not null) sb.Append($" ({insn})");
+            if (function is not null && function.Name != programName) sb.Append($" in function '{function.Name}'");
+        }
+        sb.Append('\n');
+        if (source is not null && !string.IsNullOrWhiteSpace(source.LineText))
+            sb.Append("    ").Append(source.LineText.Trim()).Append('\n');
+
+        var lines = log.TrimEnd('\n', '\0', ' ').Split('\n');
+        int skip = Math.Max(0, lines.Length - LogLinesInMessage);
+        sb.Append(skip > 0
+            ? $"--- verifier log (last {LogLinesInMessage} of {lines.Length} lines; VerifierException.Log has all) ---\n"
+            : "--- verifier log ---\n");
+        foreach (var line in lines.Skip(skip)) sb.Append(line).Append('\n');
+        return sb.ToString().TrimEnd('\n');
+    }
+}

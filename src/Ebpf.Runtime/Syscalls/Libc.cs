@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace Ebpf.Runtime.Syscalls;
+
+/// <summary>The few libc entry points the runtime needs. System calls without a libc wrapper
+/// (bpf, perf_event_open) go through <c>syscall(2)</c> with their x86-64 numbers.</summary>
+internal static unsafe partial class Libc
+{
+    public const long SysBpf = 321;
+    public const long SysPerfEventOpen = 298;
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial long SyscallBpf(long number, int cmd, void* attr, uint size);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    public static partial long SyscallPerfEventOpen(long number, void* attr, int pid, int cpu, int groupFd, ulong flags);
+
+    [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, ulong request, nint argument);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "if_nametoindex", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint IfNameToIndex(string name);
+
+    /// <summary>Throws <see cref="PlatformNotSupportedException"/> off Linux x86-64: the syscall numbers above are that ABI's.</summary>
+    public static void EnsureSupportedPlatform()
+    {
+        if (!OperatingSystem.IsLinux())
+            throw new PlatformNotSupportedException("eBPF needs Linux: the bpf() system call does not exist on this operating system");
+        if (RuntimeInformation.ProcessArchitecture != Architecture.X64)
+            throw new PlatformNotSupportedException($"the runtime's system call numbers are x86-64's; this process is {RuntimeInformation.ProcessArchitecture}");
+    }
+}
