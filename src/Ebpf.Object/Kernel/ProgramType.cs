@@ -10,12 +10,22 @@ public enum ProgramType : uint
     CgroupSockopt = 25, Tracing = 26, StructOps = 27, Ext = 28, Lsm = 29, SkLookup = 30, Syscall = 31, Netfilter = 32,
 }
 
-/// <summary>enum bpf_attach_type (the subset programs name as expected_attach_type).</summary>
+/// <summary>enum bpf_attach_type (include/uapi/linux/bpf.h): the expected_attach_type of a program and the attach point of links.</summary>
 public enum AttachType : uint
 {
-    CgroupInetIngress = 0, CgroupInetEgress = 1, TraceRawTp = 23, TraceFentry = 24, TraceFexit = 25,
-    LsmMac = 27, TraceIter = 28, Xdp = 37, TraceKprobeMulti = 42, LsmCgroup = 43,
-    TcxIngress = 46, TcxEgress = 47, TraceUprobeMulti = 48,
+    CgroupInetIngress = 0, CgroupInetEgress = 1, CgroupInetSockCreate = 2, CgroupSockOps = 3,
+    SkSkbStreamParser = 4, SkSkbStreamVerdict = 5, CgroupDevice = 6, SkMsgVerdict = 7,
+    CgroupInet4Bind = 8, CgroupInet6Bind = 9, CgroupInet4Connect = 10, CgroupInet6Connect = 11,
+    CgroupInet4PostBind = 12, CgroupInet6PostBind = 13, CgroupUdp4Sendmsg = 14, CgroupUdp6Sendmsg = 15,
+    LircMode2 = 16, FlowDissector = 17, CgroupSysctl = 18, CgroupUdp4Recvmsg = 19, CgroupUdp6Recvmsg = 20,
+    CgroupGetsockopt = 21, CgroupSetsockopt = 22, TraceRawTp = 23, TraceFentry = 24, TraceFexit = 25,
+    ModifyReturn = 26, LsmMac = 27, TraceIter = 28, CgroupInet4Getpeername = 29, CgroupInet6Getpeername = 30,
+    CgroupInet4Getsockname = 31, CgroupInet6Getsockname = 32, XdpDevmap = 33, CgroupInetSockRelease = 34,
+    XdpCpumap = 35, SkLookup = 36, Xdp = 37, SkSkbVerdict = 38, SkReuseportSelect = 39,
+    SkReuseportSelectOrMigrate = 40, PerfEvent = 41, TraceKprobeMulti = 42, LsmCgroup = 43, StructOps = 44,
+    Netfilter = 45, TcxIngress = 46, TcxEgress = 47, TraceUprobeMulti = 48, CgroupUnixConnect = 49,
+    CgroupUnixSendmsg = 50, CgroupUnixRecvmsg = 51, CgroupUnixGetpeername = 52, CgroupUnixGetsockname = 53,
+    NetkitPrimary = 54, NetkitPeer = 55, TraceKprobeSession = 56, TraceUprobeSession = 57,
     /// <summary>No expected attach type (0 is also CgroupInetIngress: the program type decides).</summary>
     None = 0,
 }
