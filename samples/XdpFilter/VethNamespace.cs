@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace XdpFilter;
+
+/// <summary>A veth pair with one end in a network namespace this process creates (and removes
+/// on dispose): host side <see cref="HostInterface"/> = 198.18.0.1/30, namespace side
+/// 198.18.0.2/30. Packets sent from inside the namespace arrive on the host side, where the
+/// XDP program is attached. Addresses are from the RFC 2544 benchmark range and exist only here.</summary>
+public sealed partial class VethNamespace : IDisposable
+{
+    public const string HostAddress = "198.18.0.1";
+    public const string PeerAddress = "198.18.0.2";
+
+    public string Namespace { get; }
+    public string HostInterface { get; }
+    string PeerInterface { get; }
+
+    VethNamespace(string ns, string host, string peer) { Namespace = ns; HostInterface = host; PeerInterface = peer; }
+
+    public static VethNamespace Create()
+    {
+        // Interface names are limited to 15 characters; the pid keeps parallel runs apart.
+        string id = (Environment.ProcessId % 100000).ToString();
+        var veth = new VethNamespace($"xdpf{id}", $"xdpf{id}h", $"xdpf{id}p");
+        try
+        {
+            Ip("netns", "add", veth.Namespace);
+            Ip("link", "add", veth.HostInterface, "type", "veth", "peer", "name", veth.PeerInterface);
+            Ip("link", "set", veth.PeerInterface, "netns", veth.Namespace);
+            Ip("addr", "add", HostAddress + "/30", "dev", veth.HostInterface);
+            Ip("link", "set", veth.HostInterface, "up");
+            Ip("-n", veth.Namespace, "addr", "add", PeerAddress + "/30", "dev", veth.PeerInterface);
+            Ip("-n", veth.Namespace, "link", "set", veth.PeerInterface, "up");
+            Ip("-n", veth.Namespace, "link", "set", "lo", "up");
+            return veth;
+        }
+        catch
+        {
+            veth.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> on a thread that has entered the namespace
+    /// (setns(2) is per thread): sockets it creates live in the namespace.</summary>
+    public void RunInside(Action action)
+    {
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                using var nsFile = File.OpenHandle($"/var/run/netns/{Namespace}");
+                if (SetNs((int)nsFile.DangerousGetHandle(), CloneNewNet) != 0)
+                    throw new IOException($"setns into network namespace {Namespace} failed: errno {Marshal.GetLastPInvokeError()}");
+                action();
+            }
+            catch (Exception e) { failure = e; }
+        });
+        thread.Start();
+        thread.Join();
+        // The thread ends inside the namespace; it is never reused, so the process stays outside.
+        if (failure != null) throw new InvalidOperationException($"in namespace {Namespace}: {failure.Message}", failure);
+    }
+
+    public void Dispose()
+    {
+        // Deleting the namespace destroys the peer end, and with it the host end of the pair.
+        TryIp("netns", "del", Namespace);
+        TryIp("link", "del", HostInterface);
+    }
+
+    const int CloneNewNet = 0x40000000;
+
+    [LibraryImport("libc", EntryPoint = "setns", SetLastError = true)]
+    private static partial int SetNs(int fd, int nstype);
+
+    static void Ip(params string[] args)
+    {
+        var (code, output) = RunIp(args);
+        if (code != 0) throw new InvalidOperationException($"ip {string.Join(' ', args)}: {output.Trim()}");
+    }
+
+    static void TryIp(params string[] args) => RunIp(args);
+
+    static (int, string) RunIp(string[] args)
+    {
+        var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("cannot start 'ip' (install iproute2)");
+        string output = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output);
+    }
+}
