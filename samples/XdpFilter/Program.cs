@@ -44,7 +44,7 @@ public static class Program
             Console.WriteLine($"Blocked UDP ports: {string.Join(", ", blocked)}");
             Console.WriteLine("1. BPF_PROG_TEST_RUN on crafted packets:");
             foreach (var (name, packet) in CraftedPackets(blocked[0], open))
-                Console.WriteLine($"   {name,-34} -> {(XdpVerdict)program.TestRun(packet).ReturnValue}");
+                Console.WriteLine($"   {name,-34} -> {(Ebpf.XdpAction)program.TestRun(packet).ReturnValue}");
             PrintCounters(stats);
 
             if (veth) RunOnVeth(program, stats, blocked[0], open);
@@ -113,9 +113,6 @@ public static class Program
 
     static void PrintCounters(Map<uint, ulong> stats) =>
         Console.WriteLine($"   counters: passed {stats.Lookup(XdpFilter.PassedSlot)}, dropped {stats.Lookup(XdpFilter.DroppedSlot)}");
-
-    /// <summary>XDP verdict names for printing the return value of a test run (enum xdp_action).</summary>
-    enum XdpVerdict : uint { Aborted = 0, Drop = 1, Pass = 2, Tx = 3, Redirect = 4 }
 
     static byte[] ReadEmbeddedObject(string name)
     {
