@@ -98,20 +98,4 @@ internal static class Slots
             throw new NotSupportedException($"A context slot holds 8 bytes; {typeof(T).Name} has {sizeof(T)}.");
         return Unsafe.As<ulong, T>(ref slot);
     }
-
-    public static unsafe ulong Widen<T>(T value) where T : unmanaged
-    {
-        if (sizeof(T) > sizeof(ulong))
-            throw new NotSupportedException($"A context slot holds 8 bytes; {typeof(T).Name} has {sizeof(T)}.");
-        ulong slot = 0;
-        Unsafe.As<ulong, T>(ref slot) = value;
-        // Sign-extend signed integers, as the calling convention leaves them in a 64-bit register.
-        return default(T) switch
-        {
-            sbyte => (ulong)(long)(sbyte)(object)value,
-            short => (ulong)(long)(short)(object)value,
-            int => (ulong)(long)(int)(object)value,
-            _ => slot,
-        };
-    }
 }

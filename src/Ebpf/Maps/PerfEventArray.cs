@@ -48,6 +48,35 @@ public sealed class PerfEventArray : BpfMap
         return 0;
     }
 
+    readonly Dictionary<uint, BpfPerfEventValue> _counters = [];
+
+    /// <summary>Sets the counter of the event at <paramref name="index"/>, as the hardware would count (for <c>bpf_perf_event_read</c>).</summary>
+    [ManagedOnly]
+    public void SetCounter(uint index, ulong counter, ulong enabled = 0, ulong running = 0)
+    {
+        if (index >= MaxEntries) throw new ArgumentOutOfRangeException(nameof(index), $"Entry {index} is outside the map of {MaxEntries}.");
+        lock (_gate) _counters[index] = new BpfPerfEventValue { Counter = counter, Enabled = enabled, Running = running };
+    }
+
+    /// <summary>The kernel's bpf_perf_event_read_local: -EINVAL for bad flags, -E2BIG out of range, -ENOENT
+    /// without an event, -EINVAL for another CPU's event.</summary>
+    internal long ReadCounter(ulong flags, out BpfPerfEventValue value)
+    {
+        value = default;
+        if ((flags & ~IndexMask) != 0) return -Errno.EINVAL;
+        uint cpu = BpfEnvironment.Current.ProcessorId;
+        ulong index = flags & IndexMask;
+        if (index == CurrentCpu) index = cpu;
+        if (index >= MaxEntries) return -Errno.E2BIG;
+        lock (_gate)
+        {
+            if (!_counters.TryGetValue((uint)index, out var counter)) return -Errno.ENOENT;
+            if (index != cpu) return -Errno.EINVAL;
+            value = counter;
+            return 0;
+        }
+    }
+
     /// <summary>Takes every sample sent so far, in order, with the CPU whose buffer received it.</summary>
     [ManagedOnly]
     public List<(uint Cpu, byte[] Data)> TakeAll()

@@ -72,6 +72,21 @@ public sealed class BpfEnvironment
     /// <summary>The address returned by <c>bpf_get_current_task</c> (a <c>struct task_struct *</c>).</summary>
     public ulong CurrentTask { get; set; }
 
+    /// <summary>The (device, inode) of the pid namespace the ids above belong to, for <c>bpf_get_ns_current_pid_tgid</c>.</summary>
+    public (ulong Device, ulong Inode) PidNamespace { get; set; } = (4, 0xEFFFFFFC);   // the initial pid namespace's proc inode
+
+    // ----- attachment -----
+
+    /// <summary>The cookie of the program's attachment (<c>bpf_get_attach_cookie</c>).</summary>
+    public ulong AttachCookie { get; set; }
+    /// <summary>The value a program asked the probed function to return with <c>bpf_override_return</c>, if any.</summary>
+    public ulong? OverriddenReturn { get; set; }
+
+    /// <summary>The return value of the syscall a cgroup program chain decides (<c>bpf_get_retval</c>/<c>bpf_set_retval</c>).</summary>
+    public int CgroupRetval { get; set; }
+    /// <summary>The counter of the perf event that triggered a perf_event program (<c>bpf_perf_prog_read_value</c>).</summary>
+    public BpfPerfEventValue PerfEventValue { get; set; }
+
     // ----- CPUs -----
 
     uint _cpuCount = 4;

@@ -7,15 +7,26 @@ namespace Ebpf.Simulation;
 internal sealed unsafe class PacketBuffer : IDisposable
 {
     byte* _hardStart;
-    readonly int _frameSize;
+    int _frameSize;
 
-    public PacketBuffer(ReadOnlySpan<byte> packet, int headroom, int frameSize)
+    public PacketBuffer(ReadOnlySpan<byte> packet, int headroom, int frameSize) => Allocate(packet, headroom, frameSize);
+
+    void Allocate(ReadOnlySpan<byte> packet, int headroom, int frameSize)
     {
         _frameSize = Math.Max(frameSize, headroom + packet.Length);
         _hardStart = (byte*)NativeMemory.AllocZeroed((nuint)_frameSize);
         Data = DataMeta = _hardStart + headroom;
         DataEnd = Data + packet.Length;
         packet.CopyTo(new Span<byte>(Data, packet.Length));
+    }
+
+    /// <summary>Replaces the packet with <paramref name="packet"/> in new memory, as the skb helpers that
+    /// reallocate do: pointers into the old packet become invalid (the verifier makes programs reload them).</summary>
+    public void Replace(ReadOnlySpan<byte> packet, int headroom, int tailroom)
+    {
+        var copy = packet.ToArray();
+        NativeMemory.Free(HardStart);
+        Allocate(copy, headroom, headroom + copy.Length + tailroom);
     }
 
     public byte* HardStart => _hardStart != null ? _hardStart : throw Disposed();

@@ -19,6 +19,7 @@ public sealed class SkBuffPacket : IDisposable
     public SkBuffPacket(ReadOnlySpan<byte> packet)
     {
         Buffer = new PacketBuffer(packet, Headroom, Headroom + packet.Length + 256);
+        CurrentPacket.Enter(this);
         if (packet.Length >= 14)
             Protocol = BinaryPrimitives.ReadUInt16LittleEndian(packet[12..]);   // the EtherType's bytes as a little-endian load sees them
     }
@@ -77,11 +78,28 @@ public sealed class SkBuffPacket : IDisposable
     public uint GsoSize { get; set; }
     /// <summary><c>hwtstamp</c>.</summary>
     public ulong Hwtstamp { get; set; }
+    /// <summary>The socket's cookie (<c>bpf_get_socket_cookie</c>).</summary>
+    public ulong SocketCookie { get; set; }
+    /// <summary>The socket owner's uid (<c>bpf_get_socket_uid</c>); the overflow uid 65534 when none.</summary>
+    public uint SocketUid { get; set; } = 65534;
+    /// <summary>The socket's cgroup v2 id (<c>bpf_skb_cgroup_id</c>).</summary>
+    public ulong CgroupId { get; set; }
+    /// <summary>The net_cls class id (<c>bpf_get_cgroup_classid</c>).</summary>
+    public uint CgroupClassid { get; set; }
+    /// <summary>The route realm (<c>bpf_get_route_realm</c>).</summary>
+    public uint RouteRealm { get; set; }
+    /// <summary>Interfaces the packet was cloned to with <c>bpf_clone_redirect</c>, with their flags.</summary>
+    public List<(uint Ifindex, ulong Flags)> Clones { get; } = [];
+
     /// <summary>The interface and flags of the last <c>bpf_redirect</c>, if any.</summary>
     public (uint Ifindex, ulong Flags)? Redirect { get; internal set; }
 
     /// <summary>Frees the packet's memory; contexts of it must no longer be used.</summary>
-    public void Dispose() => Buffer.Dispose();
+    public void Dispose()
+    {
+        CurrentPacket.Leave(this);
+        Buffer.Dispose();
+    }
 
     /// <summary>The context of this packet, so a program can be called with the packet itself.</summary>
     public static implicit operator SkBuffContext(SkBuffPacket packet) => packet.Context;

@@ -22,8 +22,11 @@ public sealed class XdpPacket : IDisposable
     internal PacketBuffer Buffer { get; }
 
     /// <summary>Copies <paramref name="packet"/> into a new buffer.</summary>
-    public XdpPacket(ReadOnlySpan<byte> packet) =>
+    public XdpPacket(ReadOnlySpan<byte> packet)
+    {
         Buffer = new PacketBuffer(packet, Headroom, Math.Max(FrameSize, Headroom + packet.Length + SharedInfoSize));
+        CurrentPacket.Enter(this);
+    }
 
     /// <summary>The context to call the program with.</summary>
     public XdpContext Context => new(this);
@@ -41,11 +44,18 @@ public sealed class XdpPacket : IDisposable
     /// <summary>The metadata the program placed before the packet (between <c>data_meta</c> and <c>data</c>).</summary>
     public unsafe byte[] Metadata => new ReadOnlySpan<byte>(Buffer.DataMeta, (int)(Buffer.Data - Buffer.DataMeta)).ToArray();
 
+    /// <summary>The last byte the packet may grow to with <c>bpf_xdp_adjust_tail</c>.</summary>
+    internal unsafe byte* TailLimit => Buffer.HardEnd - SharedInfoSize;
+
     /// <summary>The interface and flags of the last <c>bpf_redirect</c>/<c>bpf_redirect_map</c>, if any.</summary>
     public (uint Ifindex, ulong Flags)? Redirect { get; internal set; }
 
     /// <summary>Frees the packet's memory; contexts of it must no longer be used.</summary>
-    public void Dispose() => Buffer.Dispose();
+    public void Dispose()
+    {
+        CurrentPacket.Leave(this);
+        Buffer.Dispose();
+    }
 
     /// <summary>The context of this packet, so a program can be called with the packet itself.</summary>
     public static implicit operator XdpContext(XdpPacket packet) => packet.Context;
