@@ -31,6 +31,8 @@ public abstract class BpfLink : ILink
         PinnedPath = path;
     }
 
+    /// <summary>Removes the pin. If it held the last reference (this link's fd already disposed), the kernel detaches
+    /// the program from a work queue, shortly after rather than before this returns.</summary>
     public void Unpin()
     {
         if (PinnedPath is null) return;
@@ -38,14 +40,21 @@ public abstract class BpfLink : ILink
         PinnedPath = null;
     }
 
-    /// <summary>BPF_LINK_DETACH: detaches even when pinned or shared, then closes the fd.</summary>
+    /// <summary>Detaches now: BPF_LINK_DETACH where the link type supports it (XDP, tcx, cgroup, netns, netkit...), which
+    /// also defeats pins held by others; otherwise this link's own pin is removed before its fd is closed, so the close
+    /// drops the last reference and detaches synchronously.</summary>
     public void Detach()
     {
         if (!Handle.IsClosed)
         {
             using var fd = Handle.Lease();
             var attr = new LinkDetachAttr { LinkFd = (uint)fd.Fd };
-            BpfSyscall.InvokeOrThrow(BpfCommand.LinkDetach, ref attr, $"detach program '{ProgramName}' from {Target}");
+            if (BpfSyscall.Invoke(BpfCommand.LinkDetach, ref attr, out int errno) < 0)
+            {
+                if (errno is not (Errno.EOPNOTSUPP or Errno.ENOTSUPP or Errno.EINVAL))
+                    throw new BpfException($"detach program '{ProgramName}' from {Target}", errno);
+                Unpin();
+            }
         }
         Dispose();
     }

@@ -1,0 +1,245 @@
+using System.Text.Json;
+
+namespace Ebpf.Runtime.Tests.Links;
+
+public class LinkTests
+{
+    static void CallGetppid(int times)
+    {
+        for (int i = 0; i < times; i++) Native.GetParentPid();
+    }
+
+    [SkippableFact]
+    public void Tracepoint_program_counts_exactly_the_calls_made_and_stops_after_detach()
+    {
+        Kernel.RequireTracefs();
+        using var collection = Collection.Load(ProbeObjects.GetppidCounter(), new CollectionOptions { ObjectName = "getppid" });
+        var counts = collection.GetMap<uint, ulong>("Counts");
+        uint tgid = (uint)Environment.ProcessId;
+
+        using (var link = collection.GetProgram("OnGetppid").Attach())  // from the section: tracepoint/syscalls/sys_enter_getppid
+        {
+            Assert.Equal("tracepoint syscalls/sys_enter_getppid", link.Target);
+            var perf = Assert.IsType<PerfEventLink>(link);
+            Assert.NotNull(perf.Link);                                     // a BPF link on this kernel, not the ioctl fallback
+            CallGetppid(25);
+            Assert.Equal(25UL, counts[tgid]);
+            CallGetppid(17);
+            Assert.Equal(42UL, counts[tgid]);
+        }
+        CallGetppid(10);
+        Assert.Equal(42UL, counts[tgid]);
+        Assert.Equal([tgid], counts.Keys);
+    }
+
+    [SkippableFact]
+    public void Tracepoint_attached_with_pid_minus_one_on_cpu_zero_fires_on_every_cpu()
+    {
+        Kernel.RequireTracefs();
+        int online = Environment.ProcessorCount;
+        Skip.If(online < 2, "needs at least two CPUs to show hits from a CPU other than 0");
+        using var collection = Collection.Load(ProbeObjects.GetppidCounter());
+        using var link = collection.GetProgram("OnGetppid").AttachTracepoint("syscalls", "sys_enter_getppid");
+
+        // One thread pinned to each CPU makes (cpu + 1) * 3 calls.
+        for (int cpu = 0; cpu < online; cpu++)
+        {
+            int c = cpu;
+            var thread = new Thread(() => { Native.PinCurrentThread(c); CallGetppid((c + 1) * 3); });
+            thread.Start();
+            thread.Join();
+        }
+        var perCpu = collection.GetPerCpuMap<uint, ulong>("PerCpuHits").Lookup(0);
+        for (int cpu = 0; cpu < online; cpu++) Assert.Equal((ulong)(cpu + 1) * 3, perCpu[cpu]);
+        Assert.Equal((ulong)Enumerable.Range(1, online).Sum() * 3, collection.GetMap<uint, ulong>("Counts")[(uint)Environment.ProcessId]);
+    }
+
+    [SkippableFact]
+    public void Raw_tracepoint_counts_sys_enter_of_getppid_and_survives_through_a_pinned_link()
+    {
+        Kernel.RequireBpf();
+        using var collection = Collection.Load(ProbeObjects.RawSysEnterCounter());
+        var program = collection.GetProgram("OnSysEnter");
+        string pin = Path.Combine(MapOptions.DefaultPinPath, $"ebpf-runtime-test-rawtp-{Environment.ProcessId}");
+
+        var link = Assert.IsType<RawTracepointLink>(program.Attach());
+        Assert.Equal(LinkType.RawTracepoint, link.GetInfo().Type);
+        Assert.Equal(program.GetInfo().Id, link.GetInfo().ProgramId);
+        CallGetppid(7);
+        Assert.Equal(7UL, collection.ReadVariable<ulong>("Hits"));
+
+        link.Pin(pin);
+        link.Dispose();                                                    // our fd is gone; the pin keeps the attachment
+        CallGetppid(5);
+        Assert.Equal(12UL, collection.ReadVariable<ulong>("Hits"));
+        File.Delete(pin);                                                  // last reference: the kernel detaches from a work queue
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        ulong settled;
+        do
+        {
+            settled = collection.ReadVariable<ulong>("Hits");
+            CallGetppid(1);
+        } while (collection.ReadVariable<ulong>("Hits") != settled && DateTime.UtcNow < deadline);
+        CallGetppid(5);
+        Assert.Equal(settled, collection.ReadVariable<ulong>("Hits"));
+    }
+
+    [SkippableFact]
+    public void Detach_detaches_a_pinned_raw_tracepoint_link_at_once()
+    {
+        Kernel.RequireBpf();
+        using var collection = Collection.Load(ProbeObjects.RawSysEnterCounter());
+        string pin = Path.Combine(MapOptions.DefaultPinPath, $"ebpf-runtime-test-detach-{Environment.ProcessId}");
+        var link = collection.GetProgram("OnSysEnter").AttachRawTracepoint("sys_enter");
+        link.Pin(pin);
+        try
+        {
+            CallGetppid(3);
+            link.Detach();              // raw tracepoint links have no BPF_LINK_DETACH: unpin, then the close detaches
+            Assert.False(File.Exists(pin));
+            CallGetppid(3);
+            Assert.Equal(3UL, collection.ReadVariable<ulong>("Hits"));
+        }
+        finally
+        {
+            File.Delete(pin);
+        }
+    }
+
+    static string LibcPath()
+        => File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+               .Where(f => f.Length >= 6 && Path.GetFileName(f[5]).StartsWith("libc.so", StringComparison.Ordinal))
+               .Select(f => f[5]).First();
+
+    [SkippableFact]
+    public void Uprobe_and_uretprobe_on_libc_getppid_see_the_calls_and_the_return_value()
+    {
+        Kernel.RequireBpf();
+        string libc = LibcPath();
+
+        using (var entry = Collection.Load(ProbeObjects.RegsProbe("OnGetppidEntry", "uprobe")))
+        using (entry.GetProgram("OnGetppidEntry").AttachUprobe(libc, "getppid"))
+        {
+            CallGetppid(9);
+            Assert.Equal(9UL, entry.ReadVariable<ulong>("Hits"));
+        }
+
+        var spec = ProbeObjects.RegsProbe("OnGetppidReturn", $"uretprobe/{libc}:getppid");
+        spec.Programs[0] = new ProgramSpec
+        {
+            Name = spec.Programs[0].Name, SectionName = spec.Programs[0].SectionName, Type = ProgramType.Kprobe,
+            AttachTarget = $"{libc}:getppid", Instructions = spec.Programs[0].Instructions, Relocations = spec.Programs[0].Relocations,
+        };
+        using var ret = Collection.Load(spec);
+        using var link = ret.GetProgram("OnGetppidReturn").Attach();       // from the section: uretprobe/BINARY:FUNCTION
+        Assert.StartsWith("uretprobe ", link.Target);
+        int parent = Native.GetParentPid();
+        Assert.Equal(1UL, ret.ReadVariable<ulong>("Hits"));
+        Assert.Equal((ulong)parent, ret.ReadVariable<ulong>("LastValue"));
+    }
+
+    [SkippableFact]
+    public void Kprobe_attach_fails_clearly_on_a_kernel_without_CONFIG_KPROBES()
+    {
+        Kernel.RequireBpf();
+        using var collection = Collection.Load(ProbeObjects.RegsProbe("OnGetppidKprobe", "kprobe/__x64_sys_getppid"));
+        var program = collection.GetProgram("OnGetppidKprobe");
+        if (Directory.Exists("/sys/bus/event_source/devices/kprobe"))
+        {
+            using var link = program.AttachKprobe("__x64_sys_getppid");
+            CallGetppid(4);
+            Assert.Equal(4UL, collection.ReadVariable<ulong>("Hits"));
+            return;
+        }
+        var e = Assert.Throws<NotSupportedException>(() => program.AttachKprobe("__x64_sys_getppid"));
+        Assert.Contains("no kprobe PMU", e.Message);
+        Assert.Contains("CONFIG_KPROBES", e.Message);
+        Assert.Contains("kprobe __x64_sys_getppid", e.Message);
+    }
+
+    [SkippableFact]
+    public void Xdp_link_on_a_veth_pair_sees_exactly_the_frames_sent_and_detaches_on_dispose()
+    {
+        Kernel.RequireBpf();
+        using var veth = new VethPair("x");
+        using var collection = Collection.Load(ProbeObjects.XdpEtherTypeCounter());
+        var program = collection.GetProgram("CountExperimental");
+
+        using (var link = program.AttachXdp(veth.Receiver))
+        {
+            Assert.Equal(LinkType.Xdp, link.GetInfo().Type);
+            var shown = JsonDocument.Parse(veth.Show(veth.Receiver)).RootElement[0];
+            Assert.Equal(program.GetInfo().Id, shown.GetProperty("xdp").GetProperty("prog").GetProperty("id").GetUInt32());
+
+            Native.SendFrames(veth.SenderIndex, Packets.WithEtherType(0x88b5), 20);
+            Native.SendFrames(veth.SenderIndex, Packets.Ipv4(Packets.ProtocolUdp), 5);   // other EtherTypes are not counted
+            Assert.Equal(20UL, WaitFor(() => collection.ReadVariable<ulong>("Hits"), 20UL));
+        }
+        Assert.False(JsonDocument.Parse(veth.Show(veth.Receiver)).RootElement[0].TryGetProperty("xdp", out _));
+        Native.SendFrames(veth.SenderIndex, Packets.WithEtherType(0x88b5), 3);
+        Assert.Equal(20UL, collection.ReadVariable<ulong>("Hits"));
+
+        string pin = Path.Combine(MapOptions.DefaultPinPath, $"ebpf-runtime-test-xdp-{Environment.ProcessId}");
+        var generic = program.AttachXdp(veth.ReceiverIndex, XdpAttachMode.Generic);
+        try
+        {
+            var mode = JsonDocument.Parse(veth.Show(veth.Receiver)).RootElement[0].GetProperty("xdp").GetProperty("mode").GetInt32();
+            Assert.Equal(2, mode);                                         // XDP_ATTACHED_SKB
+            Native.SendFrames(veth.SenderIndex, Packets.WithEtherType(0x88b5), 4);
+            Assert.Equal(24UL, WaitFor(() => collection.ReadVariable<ulong>("Hits"), 24UL));
+
+            generic.Pin(pin);
+            generic.Detach();                                              // BPF_LINK_DETACH: detached although still pinned
+            Assert.True(File.Exists(pin));
+            Assert.False(JsonDocument.Parse(veth.Show(veth.Receiver)).RootElement[0].TryGetProperty("xdp", out _));
+        }
+        finally
+        {
+            generic.Dispose();
+            File.Delete(pin);
+        }
+    }
+
+    [SkippableFact]
+    public void Tcx_ingress_link_counts_frames_arriving_on_the_interface()
+    {
+        Kernel.RequireBpf();
+        using var veth = new VethPair("t");
+        using var collection = Collection.Load(ProbeObjects.TcEtherTypeCounter());
+        using (var link = collection.GetProgram("TcCountExperimental").AttachTcx(veth.Receiver, TcxDirection.Ingress))
+        {
+            Assert.Equal(LinkType.Tcx, link.GetInfo().Type);
+            Native.SendFrames(veth.SenderIndex, Packets.WithEtherType(0x88b5), 11);
+            Native.SendFrames(veth.SenderIndex, Packets.Ipv4(Packets.ProtocolTcp), 2);
+            Assert.Equal(11UL, WaitFor(() => collection.ReadVariable<ulong>("Hits"), 11UL));
+        }
+        Native.SendFrames(veth.SenderIndex, Packets.WithEtherType(0x88b5), 2);
+        Assert.Equal(11UL, collection.ReadVariable<ulong>("Hits"));
+    }
+
+    [SkippableFact]
+    public void Attaching_to_a_missing_tracepoint_or_interface_says_what_is_missing()
+    {
+        Kernel.RequireTracefs();
+        using var collection = Collection.Load(ProbeObjects.GetppidCounter());
+        var program = collection.GetProgram("OnGetppid");
+        var tp = Assert.Throws<ArgumentException>(() => program.AttachTracepoint("syscalls", "sys_enter_nothing"));
+        Assert.Equal("the kernel has no tracepoint 'syscalls/sys_enter_nothing' (/sys/kernel/tracing/events/syscalls/sys_enter_nothing/id is missing)", tp.Message);
+        var category = Assert.Throws<ArgumentException>(() => program.AttachTracepoint("nosuchcategory", "x"));
+        Assert.Contains("no tracepoint category 'nosuchcategory'", category.Message);
+        var nic = Assert.Throws<ArgumentException>(() => program.AttachXdp("nosuchnic0"));
+        Assert.StartsWith("no network interface named 'nosuchnic0'", nic.Message);
+        var wrongType = Assert.Throws<BpfException>(() => program.AttachRawTracepoint("sys_enter"));
+        Assert.Contains("raw tracepoint 'sys_enter'", wrongType.Message);
+    }
+
+    /// <summary>Packets cross the veth asynchronously (softirq); poll briefly for the expected count.</summary>
+    static ulong WaitFor(Func<ulong> read, ulong expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        ulong value;
+        while ((value = read()) < expected && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        Thread.Sleep(50);                                                  // and let any extra frames land, so a surplus shows
+        return read();
+    }
+}
