@@ -1,0 +1,174 @@
+using Ebpf.Compiler.Model;
+using Ebpf.Object;
+using Ebpf.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Ebpf.Compiler.Discovery;
+
+/// <summary>Turns a method with a program attribute into a <see cref="ProgramModel"/>: the libbpf section
+/// name from the attribute's arguments, and a signature check (static, not generic, the context
+/// parameter and return type its kind requires).</summary>
+static class ProgramDiscovery
+{
+    /// <summary>The program attributes on <paramref name="method"/> with their kinds.</summary>
+    public static List<(AttributeData Attribute, ProgramKind Kind)> ProgramAttributes(IMethodSymbol method)
+    {
+        var found = new List<(AttributeData, ProgramKind)>();
+        foreach (var attribute in method.GetAttributes())
+            if (attribute.AttributeClass is { } type && ProgramKinds.ByAttribute.TryGetValue(type.ToDisplayString(), out var kind))
+                found.Add((attribute, kind));
+        return found;
+    }
+
+    public static ProgramModel? Discover(IMethodSymbol method, AttributeData attribute, ProgramKind kind, ICollection<Diagnostic> diagnostics)
+    {
+        int before = diagnostics.Count;
+        var where = method.Locations.FirstOrDefault() ?? Location.None;
+        var attributeLocation = attribute.ApplicationSyntaxReference?.GetSyntax().GetLocation() ?? where;
+        var description = ProgramKinds.AttributeName(kind);
+
+        if (!method.IsStatic) diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramNotStatic, where, method.Name));
+        if (method.IsGenericMethod) diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.GenericProgram, where, method.Name));
+
+        var context = ProgramKinds.ContextOf(kind);
+        CheckContextParameter(method, context, where, description, diagnostics);
+        CheckReturnType(method, kind, where, description, diagnostics);
+
+        var (section, target, error) = SectionName(kind, attribute);
+        if (error != null) diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramAttributeArgument, attributeLocation, method.Name, error));
+
+        if (diagnostics.Count != before) return null;
+        return new ProgramModel
+        {
+            Method = method,
+            SectionName = section,
+            Type = ProgramKinds.TypeOf(kind),
+            ExpectedAttachType = ExpectedAttachType(kind, attribute),
+            Context = context,
+            Kind = kind,
+            AttachTarget = target,
+        };
+    }
+
+    static void CheckContextParameter(IMethodSymbol method, ContextKind context, Location where,
+        string description, ICollection<Diagnostic> diagnostics)
+    {
+        var expectedName = ProgramKinds.ContextTypeName(context);
+        string expected = expectedName is null ? "'in T' (T an unmanaged struct laid out as the tracepoint's record)" : $"'{expectedName["Ebpf.".Length..]}'";
+        if (method.Parameters.Length == 0)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramContextParameter, where, method.Name, description, expected));
+            return;
+        }
+        var parameter = method.Parameters[0];
+        bool ok = expectedName is null
+            ? parameter.RefKind is RefKind.In or RefKind.RefReadOnlyParameter && parameter.Type is INamedTypeSymbol { TypeKind: TypeKind.Struct, IsUnmanagedType: true }
+            : parameter.RefKind is RefKind.None or RefKind.In or RefKind.RefReadOnlyParameter && parameter.Type.ToDisplayString() == expectedName;
+        if (!ok)
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramContextParameter, ParameterLocation(parameter), method.Name, description, expected));
+
+        if (method.Parameters.Length > 1 && !ProgramKinds.TakesProbeArguments(context))
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramExtraParameters, ParameterLocation(method.Parameters[1]), method.Name, description));
+    }
+
+    static void CheckReturnType(IMethodSymbol method, ProgramKind kind, Location where, string description,
+        ICollection<Diagnostic> diagnostics)
+    {
+        var verdict = ProgramKinds.VerdictTypeName(kind);
+        var returnType = method.ReturnType;
+        bool ok = returnType.SpecialType == SpecialType.System_Int32 || (verdict != null && returnType.ToDisplayString() == verdict);
+        if (ok) return;
+        string expected = verdict is null ? "int" : $"'{verdict["Ebpf.".Length..]}' or int";
+        var location = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<MethodDeclarationSyntax>().FirstOrDefault()?.ReturnType.GetLocation() ?? where;
+        diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramReturnType, location, method.Name, description, expected));
+    }
+
+    static Location ParameterLocation(IParameterSymbol parameter)
+        => parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax().GetLocation() ?? parameter.Locations.FirstOrDefault() ?? Location.None;
+
+#pragma warning disable CS8524 // every named kind is listed
+
+    static AttachType ExpectedAttachType(ProgramKind kind, AttributeData attribute) => kind switch
+    {
+        ProgramKind.TracepointBtf => AttachType.TraceRawTp,
+        ProgramKind.Fentry => AttachType.TraceFentry,
+        ProgramKind.Fexit => AttachType.TraceFexit,
+        ProgramKind.Lsm => AttachType.LsmMac,
+        ProgramKind.Xdp => AttachType.Xdp,
+        ProgramKind.Tc => Direction(attribute) == 0 ? AttachType.TcxIngress : AttachType.TcxEgress,
+        ProgramKind.CgroupSkb => Direction(attribute) == 0 ? AttachType.CgroupInetIngress : AttachType.CgroupInetEgress,
+        ProgramKind.Tracepoint or ProgramKind.RawTracepoint or ProgramKind.Kprobe or ProgramKind.Kretprobe or ProgramKind.Uprobe
+            or ProgramKind.Uretprobe or ProgramKind.SocketFilter or ProgramKind.PerfEvent => AttachType.None,
+    };
+
+    /// <summary>The libbpf section name and attach target; or an error message for bad attribute arguments.</summary>
+    static (string Section, string? Target, string? Error) SectionName(ProgramKind kind, AttributeData attribute)
+    {
+        string? Arg(string name) => Argument(attribute, name) as string;
+        switch (kind)
+        {
+            case ProgramKind.Tracepoint:
+            {
+                var category = Arg("category");
+                var name = Arg("name");
+                if (Identifier(category, "tracepoint category") is { } e1) return ("", null, e1);
+                if (Identifier(name, "tracepoint name") is { } e2) return ("", null, e2);
+                return ($"tracepoint/{category}/{name}", $"{category}/{name}", null);
+            }
+            case ProgramKind.RawTracepoint: return Named("raw_tp", Arg("name"), "raw tracepoint name");
+            case ProgramKind.TracepointBtf: return Named("tp_btf", Arg("name"), "tracepoint name");
+            case ProgramKind.Kprobe: return Named("kprobe", Arg("function"), "kernel function name");
+            case ProgramKind.Kretprobe: return Named("kretprobe", Arg("function"), "kernel function name");
+            case ProgramKind.Uprobe: return Uprobe("uprobe", Arg("binary"), Arg("symbol"));
+            case ProgramKind.Uretprobe: return Uprobe("uretprobe", Arg("binary"), Arg("symbol"));
+            case ProgramKind.Fentry: return Named("fentry", Arg("function"), "kernel function name");
+            case ProgramKind.Fexit: return Named("fexit", Arg("function"), "kernel function name");
+            case ProgramKind.Lsm: return Named("lsm", Arg("hook"), "LSM hook name");
+            case ProgramKind.Xdp: return ("xdp", null, null);
+            case ProgramKind.Tc: return (Direction(attribute) == 0 ? "tcx/ingress" : "tcx/egress", null, null);
+            case ProgramKind.SocketFilter: return ("socket", null, null);
+            case ProgramKind.CgroupSkb: return (Direction(attribute) == 0 ? "cgroup_skb/ingress" : "cgroup_skb/egress", null, null);
+            case ProgramKind.PerfEvent: return ("perf_event", null, null);
+        }
+        throw new InvalidOperationException($"unknown program kind {kind}");
+    }
+
+#pragma warning restore CS8524
+
+    static (string, string?, string?) Named(string prefix, string? name, string what)
+        => Identifier(name, what) is { } error ? ("", null, error) : ($"{prefix}/{name}", name, null);
+
+    static (string, string?, string?) Uprobe(string prefix, string? binary, string? symbol)
+    {
+        bool hasBinary = !string.IsNullOrEmpty(binary), hasSymbol = !string.IsNullOrEmpty(symbol);
+        if (!hasBinary && !hasSymbol) return (prefix, null, null);
+        if (hasBinary != hasSymbol) return ("", null, "give both the binary and the symbol, or neither (then the target is given when attaching)");
+        if (binary!.Contains(':') || binary.Any(char.IsWhiteSpace)) return ("", null, $"the binary path '{binary}' cannot contain ':' or white space");
+        if (Identifier(symbol!.Split('+')[0], "symbol") is { } error) return ("", null, error);
+        return ($"{prefix}/{binary}:{symbol}", $"{binary}:{symbol}", null);
+    }
+
+    /// <summary>Kernel names (tracepoints, functions, hooks) are C identifiers; '.' is allowed for
+    /// compiler-generated kernel symbols such as <c>foo.isra.0</c>.</summary>
+    static string? Identifier(string? value, string what)
+    {
+        if (string.IsNullOrEmpty(value)) return $"the {what} is empty";
+        if (!value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') || char.IsAsciiDigit(value[0]))
+            return $"the {what} '{value}' is not a kernel identifier (letters, digits, '_')";
+        return null;
+    }
+
+    static int Direction(AttributeData attribute) => Convert.ToInt32(Argument(attribute, "direction") ?? 0);
+
+    /// <summary>A constructor argument by parameter name (or a named property), or null.</summary>
+    static object? Argument(AttributeData attribute, string name)
+    {
+        var parameters = attribute.AttributeConstructor?.Parameters ?? default;
+        for (int i = 0; !parameters.IsDefault && i < parameters.Length && i < attribute.ConstructorArguments.Length; i++)
+            if (parameters[i].Name == name) return attribute.ConstructorArguments[i].Value;
+        foreach (var named in attribute.NamedArguments)
+            if (string.Equals(named.Key, name, StringComparison.OrdinalIgnoreCase)) return named.Value.Value;
+        return null;
+    }
+}
