@@ -87,9 +87,12 @@ public sealed class Collection : IDisposable
     static LoadedBtf? LoadBtf(ObjectSpec spec, CollectionOptions options, List<string> warnings)
     {
         if (spec.Btf is null || options.DisableBtf) return null;
+        // line_info points at file names and source lines in the BTF string section. A producer that attached
+        // line infos after building its BTF may have left some out: add them (same types, same ids).
+        var btfSpec = spec.Btf.WithStrings(spec.Programs.SelectMany(p => p.LineInfos).SelectMany(l => new[] { l.FileName, l.LineText }));
         try
         {
-            return LoadedBtf.Load(spec.Btf);
+            return LoadedBtf.Load(btfSpec);
         }
         catch (BtfLoadException e)
         {

@@ -36,8 +36,8 @@ public static class DataSectionMaps
         {
             KernelName = KernelName(objectName, section.Name),
         };
-        if (btf is not null && FindDatasec(section, btf.Spec) is { } datasec)
-            request = request with { Btf = btf, BtfValueTypeId = (uint)btf.Spec.IdOf(datasec) };
+        if (btf is not null && FindDatasec(section, btf.Spec) is { } datasec && btf.Spec.TryGetId(datasec, out int datasecId))
+            request = request with { Btf = btf, BtfValueTypeId = (uint)datasecId };
 
         var map = Map.CreateNew(request, warnings);
         try

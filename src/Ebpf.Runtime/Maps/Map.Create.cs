@@ -15,12 +15,12 @@ public sealed unsafe partial class Map
         var request = new MapCreateRequest(spec.Name, spec.Type, spec.KeySize, spec.ValueSize, spec.MaxEntries, spec.Flags);
         if (btf is not null && (spec.KeyType is not null || spec.ValueType is not null))
         {
-            request = request with
-            {
-                Btf = btf,
-                BtfKeyTypeId = spec.KeyType is null ? 0u : (uint)btf.Spec.IdOf(spec.KeyType),
-                BtfValueTypeId = spec.ValueType is null ? 0u : (uint)btf.Spec.IdOf(spec.ValueType),
-            };
+            int keyId = 0, valueId = 0;
+            if ((spec.KeyType is null || btf.Spec.TryGetId(spec.KeyType, out keyId))
+                && (spec.ValueType is null || btf.Spec.TryGetId(spec.ValueType, out valueId)))
+                request = request with { Btf = btf, BtfKeyTypeId = (uint)keyId, BtfValueTypeId = (uint)valueId };
+            else
+                warnings?.Add($"map '{spec.Name}': its key or value type is not a type of the object's BTF; created without BTF");
         }
         if (spec.Pinning == MapPinning.None) return CreateNew(request, warnings);
 

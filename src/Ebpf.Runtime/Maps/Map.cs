@@ -209,7 +209,7 @@ public sealed unsafe partial class Map : IDisposable
     {
         var info = ObjectInfo.Get<KernelMapInfo>(Handle, $"get info of map '{Name}'");
         return new MapInfo(info.Id, (MapType)info.Type, ObjectName.Read(new ReadOnlySpan<byte>(info.Name, 16)),
-            info.KeySize, info.ValueSize, info.MaxEntries, info.MapFlags, info.BtfId);
+            info.KeySize, info.ValueSize, info.MaxEntries, info.MapFlags, info.BtfId, info.BtfKeyTypeId, info.BtfValueTypeId);
     }
 
     /// <summary>A typed view: keys of <typeparamref name="TKey"/>, values of <typeparamref name="TValue"/>. Their sizes

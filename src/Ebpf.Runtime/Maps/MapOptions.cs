@@ -25,4 +25,5 @@ public enum MapUpdateFlags : ulong
 }
 
 /// <summary>What the kernel reports about a map (BPF_OBJ_GET_INFO_BY_FD, <c>struct bpf_map_info</c>).</summary>
-public sealed record MapInfo(uint Id, Ebpf.Object.MapType Type, string Name, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags, uint BtfId);
+public sealed record MapInfo(uint Id, Ebpf.Object.MapType Type, string Name, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags,
+    uint BtfId, uint BtfKeyTypeId, uint BtfValueTypeId);

@@ -117,12 +117,13 @@ internal static unsafe class ProgramLoader
         foreach (var function in program.Functions)
         {
             var info = program.FuncInfos.FirstOrDefault(f => f.InstructionOffset == function.FirstSlot);
-            if (info is null)
+            if (info is null || !btf.Spec.TryGetId(info.Func, out int funcId))
             {
-                request.Warnings?.Add($"program '{program.Name}': function '{function.Name}' has no func_info; loaded without func_info/line_info");
+                request.Warnings?.Add($"program '{program.Name}': function '{function.Name}' has no func_info"
+                    + (info is null ? "" : " whose FUNC is in the object's BTF") + "; loaded without func_info/line_info");
                 return (null, null);
             }
-            funcs.Add(new KernelFuncInfo { InsnOff = (uint)function.FirstSlot, TypeId = (uint)btf.Spec.IdOf(info.Func) });
+            funcs.Add(new KernelFuncInfo { InsnOff = (uint)function.FirstSlot, TypeId = (uint)funcId });
         }
 
         var lines = new List<KernelLineInfo>(program.LineInfos.Count);
