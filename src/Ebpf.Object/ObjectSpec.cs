@@ -40,6 +40,8 @@ public sealed class ProgramSpec
     public IReadOnlyList<BtfFuncInfo> FuncInfos { get; init; } = Array.Empty<BtfFuncInfo>();
     /// <summary>line_info records, offsets in slots from this function's first instruction.</summary>
     public IReadOnlyList<BtfLineInfo> LineInfos { get; init; } = Array.Empty<BtfLineInfo>();
+    /// <summary>CO-RE relocations (bpf_core_relo), offsets in slots from this function's first instruction.</summary>
+    public IReadOnlyList<BtfCoreRelocation> CoreRelocations { get; init; } = Array.Empty<BtfCoreRelocation>();
 }
 
 public enum RelocationKind
@@ -67,6 +69,10 @@ public sealed class MapSpec
     public uint MaxEntries { get; set; }
     public uint Flags { get; set; }
     public MapPinning Pinning { get; set; }
+    /// <summary>NUMA node to allocate on (<c>numa_node</c>; used only with BPF_F_NUMA_NODE in <see cref="Flags"/>).</summary>
+    public uint NumaNode { get; set; }
+    /// <summary><c>map_extra</c> (bloom filter hash count, arena address).</summary>
+    public ulong MapExtra { get; set; }
     /// <summary>BTF of the key and value (null when the map type has none, e.g. ringbuf).</summary>
     public BtfType? KeyType { get; set; }
     public BtfType? ValueType { get; set; }

@@ -1,13 +1,48 @@
+using Ebpf.Object.Elf;
+
 namespace Ebpf.Object;
 
 // CONTRACT. Implementation: object helper.
 
 /// <summary>Parses an EM_BPF relocatable ELF (ours or clang's) into an ObjectSpec, without syscalls.</summary>
+/// <remarks>Reads what libbpf 1.1 reads: programs (sized STT_FUNC symbols of executable sections; <c>.text</c>
+/// functions become sub-programs), BTF-defined maps of <c>.maps</c>, <c>.data/.rodata/.bss</c> sections,
+/// <c>license</c>, <c>version</c>, <c>.BTF</c> (with DATASEC sizes and offsets filled in as libbpf does) and
+/// <c>.BTF.ext</c>. Relocated instructions come back in the canonical form <see cref="ElfObjectWriter"/> writes.
+/// Externs (kfuncs, kconfig, ksyms), callbacks and map-in-map initialisers are reported as unsupported.</remarks>
 public static class ElfObjectReader
 {
     /// <summary>Throws <see cref="ObjectFormatException"/> with one clear line for a truncated, non-ELF or non-BPF file.</summary>
-    public static ObjectSpec Read(ReadOnlySpan<byte> elf) => throw new NotImplementedException();
-    public static ObjectSpec ReadFile(string path) => throw new NotImplementedException();
+    public static ObjectSpec Read(ReadOnlySpan<byte> elf) => Read(elf, "<memory>");
+
+    /// <summary>As <see cref="Read(ReadOnlySpan{byte})"/>; <paramref name="name"/> starts every error message.</summary>
+    public static ObjectSpec Read(ReadOnlySpan<byte> elf, string name)
+    {
+        var bytes = elf.ToArray();
+        try
+        {
+            return ElfObjectParser.Parse(ElfObjectFile.Open(bytes, name));
+        }
+        catch (ObjectFormatException) { throw; }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // ELFSharp or a decoder met something the checks did not foresee: still one line, never a stack trace.
+            throw new ObjectFormatException($"{name}: malformed eBPF object ({e.GetType().Name}: {FirstLine(e.Message)})");
+        }
+    }
+
+    public static ObjectSpec ReadFile(string path)
+    {
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ObjectFormatException($"{path}: cannot read: {FirstLine(e.Message)}");
+        }
+        return Read(bytes, path);
+    }
+
+    static string FirstLine(string s) => s.Split('\n')[0].TrimEnd('\r');
 }
 
 /// <summary>A file that is not a well-formed eBPF object. The message is one line naming the file and the problem.</summary>
