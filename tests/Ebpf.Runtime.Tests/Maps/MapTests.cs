@@ -24,7 +24,7 @@ public class MapTests
         Assert.Throws<KeyNotFoundException>(() => counts.Lookup(4));
 
         var exists = Assert.Throws<BpfException>(() => counts.Update(2, 5, MapUpdateFlags.NoExist));
-        Assert.Equal(Syscalls.Errno.EEXIST, exists.Errno);
+        Assert.Equal(Ebpf.Runtime.Syscalls.Errno.EEXIST, exists.Errno);
         Assert.Contains("EEXIST", exists.Message);
         Assert.Contains("NoExist", exists.Message);
         var missing = Assert.Throws<BpfException>(() => counts.Update(9, 5, MapUpdateFlags.Exist));
