@@ -48,6 +48,7 @@ public static class BpfProgram
 }
 
 /// <summary>The jump of a successful managed tail call; caught by <see cref="BpfProgram.Run{TContext, TResult}"/>.</summary>
+[ManagedOnly]
 public sealed class TailCallJump : Exception
 {
     internal TailCallJump(uint index, Delegate target)

@@ -42,7 +42,8 @@ public partial class HelperIdTests
             var attribute = method.GetCustomAttribute<BpfHelperAttribute>();
             if (attribute is null)
             {
-                if (method.GetCustomAttribute<ManagedOnlyAttribute>() is null) problems.Add($"{method.Name}: no [BpfHelper]");
+                if (method.GetCustomAttribute<ManagedOnlyAttribute>() is null && method.GetCustomAttribute<CoreRelocationAttribute>() is null)
+                    problems.Add($"{method.Name}: neither [BpfHelper] nor [CoreRelocation]");
                 continue;
             }
             if (!KernelHelpers.Value.TryGetValue(attribute.Id, out var kernelName))
