@@ -7,6 +7,7 @@ namespace Ebpf;
 [AttributeUsage(AttributeTargets.Method, Inherited = false)]
 public sealed class BpfHelperAttribute(int id) : Attribute
 {
+    /// <summary>The helper id (enum bpf_func_id), the immediate of the <c>call</c> instruction.</summary>
     public int Id { get; } = id;
 }
 
@@ -15,7 +16,9 @@ public sealed class BpfHelperAttribute(int id) : Attribute
 [AttributeUsage(AttributeTargets.Property, Inherited = false)]
 public sealed class ContextFieldAttribute(int offset, int size) : Attribute
 {
+    /// <summary>The field's byte offset in the kernel's context struct.</summary>
     public int Offset { get; } = offset;
+    /// <summary>The load size in bytes (1, 2, 4 or 8).</summary>
     public int Size { get; } = size;
 }
 

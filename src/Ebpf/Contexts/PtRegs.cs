@@ -22,30 +22,47 @@ public unsafe struct PtRegs
     ulong Get(int offset) => _slots[offset / 8];
     void Set(int offset, ulong value) => _slots[offset / 8] = value;
 
+    /// <summary>Register r15.</summary>
     [ContextField(0, 8)] public ulong R15 { get => Get(0); [ManagedOnly] init => Set(0, value); }
+    /// <summary>Register r14.</summary>
     [ContextField(8, 8)] public ulong R14 { get => Get(8); [ManagedOnly] init => Set(8, value); }
+    /// <summary>Register r13.</summary>
     [ContextField(16, 8)] public ulong R13 { get => Get(16); [ManagedOnly] init => Set(16, value); }
+    /// <summary>Register r12.</summary>
     [ContextField(24, 8)] public ulong R12 { get => Get(24); [ManagedOnly] init => Set(24, value); }
+    /// <summary>Register bp: the frame pointer.</summary>
     [ContextField(32, 8)] public ulong Bp { get => Get(32); [ManagedOnly] init => Set(32, value); }
+    /// <summary>Register bx.</summary>
     [ContextField(40, 8)] public ulong Bx { get => Get(40); [ManagedOnly] init => Set(40, value); }
+    /// <summary>Register r11.</summary>
     [ContextField(48, 8)] public ulong R11 { get => Get(48); [ManagedOnly] init => Set(48, value); }
+    /// <summary>Register r10.</summary>
     [ContextField(56, 8)] public ulong R10 { get => Get(56); [ManagedOnly] init => Set(56, value); }
+    /// <summary>Register r9: argument 5.</summary>
     [ContextField(64, 8)] public ulong R9 { get => Get(64); [ManagedOnly] init => Set(64, value); }
+    /// <summary>Register r8: argument 4.</summary>
     [ContextField(72, 8)] public ulong R8 { get => Get(72); [ManagedOnly] init => Set(72, value); }
     /// <summary>ax: the return value after the function returns.</summary>
     [ContextField(80, 8)] public ulong Ax { get => Get(80); [ManagedOnly] init => Set(80, value); }
+    /// <summary>Register cx: argument 3.</summary>
     [ContextField(88, 8)] public ulong Cx { get => Get(88); [ManagedOnly] init => Set(88, value); }
+    /// <summary>Register dx: argument 2 (and the second return register).</summary>
     [ContextField(96, 8)] public ulong Dx { get => Get(96); [ManagedOnly] init => Set(96, value); }
+    /// <summary>Register si: argument 1.</summary>
     [ContextField(104, 8)] public ulong Si { get => Get(104); [ManagedOnly] init => Set(104, value); }
+    /// <summary>Register di: argument 0.</summary>
     [ContextField(112, 8)] public ulong Di { get => Get(112); [ManagedOnly] init => Set(112, value); }
     /// <summary>orig_ax: the syscall number on syscall entry.</summary>
     [ContextField(120, 8)] public ulong OrigAx { get => Get(120); [ManagedOnly] init => Set(120, value); }
     /// <summary>ip: the instruction pointer (the probed address).</summary>
     [ContextField(128, 8)] public ulong Ip { get => Get(128); [ManagedOnly] init => Set(128, value); }
+    /// <summary>Register cs: the code segment.</summary>
     [ContextField(136, 8)] public ulong Cs { get => Get(136); [ManagedOnly] init => Set(136, value); }
+    /// <summary>Register flags: the CPU flags.</summary>
     [ContextField(144, 8)] public ulong Flags { get => Get(144); [ManagedOnly] init => Set(144, value); }
     /// <summary>sp: the stack pointer (at a function's entry, the return address is at [sp]).</summary>
     [ContextField(152, 8)] public ulong Sp { get => Get(152); [ManagedOnly] init => Set(152, value); }
+    /// <summary>Register ss: the stack segment.</summary>
     [ContextField(160, 8)] public ulong Ss { get => Get(160); [ManagedOnly] init => Set(160, value); }
 
     /// <summary>The offsets of the argument registers di, si, dx, cx, r8, r9.</summary>

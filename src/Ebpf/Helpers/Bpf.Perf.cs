@@ -6,8 +6,11 @@ namespace Ebpf;
 [StructLayout(LayoutKind.Sequential)]
 public struct BpfPerfEventValue
 {
+    /// <summary>The counter value.</summary>
     public ulong Counter;
+    /// <summary>Nanoseconds the event was enabled.</summary>
     public ulong Enabled;
+    /// <summary>Nanoseconds the event was running (less than enabled when the PMU was multiplexed).</summary>
     public ulong Running;
 }
 

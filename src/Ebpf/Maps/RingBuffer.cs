@@ -16,7 +16,17 @@ public enum RingBufferFlags : ulong
 }
 
 /// <summary>What <see cref="RingBuffer.Query"/> reports (BPF_RB_AVAIL_DATA, BPF_RB_RING_SIZE, BPF_RB_CONS_POS, BPF_RB_PROD_POS).</summary>
-public enum RingBufferQuery : ulong { AvailableData = 0, RingSize = 1, ConsumerPosition = 2, ProducerPosition = 3 }
+public enum RingBufferQuery : ulong
+{
+    /// <summary>BPF_RB_AVAIL_DATA: bytes produced and not yet consumed.</summary>
+    AvailableData = 0,
+    /// <summary>BPF_RB_RING_SIZE: the ring's size.</summary>
+    RingSize = 1,
+    /// <summary>BPF_RB_CONS_POS: the consumer's position.</summary>
+    ConsumerPosition = 2,
+    /// <summary>BPF_RB_PROD_POS: the producer's position.</summary>
+    ProducerPosition = 3,
+}
 
 /// <summary>A ring buffer shared by all CPUs (BPF_MAP_TYPE_RINGBUF): programs reserve a record, fill it
 /// in place, and submit it; user space consumes records in reservation order.</summary>
