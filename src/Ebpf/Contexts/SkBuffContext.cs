@@ -1,3 +1,5 @@
+using Ebpf.Simulation;
+
 namespace Ebpf;
 
 /// <summary>The context of socket filter, tc and cgroup_skb programs (struct __sk_buff): a socket buffer's
@@ -10,12 +12,12 @@ namespace Ebpf;
 /// </remarks>
 public unsafe struct SkBuffContext
 {
-    readonly SkBuffPacket? _packet;
+    // A handle to the simulated sk_buff, so the context stays an unmanaged value like the kernel's pointer.
+    readonly long _packet;
 
-    internal SkBuffContext(SkBuffPacket packet) => _packet = packet;
+    internal SkBuffContext(long packet) => _packet = packet;
 
-    internal SkBuffPacket Packet => _packet ?? throw new InvalidOperationException(
-        "This SkBuffContext has no packet: create contexts with new SkBuffPacket(bytes).");
+    internal SkBuffPacket Packet => PacketRegistry<SkBuffPacket>.Get(_packet, nameof(SkBuffContext), "new SkBuffPacket(bytes)");
 
     /// <summary>The packet length (<c>len</c>), headers included.</summary>
     [ContextField(0, 4)] public uint Len => (uint)Packet.Buffer.Length;

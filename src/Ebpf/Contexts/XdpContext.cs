@@ -1,3 +1,5 @@
+using Ebpf.Simulation;
+
 namespace Ebpf;
 
 /// <summary>XDP verdicts (enum xdp_action).</summary>
@@ -9,12 +11,12 @@ public enum XdpAction { Aborted = 0, Drop = 1, Pass = 2, Tx = 3, Redirect = 4 }
 /// an <see cref="XdpPacket"/>, which owns the packet's memory.</remarks>
 public unsafe partial struct XdpContext
 {
-    readonly XdpPacket? _packet;
+    // A handle to the simulated xdp_buff, so the context stays an unmanaged value like the kernel's pointer.
+    readonly long _packet;
 
-    internal XdpContext(XdpPacket packet) => _packet = packet;
+    internal XdpContext(long packet) => _packet = packet;
 
-    internal XdpPacket Packet => _packet ?? throw new InvalidOperationException(
-        "This XdpContext has no packet: create contexts with XdpContext.FromPacket(bytes) or new XdpPacket(bytes).");
+    internal XdpPacket Packet => PacketRegistry<XdpPacket>.Get(_packet, nameof(XdpContext), "XdpContext.FromPacket(bytes) or new XdpPacket(bytes)");
 
     /// <summary>Start of packet data (<c>xdp_md.data</c>).</summary>
     [ContextField(0, 4)] public byte* Data => Packet.Buffer.Data;

@@ -13,19 +13,22 @@ public sealed class SkBuffPacket : IDisposable
     /// <summary>Headroom before the packet (NET_SKB_PAD-like), so head adjustments have room.</summary>
     public const int Headroom = 256;
 
+    readonly long _id;
+
     internal PacketBuffer Buffer { get; }
 
     /// <summary>Copies <paramref name="packet"/> (starting with its Ethernet header) into a new socket buffer.</summary>
     public SkBuffPacket(ReadOnlySpan<byte> packet)
     {
         Buffer = new PacketBuffer(packet, Headroom, Headroom + packet.Length + 256);
+        _id = PacketRegistry<SkBuffPacket>.Register(this);
         CurrentPacket.Enter(this);
         if (packet.Length >= 14)
             Protocol = BinaryPrimitives.ReadUInt16LittleEndian(packet[12..]);   // the EtherType's bytes as a little-endian load sees them
     }
 
     /// <summary>The context to call the program with.</summary>
-    public SkBuffContext Context => new(this);
+    public SkBuffContext Context => new(_id);
 
     /// <summary>The packet as the program left it.</summary>
     public byte[] ToArray() => Buffer.Bytes.ToArray();
@@ -98,6 +101,7 @@ public sealed class SkBuffPacket : IDisposable
     public void Dispose()
     {
         CurrentPacket.Leave(this);
+        PacketRegistry<SkBuffPacket>.Unregister(_id);
         Buffer.Dispose();
     }
 

@@ -19,17 +19,20 @@ public sealed class XdpPacket : IDisposable
     /// <summary>sizeof(struct xdp_frame): bytes at the start of the headroom the packet cannot grow into.</summary>
     public const int FrameHeaderSize = 40;
 
+    readonly long _id;
+
     internal PacketBuffer Buffer { get; }
 
     /// <summary>Copies <paramref name="packet"/> into a new buffer.</summary>
     public XdpPacket(ReadOnlySpan<byte> packet)
     {
         Buffer = new PacketBuffer(packet, Headroom, Math.Max(FrameSize, Headroom + packet.Length + SharedInfoSize));
+        _id = PacketRegistry<XdpPacket>.Register(this);
         CurrentPacket.Enter(this);
     }
 
     /// <summary>The context to call the program with.</summary>
-    public XdpContext Context => new(this);
+    public XdpContext Context => new(_id);
 
     /// <summary>The receiving interface index (<c>xdp_md.ingress_ifindex</c>).</summary>
     public uint IngressIfindex { get; set; } = 1;
@@ -54,6 +57,7 @@ public sealed class XdpPacket : IDisposable
     public void Dispose()
     {
         CurrentPacket.Leave(this);
+        PacketRegistry<XdpPacket>.Unregister(_id);
         Buffer.Dispose();
     }
 

@@ -116,6 +116,17 @@ public class ContextLayoutTests
     }
 
     [Fact]
+    public void Contexts_are_unmanaged_values_like_the_kernels_pointer()
+    {
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<XdpContext>());
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<SkBuffContext>());
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<PtRegs>());
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<RawTracepointContext>());
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<TracingContext>());
+        Assert.False(RuntimeHelpers.IsReferenceOrContainsReferences<PerfEventContext>());
+    }
+
+    [Fact]
     public void Packet_accessors_name_the_data_fields()
     {
         var xdp = typeof(XdpContext).GetMethod(nameof(XdpContext.TryRead))!.GetCustomAttribute<PacketReadAttribute>()!;
