@@ -89,7 +89,9 @@ public sealed class Collection : IDisposable
         if (spec.Btf is null || options.DisableBtf) return null;
         // line_info points at file names and source lines in the BTF string section. A producer that attached
         // line infos after building its BTF may have left some out: add them (same types, same ids).
-        var btfSpec = spec.Btf.WithStrings(spec.Programs.SelectMany(p => p.LineInfos).SelectMany(l => new[] { l.FileName, l.LineText }));
+        // CO-RE records likewise name their access strings ("0:1:2").
+        var btfSpec = spec.Btf.WithStrings(spec.Programs.SelectMany(p => p.LineInfos).SelectMany(l => new[] { l.FileName, l.LineText })
+            .Concat(spec.Programs.SelectMany(p => p.CoreRelocations).Select(c => c.AccessString)));
         try
         {
             return LoadedBtf.Load(btfSpec);

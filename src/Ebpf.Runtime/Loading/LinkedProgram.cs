@@ -24,8 +24,9 @@ public sealed record SourceLocation(string FileName, int Line, int Column, strin
 public sealed class LinkedProgram
 {
     internal LinkedProgram(ProgramSpec entry, List<Instruction> instructions, List<LinkedFunction> functions,
-        List<Relocation> relocations, List<BtfFuncInfo> funcInfos, List<BtfLineInfo> lineInfos)
+        List<Relocation> relocations, List<BtfFuncInfo> funcInfos, List<BtfLineInfo> lineInfos, List<BtfCoreRelocation> coreRelocations)
     {
+        CoreRelocations = coreRelocations;
         Entry = entry;
         Instructions = instructions;
         Functions = functions;
@@ -46,6 +47,8 @@ public sealed class LinkedProgram
     public IReadOnlyList<BtfFuncInfo> FuncInfos { get; }
     /// <summary>line_info of every function, offsets in slots from the start of the linked program, sorted.</summary>
     public IReadOnlyList<BtfLineInfo> LineInfos { get; }
+    /// <summary>CO-RE relocations of every function, offsets in slots from the start of the linked program.</summary>
+    public IReadOnlyList<BtfCoreRelocation> CoreRelocations { get; }
     /// <summary>Slot offset of each instruction; the last entry is the slot count.</summary>
     public int[] SlotOffsets { get; }
     public int SlotCount => SlotOffsets[^1];

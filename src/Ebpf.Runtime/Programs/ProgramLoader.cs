@@ -21,6 +21,7 @@ internal static unsafe class ProgramLoader
         byte[] code = InstructionCodec.Encode(program.Instructions);
         byte[] license = ObjectInfo.NulTerminated(request.License);
         var (funcInfos, lineInfos) = KernelBtfInfo(request);
+        var coreRelos = KernelCoreRelos(request, funcInfos is not null);
 
         uint level = (uint)request.Options.LogLevel;
         int size = Math.Clamp(request.Options.LogSize, 4096, MaxLogSize);
@@ -34,6 +35,7 @@ internal static unsafe class ProgramLoader
             fixed (byte* log = logBuffer)
             fixed (KernelFuncInfo* fi = funcInfos)
             fixed (KernelLineInfo* li = lineInfos)
+            fixed (KernelCoreRelo* cr = coreRelos)
             {
                 var attr = new ProgLoadAttr
                 {
@@ -63,6 +65,12 @@ internal static unsafe class ProgramLoader
                         attr.LineInfoRecSize = (uint)sizeof(KernelLineInfo);
                         attr.LineInfo = (ulong)li;
                         attr.LineInfoCnt = (uint)lineInfos.Length;
+                    }
+                    if (coreRelos is not null)
+                    {
+                        attr.CoreReloRecSize = (uint)sizeof(KernelCoreRelo);
+                        attr.CoreRelos = (ulong)cr;
+                        attr.CoreReloCnt = (uint)coreRelos.Length;
                     }
                     fd = BpfSyscall.Invoke(BpfCommand.ProgLoad, ref attr, out errno);
                 }
@@ -103,6 +111,31 @@ internal static unsafe class ProgramLoader
             _ => null,
         };
         return new BpfException(step, errno, hint);
+    }
+
+    /// <summary>CO-RE relocations for the kernel to apply against its own BTF while loading (kernel-side CO-RE, 5.17+):
+    /// the kernel finds the target types in vmlinux BTF and patches the instructions as libbpf would in user space.
+    /// They need the object's BTF attached to the program, which the kernel does only with func_info.</summary>
+    static KernelCoreRelo[]? KernelCoreRelos(Request request, bool haveFuncInfo)
+    {
+        var program = request.Program;
+        if (program.CoreRelocations.Count == 0) return null;
+        string what = $"program '{program.Name}' has {program.CoreRelocations.Count} CO-RE relocation(s) (the first for {program.CoreRelocations[0].Type} '{program.CoreRelocations[0].AccessString}')";
+        if (request.Btf is null)
+            throw new LoadException($"{what}, which need the object's BTF in the kernel, but the BTF was not loaded (rejected by the kernel or disabled; see Collection warnings)");
+        if (!haveFuncInfo)
+            throw new LoadException($"{what}, which need func_info for every function so the kernel attaches the object's BTF to the program");
+        var relos = new KernelCoreRelo[program.CoreRelocations.Count];
+        for (int i = 0; i < relos.Length; i++)
+        {
+            var relo = program.CoreRelocations[i];
+            if (!request.Btf.Spec.TryGetId(relo.Type, out int typeId))
+                throw new LoadException($"program '{program.Name}': CO-RE relocation of {relo.Type} is not a type of the object's BTF");
+            uint access = request.Btf.Spec.FindString(relo.AccessString)
+                ?? throw new LoadException($"program '{program.Name}': CO-RE access string '{relo.AccessString}' is not in the object's BTF");
+            relos[i] = new KernelCoreRelo { InsnOff = (uint)relo.InstructionOffset * 8, TypeId = (uint)typeId, AccessStrOff = access, Kind = (uint)relo.Kind };
+        }
+        return relos;
     }
 
     /// <summary>func_info and line_info in the kernel's form, or null when they cannot be given: no BTF loaded, a function

@@ -32,6 +32,16 @@ public class ProgramLinkerTests
     }
 
     [Fact]
+    public void Callees_are_placed_depth_first_like_libbpf()
+    {
+        ProgramSpec Leaf(string name) => ProgramBuilder.Subprogram(name).Emit(Insn.Mov64(R0, 1)).Emit(Insn.Exit()).Build();
+        var a = ProgramBuilder.Subprogram("A").Call("C").Emit(Insn.Exit()).Build();
+        var entry = new ProgramBuilder("Entry").Call("A").Call("B").Emit(Insn.Exit()).Build();
+        var linked = ProgramLinker.Link(entry, [entry, a, Leaf("B"), Leaf("C")]);
+        Assert.Equal(["Entry", "A", "C", "B"], linked.Functions.Select(f => f.Name));
+    }
+
+    [Fact]
     public void A_callback_reference_becomes_a_pseudo_func_ld_imm64()
     {
         var callback = ProgramBuilder.Subprogram("LoopBody").Emit(Insn.Mov64(R0, 0)).Emit(Insn.Exit()).Build();

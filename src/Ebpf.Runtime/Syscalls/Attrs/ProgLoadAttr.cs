@@ -54,3 +54,13 @@ internal struct KernelLineInfo
     public uint LineOff;
     public uint LineCol;
 }
+
+/// <summary><c>struct bpf_core_relo</c> for kernel-side CO-RE: insn_off in BYTES, local BTF type id, access string offset, kind.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KernelCoreRelo
+{
+    public uint InsnOff;
+    public uint TypeId;
+    public uint AccessStrOff;
+    public uint Kind;
+}
