@@ -10,7 +10,12 @@ namespace Ebpf.Compiler.Codegen;
 // CONTRACT between the pipeline (model helper) and codegen (codegen helper).
 
 /// <summary>What codegen needs to know about the object a function belongs to.</summary>
-public sealed record CodegenContext(Compilation Compilation, BpfObjectModel Object, ITypeLayouts Layouts);
+public sealed record CodegenContext(Compilation Compilation, BpfObjectModel Object, ITypeLayouts Layouts)
+{
+    /// <summary>The <c>--dump-after</c> request, or null: codegen prints its intermediate form after a stage
+    /// when <c>Dump.Wants(stageName)</c> (its own stage names, e.g. after each pass).</summary>
+    public Ebpf.Compiler.Pipeline.CompilerDump? Dump { get; init; }
+}
 
 /// <summary>The machine code of one BPF function (entry program or sub-program).</summary>
 /// <param name="Name">Symbol name (method name; made unique for overloads/generic instances).</param>

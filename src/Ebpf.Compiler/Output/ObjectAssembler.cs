@@ -1,0 +1,157 @@
+using Ebpf.Btf;
+using Ebpf.Compiler.Codegen;
+using Ebpf.Compiler.Discovery;
+using Ebpf.Compiler.Model;
+using Ebpf.Compiler.Types;
+using Ebpf.Object;
+using Microsoft.CodeAnalysis;
+
+namespace Ebpf.Compiler.Output;
+
+/// <summary>One compiled function and, for an entry program, its discovery model (null for a sub-program).</summary>
+public sealed record AssembledFunction(CompiledFunction Function, ProgramModel? Program);
+
+/// <summary>Assembles an object's compiled functions, maps and globals into an <see cref="ObjectSpec"/> with its
+/// BTF: one FUNC + FUNC_PROTO per function (global linkage for entry programs, static for sub-programs),
+/// the <c>.maps</c> DATASEC of map definitions, and a DATASEC per global data section whose VARs are the
+/// C# fields (<c>.rodata</c> VARs <c>const volatile</c>, libbpf's idiom for values set before load).</summary>
+public sealed class ObjectAssembler
+{
+    readonly BpfObjectModel _model;
+    readonly TypeLayouts _layouts;
+    readonly BtfTypeMapper _mapper;
+    readonly BtfBuilder _btf = new();
+
+    public ObjectAssembler(BpfObjectModel model, TypeLayouts layouts)
+    {
+        _model = model;
+        _layouts = layouts;
+        _mapper = new BtfTypeMapper(layouts);
+    }
+
+    /// <summary>The object: entry programs in <paramref name="functions"/> order, then sub-programs in <c>.text</c>.</summary>
+    public ObjectSpec Assemble(IReadOnlyList<AssembledFunction> functions)
+    {
+        var spec = new ObjectSpec { License = _model.License };
+        foreach (var f in functions.Where(f => f.Program != null).Concat(functions.Where(f => f.Program == null)))
+            spec.Programs.Add(Program(f));
+        AddMaps(spec);
+        AddDataSections(spec);
+        spec.Btf = _btf.Build();
+        return spec;
+    }
+
+    ProgramSpec Program(AssembledFunction assembled)
+    {
+        var (function, program) = (assembled.Function, assembled.Program);
+        var func = new BtfFunc(function.Name, Prototype(function.Method, program), program != null ? BtfFuncLinkage.Global : BtfFuncLinkage.Static);
+        _btf.Add(func);
+        var section = program?.SectionName ?? ".text";
+        _btf.AddString(section);
+        foreach (var line in function.LineInfos)
+        {
+            _btf.AddString(line.FileName);
+            _btf.AddString(line.LineText);
+        }
+        return new ProgramSpec
+        {
+            Name = function.Name,
+            SectionName = section,
+            Type = program?.Type ?? ProgramType.Unspecified,
+            ExpectedAttachType = program?.ExpectedAttachType ?? AttachType.None,
+            AttachTarget = program?.AttachTarget,
+            Instructions = function.Instructions,
+            Relocations = function.Relocations,
+            FuncInfos = new[] { new BtfFuncInfo(0, func) },
+            LineInfos = function.LineInfos,
+        };
+    }
+
+    /// <summary>An entry program takes only its context pointer (probe arguments bound to extra C# parameters
+    /// are read from it); a sub-program's parameters are its C# parameters, by-reference ones as pointers.</summary>
+    BtfFuncProto Prototype(IMethodSymbol method, ProgramModel? program)
+    {
+        if (program != null)
+        {
+            var name = method.Parameters.FirstOrDefault()?.Name ?? "ctx";
+            return new BtfFuncProto(_mapper.Int, new[] { new BtfParameter(name, ContextPointer(method, program)) });
+        }
+        var parameters = method.Parameters
+            .Select(p => new BtfParameter(BtfTypeMapper.CIdentifier(p.Name), p.RefKind == RefKind.None ? _mapper.Map(p.Type) : new BtfPointer(_mapper.Map(p.Type))))
+            .ToList();
+        BtfType returns = method.ReturnsVoid ? BtfVoid.Instance
+            : method.ReturnsByRef || method.ReturnsByRefReadonly ? new BtfPointer(_mapper.Map(method.ReturnType))
+            : _mapper.Map(method.ReturnType);
+        return new BtfFuncProto(returns, parameters);
+    }
+
+    BtfType ContextPointer(IMethodSymbol method, ProgramModel program) => program.Context switch
+    {
+        ContextKind.TracepointRecord => new BtfPointer(_mapper.Map(method.Parameters[0].Type)),
+        // BPF_PROG-style programs see their arguments as an array of u64.
+        ContextKind.Tracing => new BtfPointer(_mapper.UnsignedLong),
+        _ => new BtfPointer(new BtfForward(ProgramKinds.KernelContextStruct(program.Context))),
+    };
+
+    void AddMaps(ObjectSpec spec)
+    {
+        if (_model.Maps.Count == 0) return;
+        var definitions = new MapDefinitions(_mapper);
+        var variables = new List<BtfVarSecInfo>();
+        uint offset = 0;
+        foreach (var map in _model.Maps)
+        {
+            var (definition, key, value) = definitions.Define(map);
+            var variable = new BtfVar(map.Name, definition, BtfVarLinkage.GlobalAllocated);
+            variables.Add(new BtfVarSecInfo(variable, offset, definition.Size));
+            offset += definition.Size;
+            spec.Maps.Add(new MapSpec
+            {
+                Name = map.Name,
+                Type = map.Type,
+                KeySize = map.KeySize,
+                ValueSize = map.ValueSize,
+                MaxEntries = map.MaxEntries,
+                Flags = map.Flags,
+                Pinning = map.Pinning,
+                KeyType = key,
+                ValueType = value,
+                BtfVar = variable,
+            });
+        }
+        _btf.Add(new BtfDatasec(".maps", offset, variables));
+    }
+
+    void AddDataSections(ObjectSpec spec)
+    {
+        foreach (var section in new[] { GlobalDiscovery.ReadOnlyData, GlobalDiscovery.Data, GlobalDiscovery.Bss })
+        {
+            var globals = _model.Globals.Where(g => g.Section == section).ToList();
+            var pooled = section == GlobalDiscovery.ReadOnlyData ? _model.ReadOnlyData : Array.Empty<ReadOnlyDataModel>();
+            if (globals.Count == 0 && pooled.Count == 0) continue;
+            uint size = globals.Select(g => g.Offset + g.Size).Concat(pooled.Select(p => p.Offset + (uint)p.Bytes.Length)).Max();
+            var contents = new byte[size];
+            foreach (var g in globals) g.InitialValue.CopyTo(contents, (int)g.Offset);
+            foreach (var p in pooled) p.Bytes.CopyTo(contents, (int)p.Offset);
+
+            var variables = globals.Select(g => new BtfVarSecInfo(new BtfVar(g.Name, VariableType(g), BtfVarLinkage.GlobalAllocated), g.Offset, g.Size)).ToList();
+            var datasec = new BtfDatasec(section, size, variables);
+            _btf.Add(datasec);
+            spec.DataSections.Add(new DataSectionSpec
+            {
+                Name = section,
+                Size = size,
+                Contents = section == GlobalDiscovery.Bss ? null : contents,
+                BtfDatasec = datasec,
+            });
+        }
+    }
+
+    BtfType VariableType(GlobalModel global)
+    {
+        var type = _mapper.Map(global.Field.Type);
+        return global.Section == GlobalDiscovery.ReadOnlyData
+            ? new BtfQualifier(BtfQualifierKind.Const, new BtfQualifier(BtfQualifierKind.Volatile, type))
+            : type;
+    }
+}

@@ -1,0 +1,27 @@
+using Ebpf.Compiler.Codegen;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Ebpf.Compiler.Pipeline;
+
+/// <summary>Options of <see cref="BpfCompiler"/>.</summary>
+public sealed class BpfCompilerOptions
+{
+    /// <summary>Path of the Ebpf kernel-API assembly (<c>Ebpf.dll</c>) probes compile against; by default the one
+    /// next to the running application (<see cref="AppContext.BaseDirectory"/>).</summary>
+    public string? EbpfAssemblyPath { get; init; }
+
+    /// <summary>More assemblies to reference (beyond the running runtime's and the Ebpf API).</summary>
+    public IReadOnlyList<string> References { get; init; } = Array.Empty<string>();
+
+    /// <summary>Preprocessor symbols defined while parsing.</summary>
+    public IReadOnlyList<string> PreprocessorSymbols { get; init; } = Array.Empty<string>();
+
+    public LanguageVersion LanguageVersion { get; init; } = LanguageVersion.Latest;
+
+    /// <summary>Print the intermediate form after this stage (<see cref="CompilerStages"/> or a codegen stage), or null.</summary>
+    public CompilerDump? Dump { get; init; }
+
+    /// <summary>Compiles one method body; null = the code generator (<c>Ebpf.Compiler.Codegen.FunctionCompiler</c>).</summary>
+    public IFunctionCompiler? FunctionCompiler { get; init; }
+}
