@@ -77,7 +77,39 @@ public sealed class PerfEventLink : ILink
         _ => null,
     };
 
-    public void Detach() => Dispose();
+    /// <summary>Where the BPF link is pinned, if it is.</summary>
+    public string? PinnedPath { get; private set; }
+
+    /// <summary>Pins the BPF link on a bpffs mount: the program stays attached to the event after this process lets go.</summary>
+    public void Pin(string path)
+    {
+        if (Link is null)
+            throw new InvalidOperationException($"program '{ProgramName}' is attached to {Target} with PERF_EVENT_IOC_SET_BPF (this kernel has no perf links), which cannot be pinned");
+        ObjectInfo.Pin(Link, path, $"pin the link of program '{ProgramName}' ({Target}) at '{path}'");
+        PinnedPath = path;
+    }
+
+    public void Unpin()
+    {
+        if (PinnedPath is null) return;
+        File.Delete(PinnedPath);
+        PinnedPath = null;
+    }
+
+    /// <summary>What the kernel reports about the BPF link (BPF_LINK_TYPE_PERF_EVENT); null with the ioctl fallback.</summary>
+    public LinkInfo? GetInfo()
+    {
+        if (Link is null) return null;
+        var info = ObjectInfo.Get<KernelLinkInfo>(Link, $"get info of the link of program '{ProgramName}' ({Target})");
+        return new LinkInfo(info.Id, (LinkType)info.Type, info.ProgId);
+    }
+
+    /// <summary>Detaches now: this link's pin (if any) is removed first, so closing the link and the event detaches.</summary>
+    public void Detach()
+    {
+        Unpin();
+        Dispose();
+    }
 
     public void Dispose()
     {

@@ -67,6 +67,8 @@ public sealed class Collection : IDisposable
             foreach (var programSpec in spec.Programs.Where(p => !p.IsSubprogram))
             {
                 if (programs.ContainsKey(programSpec.Name)) throw new LoadException($"the object defines program '{programSpec.Name}' twice");
+                if (programSpec.Type == ProgramType.Unspecified)
+                    throw new LoadException($"program '{programSpec.Name}' has no program type: section '{programSpec.SectionName}' is not a program section libbpf knows (tracepoint/..., xdp, tc, kprobe/..., ...)");
                 var linked = ProgramLinker.Link(programSpec, spec.Programs);
                 Relocate(linked, maps, spec);
                 var (handle, log) = ProgramLoader.Load(new ProgramLoader.Request(linked, programSpec.Type, programSpec.ExpectedAttachType,

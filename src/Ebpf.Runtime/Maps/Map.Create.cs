@@ -140,6 +140,7 @@ public sealed unsafe partial class Map
             MapType.RingBuf or MapType.UserRingBuf => "a ring buffer needs key and value size 0 and max_entries a power of two multiple of the page size",
             MapType.Array or MapType.PerCpuArray => "an array map needs 4-byte keys and a non-zero value size",
             MapType.Queue or MapType.Stack => "queue and stack maps need key size 0",
+            MapType.ArrayOfMaps or MapType.HashOfMaps => "a map of maps needs an inner map template (inner_map_fd), which this runtime does not create yet",
             _ => $"the kernel refused these parameters for a {MapKinds.KernelName(request.Type)} map (key {request.KeySize}, value {request.ValueSize}, max_entries {request.MaxEntries}, flags 0x{request.Flags:x})",
         },
         Errno.E2BIG => "key or value too large for this map type",

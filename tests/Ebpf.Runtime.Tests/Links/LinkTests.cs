@@ -33,6 +33,42 @@ public class LinkTests
     }
 
     [SkippableFact]
+    public void Pinned_tracepoint_link_outlives_its_fd_and_detach_removes_the_pin()
+    {
+        Kernel.RequireTracefs();
+        using var collection = Collection.Load(ProbeObjects.GetppidCounter());
+        var counts = collection.GetMap<uint, ulong>("Counts");
+        uint tgid = (uint)Environment.ProcessId;
+        string pin = Path.Combine(MapOptions.DefaultPinPath, $"ebpf-runtime-test-tp-{Environment.ProcessId}");
+
+        var link = collection.GetProgram("OnGetppid").AttachTracepoint("syscalls", "sys_enter_getppid");
+        Assert.Equal(LinkType.PerfEvent, link.GetInfo()!.Type);
+        link.Pin(pin);
+        try
+        {
+            link.Dispose();                                                // our fds are closed; the pinned link holds the event
+            CallGetppid(6);
+            Assert.Equal(6UL, counts[tgid]);
+
+            var again = Assert.Throws<BpfException>(() => collection.GetProgram("OnGetppid").AttachTracepoint("syscalls", "sys_enter_getppid"));
+            Assert.Contains("already attached", again.Message);            // the pinned link still holds it
+
+            using var second = Collection.Load(ProbeObjects.GetppidCounter());
+            var other = second.GetProgram("OnGetppid").AttachTracepoint("syscalls", "sys_enter_getppid");
+            other.Pin(pin + "-2");
+            other.Detach();                                                // unpins, then closes: detached at once
+            Assert.False(File.Exists(pin + "-2"));
+            CallGetppid(2);
+            Assert.Equal(8UL, counts[tgid]);                               // the first (still pinned) link counts on
+            Assert.False(second.GetMap<uint, ulong>("Counts").TryLookup(tgid, out _));
+        }
+        finally
+        {
+            File.Delete(pin);
+        }
+    }
+
+    [SkippableFact]
     public void Tracepoint_attached_with_pid_minus_one_on_cpu_zero_fires_on_every_cpu()
     {
         Kernel.RequireTracefs();

@@ -216,6 +216,16 @@ public class LoaderTests
         => Assert.Equal(expected, DataSectionMaps.KernelName(objectName, section));
 
     [SkippableFact]
+    public void Entry_program_without_a_program_type_is_refused_with_its_section()
+    {
+        Kernel.RequireBpf();
+        var spec = new ObjectSpec();
+        spec.Programs.Add(new ProgramBuilder("p", ProgramType.Unspecified, "foo").Emit(Insn.Mov64(R0, 0)).Emit(Insn.Exit()).Build());
+        var e = Assert.Throws<LoadException>(() => Collection.Load(spec));
+        Assert.StartsWith("program 'p' has no program type: section 'foo' is not a program section libbpf knows", e.Message);
+    }
+
+    [SkippableFact]
     public void Undefined_map_and_function_references_fail_before_the_kernel()
     {
         Kernel.RequireBpf();

@@ -108,8 +108,8 @@ public class VerifierRejectionTests(ITestOutputHelper output)
         var before = OpenFds.Snapshot();
         Assert.Throws<VerifierException>(() => Collection.Load(spec));
         var after = OpenFds.Snapshot();
+        // Only the BPF fds are compared: the test host opens and closes other fds (logs, pipes) at its own pace.
         Assert.Equal(before.Bpf, after.Bpf);
-        Assert.Equal(before.All, after.All);
 
         // The same spec without the bad program loads, and then holds 5 maps + 2 programs (+ nothing else).
         spec.Programs.RemoveAt(spec.Programs.Count - 1);

@@ -69,7 +69,17 @@ internal sealed class VethPair : IDisposable
         Ip("link", "add", Sender, "type", "veth", "peer", "name", Receiver);
         Ip("link", "set", Sender, "up");
         Ip("link", "set", Receiver, "up");
+        // The first end came up without carrier; its qdisc is activated only when linkwatch handles the carrier-on
+        // event (asynchronously, rate-limited to about 1 s). Until then frames sent on it are dropped.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!(IsUp(Sender) && IsUp(Receiver)))
+        {
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"veth pair {Sender}/{Receiver} did not come up within 10 s");
+            Thread.Sleep(20);
+        }
     }
+
+    static bool IsUp(string name) => File.ReadAllText($"/sys/class/net/{name}/operstate").Trim() == "up";
 
     public string Sender { get; }
     public string Receiver { get; }
