@@ -46,12 +46,15 @@ public sealed class ProgramSpec
 
 public enum RelocationKind
 {
-    /// <summary>ld_imm64 of a map: <see cref="Relocation.Symbol"/> is the map name; the loader writes the map fd (BPF_PSEUDO_MAP_FD).</summary>
+    /// <summary>ld_imm64 of a map: <see cref="Relocation.Symbol"/> is the map name; the loader writes the map fd (BPF_PSEUDO_MAP_FD).
+    /// Canonical form (what the ELF reader returns and the writer stores): src 0, constant 0.</summary>
     Map,
     /// <summary>ld_imm64 of an address in a data section: Symbol is the section name (<c>.rodata</c>...), the instruction's
-    /// constant holds the byte offset; the loader writes BPF_PSEUDO_MAP_VALUE with the section's map fd and the offset.</summary>
+    /// constant holds the byte offset; the loader writes BPF_PSEUDO_MAP_VALUE with the section's map fd and the offset.
+    /// Canonical form: src 0, constant = offset.</summary>
     GlobalData,
-    /// <summary>BPF-to-BPF call: Symbol is the called sub-program's name; the loader appends the callee and fixes imm.</summary>
+    /// <summary>BPF-to-BPF call: Symbol is the called sub-program's name; the loader appends the callee and fixes imm.
+    /// Canonical form: src 1 (BPF_PSEUDO_CALL), imm -1.</summary>
     Call,
 }
 

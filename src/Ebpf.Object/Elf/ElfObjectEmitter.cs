@@ -188,11 +188,33 @@ internal sealed class ElfObjectEmitter
             .Where(s => s.FuncInfos.Count > 0 || s.LineInfos.Count > 0 || s.CoreRelocations.Count > 0)
             .ToList();
         if (sections.Count == 0) return (_spec.Btf.RawBytes, null);
+        CheckKernelExtInfoRules(code);
         var btf = _spec.Btf.WithStrings(BtfExt.RequiredStrings(sections));
         foreach (var f in sections.SelectMany(s => s.FuncInfos))
             if (!btf.TryGetId(f.Func, out _))
                 throw Invalid($"func_info names FUNC '{f.Func.Name}', which is not a type of ObjectSpec.Btf (add it to the builder that built the BTF)");
         return (btf.RawBytes, BtfExt.Encode(sections, btf));
+    }
+
+    /// <summary>Rules the kernel enforces at BPF_PROG_LOAD (object-format reference §4.3, §4.4), checked here so a
+    /// mistake names the function instead of surfacing as "number of funcs in func_info doesn't match".</summary>
+    static void CheckKernelExtInfoRules(List<CodeSection> code)
+    {
+        var functions = code.SelectMany(c => c.Functions).ToList();
+        var withFuncInfo = functions.Where(f => f.Program.FuncInfos.Count > 0).ToList();
+        if (withFuncInfo.Count > 0 && withFuncInfo.Count < functions.Count)
+        {
+            var missing = functions.First(f => f.Program.FuncInfos.Count == 0).Program.Name;
+            throw Invalid($"'{missing}' has no func_info while other functions do; the kernel needs one for every function");
+        }
+        foreach (var f in functions)
+        {
+            var p = f.Program;
+            if (p.FuncInfos.Count > 1 || (p.FuncInfos.Count == 1 && p.FuncInfos[0].InstructionOffset != 0))
+                throw Invalid($"'{p.Name}' must have exactly one func_info, at instruction 0");
+            if (p.LineInfos.Count > 0 && p.LineInfos.Min(l => l.InstructionOffset) != 0)
+                throw Invalid($"'{p.Name}' has line_info but none at instruction 0; the kernel requires one at each function start");
+        }
     }
 
     static int ToSection(PlacedFunction f, int offset, string what)

@@ -94,7 +94,7 @@ public class ElfObjectWriterTests
             SectionName = ".text",
             Instructions = new[] { Insn.Mov64(Register.R0, Register.R1), Insn.Alu64(AluOp.Lsh, Register.R0, 1), Insn.Exit() },
             FuncInfos = new[] { new Btf.BtfFuncInfo(0, spec.Programs[2].FuncInfos[0].Func) },
-            LineInfos = new[] { new Btf.BtfLineInfo(1, SampleObjects.File, "x << 1", 40, 3) },
+            LineInfos = new[] { new Btf.BtfLineInfo(0, SampleObjects.File, "int Twice(int x)", 39, 5), new Btf.BtfLineInfo(1, SampleObjects.File, "x << 1", 40, 3) },
         };
         spec.Programs.Add(twice);
         var read = ElfObjectReader.Read(ElfObjectWriter.Write(spec));
@@ -102,9 +102,9 @@ public class ElfObjectWriterTests
         var ext = Btf.BtfExt.Parse(ReadSection(ElfObjectWriter.Write(spec), ".BTF.ext"), text);
         var textExt = ext.Single(s => s.SectionName == ".text");
         Assert.Equal(new[] { 0, 3 }, textExt.FuncInfos.Select(f => f.InstructionOffset));
-        Assert.Equal(new[] { 0, 4 }, textExt.LineInfos.Select(l => l.InstructionOffset));
+        Assert.Equal(new[] { 0, 3, 4 }, textExt.LineInfos.Select(l => l.InstructionOffset));
         var back = read.Programs.Single(p => p.Name == "twice");
-        Assert.Equal(1, Assert.Single(back.LineInfos).InstructionOffset);
+        Assert.Equal(new[] { 0, 1 }, back.LineInfos.Select(l => l.InstructionOffset));
         Assert.Equal(0, Assert.Single(back.FuncInfos).InstructionOffset);
     }
 
@@ -120,22 +120,26 @@ public class ElfObjectWriterTests
 
     public static TheoryData<string, Action<ObjectSpec>, string> InvalidSpecs => new()
     {
-        { "unknown map", s => Replace(s, "xdp_count", p => new ProgramSpec { Name = p.Name, SectionName = p.SectionName, Instructions = p.Instructions, Relocations = new[] { new Relocation(4, RelocationKind.Map, "nope") } }),
+        { "unknown map", s => Replace(s, "xdp_count", p => Copy(p, relocations: new[] { new Relocation(4, RelocationKind.Map, "nope") })),
             "program 'xdp_count' instruction 4 refers to map 'nope', which is not in ObjectSpec.Maps" },
-        { "map relocation on a non-ld_imm64", s => Replace(s, "xdp_count", p => new ProgramSpec { Name = p.Name, SectionName = p.SectionName, Instructions = p.Instructions, Relocations = new[] { new Relocation(0, RelocationKind.Map, "counts") } }),
+        { "map relocation on a non-ld_imm64", s => Replace(s, "xdp_count", p => Copy(p, relocations: new[] { new Relocation(0, RelocationKind.Map, "counts") })),
             "program 'xdp_count' instruction 0 has a Map relocation against 'counts' but is not ld_imm64 (r1 = 0)" },
-        { "call to an entry program", s => Replace(s, "on_getpid", p => new ProgramSpec { Name = p.Name, SectionName = p.SectionName, Instructions = p.Instructions, Relocations = new[] { new Relocation(1, RelocationKind.Call, "xdp_count") } }),
+        { "call to an entry program", s => Replace(s, "on_getpid", p => Copy(p, relocations: new[] { new Relocation(1, RelocationKind.Call, "xdp_count") })),
             "program 'on_getpid' calls 'xdp_count', which is not a sub-program in .text" },
-        { "local call without relocation", s => Replace(s, "on_getpid", p => new ProgramSpec { Name = p.Name, SectionName = p.SectionName, Instructions = p.Instructions }),
+        { "local call without relocation", s => Replace(s, "on_getpid", p => Copy(p, relocations: Array.Empty<Relocation>())),
             "program 'on_getpid': instruction 1 is a BPF-to-BPF call without a Call relocation naming its callee" },
-        { "relocation index out of range", s => Replace(s, "on_getpid", p => new ProgramSpec { Name = p.Name, SectionName = p.SectionName, Instructions = p.Instructions, Relocations = new[] { new Relocation(9, RelocationKind.Call, "add_one") } }),
+        { "relocation index out of range", s => Replace(s, "on_getpid", p => Copy(p, relocations: new[] { new Relocation(9, RelocationKind.Call, "add_one") })),
             "program 'on_getpid': relocation against 'add_one' names instruction 9, outside 0..3" },
         { "maps without BTF", s => { s.Btf = null; foreach (var p in s.Programs.ToList()) Replace(s, p.Name, q => new ProgramSpec { Name = q.Name, SectionName = q.SectionName, Instructions = q.Instructions, Relocations = q.Relocations }); },
             "the object has maps but ObjectSpec.Btf has no '.maps' DATASEC (libbpf needs BTF-defined maps)" },
         { "duplicate program", s => s.Programs.Add(s.Programs[2]),
             "two programs are named 'add_one'; function symbols must be unique" },
-        { "global data offset outside the section", s => Replace(s, "xdp_count", p => new ProgramSpec { Name = p.Name, SectionName = p.SectionName, Instructions = p.Instructions.Select((i, n) => n == 7 ? i.WithConstant(16) : i).ToArray(), Relocations = p.Relocations }),
+        { "global data offset outside the section", s => Replace(s, "xdp_count", p => Copy(p, instructions: p.Instructions.Select((i, n) => n == 7 ? i.WithConstant(16) : i).ToArray())),
             "program 'xdp_count' instruction 7: offset 16 is outside '.rodata' (16 bytes)" },
+        { "func_info on some functions only", s => Replace(s, "add_one", p => new ProgramSpec { Name = p.Name, SectionName = p.SectionName, Instructions = p.Instructions, LineInfos = p.LineInfos }),
+            "'add_one' has no func_info while other functions do; the kernel needs one for every function" },
+        { "line_info not at the function start", s => Replace(s, "on_getpid", p => new ProgramSpec { Name = p.Name, SectionName = p.SectionName, Instructions = p.Instructions, Relocations = p.Relocations, FuncInfos = p.FuncInfos, LineInfos = p.LineInfos.Skip(1).ToArray() }),
+            "'on_getpid' has line_info but none at instruction 0; the kernel requires one at each function start" },
     };
 
     [Theory]
@@ -148,6 +152,12 @@ public class ElfObjectWriterTests
         var ex = Assert.Throws<InvalidObjectSpecException>(() => ElfObjectWriter.Write(spec));
         Assert.Equal(message, ex.Message);
     }
+
+    static ProgramSpec Copy(ProgramSpec p, IReadOnlyList<Instruction>? instructions = null, IReadOnlyList<Relocation>? relocations = null) => new()
+    {
+        Name = p.Name, SectionName = p.SectionName, Type = p.Type, ExpectedAttachType = p.ExpectedAttachType, AttachTarget = p.AttachTarget,
+        Instructions = instructions ?? p.Instructions, Relocations = relocations ?? p.Relocations, FuncInfos = p.FuncInfos, LineInfos = p.LineInfos,
+    };
 
     static void Replace(ObjectSpec s, string name, Func<ProgramSpec, ProgramSpec> change)
     {
