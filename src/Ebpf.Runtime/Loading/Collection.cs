@@ -86,6 +86,27 @@ public sealed class Collection : IDisposable
         }
     }
 
+    /// <summary>Reads a <c>.bpf.o</c> (ElfObjectReader) and loads it. Unless <see cref="CollectionOptions.ObjectName"/> is
+    /// set, the object is named like libbpf names it: the file name up to its first dot.</summary>
+    public static Collection LoadFile(string path, CollectionOptions? options = null)
+    {
+        var spec = ElfObjectReader.ReadFile(path);
+        options ??= new CollectionOptions();
+        if (options.ObjectName is null)
+        {
+            var name = Path.GetFileName(path);
+            int dot = name.IndexOf('.');
+            options = new CollectionOptions
+            {
+                ObjectName = dot > 0 ? name[..dot] : name,
+                Maps = options.Maps,
+                Programs = options.Programs,
+                DisableBtf = options.DisableBtf,
+            };
+        }
+        return Load(spec, options);
+    }
+
     static LoadedBtf? LoadBtf(ObjectSpec spec, CollectionOptions options, List<string> warnings)
     {
         if (spec.Btf is null || options.DisableBtf) return null;

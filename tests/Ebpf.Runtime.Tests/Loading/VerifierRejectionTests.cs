@@ -94,6 +94,35 @@ public class VerifierRejectionTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void A_log_longer_than_the_buffer_is_fetched_whole()
+    {
+        Kernel.RequireBpf();
+        var p = new ProgramBuilder("LongLog", ProgramType.SocketFilter, "socket");
+        for (int i = 0; i < 300; i++) p.Emit(Insn.Mov64(R2, i));          // ~300 log lines before the error
+        p.Line("Long.cs", 7, 3, "return r3;").Emit(Insn.Mov64(R0, R3)).Emit(Insn.Exit());
+        var spec = new ObjectSpec();
+        spec.Programs.Add(p.Build());
+
+        var e = Assert.Throws<VerifierException>(() => Collection.Load(spec, new CollectionOptions { Programs = { LogSize = 4096 } }));
+        Assert.True(e.Log.Length > 4096, $"log of {e.Log.Length} bytes");
+        Assert.StartsWith("0: R1=ctx() R10=fp0", e.Log);                  // the beginning survived (the kernel keeps the tail when short)
+        Assert.StartsWith("Long.cs(7,3): R3 !read_ok", e.Message);
+        Assert.Equal(300, e.InstructionSlot);
+    }
+
+    [SkippableFact]
+    public void A_requested_log_is_kept_on_success()
+    {
+        Kernel.RequireBpf();
+        var spec = new ObjectSpec();
+        spec.Programs.Add(new ProgramBuilder("Ok", ProgramType.SocketFilter, "socket").Emit(Insn.Mov64(R0, 0)).Emit(Insn.Exit()).Build());
+        using (var quiet = Collection.Load(spec))
+            Assert.Null(quiet.GetProgram("Ok").VerifierLog);
+        using var verbose = Collection.Load(spec, new CollectionOptions { Programs = { LogLevel = VerifierLogLevel.Statistics } });
+        Assert.Contains("processed 2 insns", verbose.GetProgram("Ok").VerifierLog);
+    }
+
+    [SkippableFact]
     public void A_failed_load_closes_everything_it_opened()
     {
         Kernel.RequireBpf();

@@ -30,6 +30,8 @@ public partial class ReferenceObjectTests(ITestOutputHelper output)
         var spec = ElfObjectReader.ReadFile(path);
         spec.SetVariable("target_tgid", (uint)Environment.ProcessId);
         using var collection = Collection.Load(spec, new CollectionOptions { ObjectName = "counter" });
+        using (var byFile = Collection.LoadFile(path))                     // named from the file, as libbpf does
+            Assert.Equal("counter.bss", byFile.GetMap(".bss").GetInfo().Name);
         Assert.Empty(collection.Warnings);
 
         var program = collection.GetProgram("on_getppid");
