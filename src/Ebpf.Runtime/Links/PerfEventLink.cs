@@ -25,7 +25,8 @@ public sealed class PerfEventLink : ILink
     /// <summary>The BPF link, or null when attached with the PERF_EVENT_IOC_SET_BPF fallback.</summary>
     public LinkHandle? Link { get; }
 
-    internal static PerfEventLink Attach(Program program, PerfEventAttr attr, int pid, int cpu, string target, Func<int, string?> openHint)
+    internal static PerfEventLink Attach(Program program, PerfEventAttr attr, int pid, int cpu, string target, Func<int, string?> openHint,
+        bool tryBpfLink = true)
     {
         int perfFd = PerfEvents.Open(ref attr, pid, cpu, out int errno);
         if (perfFd < 0) throw new BpfException($"open the perf event of {target}", errno, openHint(errno));
@@ -35,7 +36,9 @@ public sealed class PerfEventLink : ILink
             string step = $"attach program '{program.Name}' to {target}";
             using var prog = program.Handle.Lease();
             var linkAttr = new LinkCreateAttr { ProgFd = (uint)prog.Fd, Target = (uint)perfFd, AttachType = AttachTypePerfEvent };
-            int linkFd = BpfLink.Create(ref linkAttr, out errno);
+            int linkFd = -1;
+            errno = Errno.EINVAL;
+            if (tryBpfLink) linkFd = BpfLink.Create(ref linkAttr, out errno);
             LinkHandle? link = null;
             if (linkFd >= 0)
             {

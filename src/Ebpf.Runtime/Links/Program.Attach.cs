@@ -53,7 +53,10 @@ public sealed unsafe partial class Program
 
     /// <summary>Attaches a tracepoint program to <paramref name="category"/>/<paramref name="name"/> (system-wide): the
     /// id from tracefs, perf_event_open(PERF_TYPE_TRACEPOINT), then a perf link (or PERF_EVENT_IOC_SET_BPF).</summary>
-    public PerfEventLink AttachTracepoint(string category, string name)
+    public PerfEventLink AttachTracepoint(string category, string name) => AttachTracepoint(category, name, tryBpfLink: true);
+
+    /// <summary><paramref name="tryBpfLink"/> false forces the PERF_EVENT_IOC_SET_BPF path of kernels before 5.15 (for tests).</summary>
+    internal PerfEventLink AttachTracepoint(string category, string name, bool tryBpfLink)
     {
         ulong id = Tracefs.TracepointId(category, name);
         var attr = new PerfEventAttr { Type = PerfEventAttr.PerfTypeTracepoint, Config = id, SamplePeriod = 1, WakeupEvents = 1 };
@@ -62,7 +65,7 @@ public sealed unsafe partial class Program
             Errno.EACCES or Errno.EPERM => "opening a system-wide tracepoint event needs CAP_PERFMON or CAP_SYS_ADMIN (or kernel.perf_event_paranoid <= -1)",
             Errno.ENOENT or Errno.EINVAL => $"the kernel refused tracepoint id {id}",
             _ => null,
-        });
+        }, tryBpfLink);
     }
 
     /// <summary>Attaches a raw tracepoint program (BPF_RAW_TRACEPOINT_OPEN) to tracepoint <paramref name="name"/> (<c>sys_enter</c>).</summary>

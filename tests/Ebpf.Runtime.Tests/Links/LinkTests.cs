@@ -33,6 +33,25 @@ public class LinkTests
     }
 
     [SkippableFact]
+    public void Tracepoint_attach_through_the_ioctl_path_of_older_kernels_counts_and_detaches()
+    {
+        Kernel.RequireTracefs();
+        using var collection = Collection.Load(ProbeObjects.GetppidCounter());
+        var counts = collection.GetMap<uint, ulong>("Counts");
+        uint tgid = (uint)Environment.ProcessId;
+        using (var link = collection.GetProgram("OnGetppid").AttachTracepoint("syscalls", "sys_enter_getppid", tryBpfLink: false))
+        {
+            Assert.Null(link.Link);                                        // PERF_EVENT_IOC_SET_BPF, no BPF link
+            Assert.Null(link.GetInfo());
+            Assert.Throws<InvalidOperationException>(() => link.Pin("/sys/fs/bpf/never"));
+            CallGetppid(13);
+            Assert.Equal(13UL, counts[tgid]);
+        }
+        CallGetppid(3);
+        Assert.Equal(13UL, counts[tgid]);
+    }
+
+    [SkippableFact]
     public void Pinned_tracepoint_link_outlives_its_fd_and_detach_removes_the_pin()
     {
         Kernel.RequireTracefs();
