@@ -1,0 +1,28 @@
+namespace Ebpf.Compiler.Codegen;
+
+/// <summary>Knobs of <see cref="FunctionCompiler"/>.</summary>
+public sealed class FunctionCompilerOptions
+{
+    /// <summary>Called with the text of the function after each stage whose name <see cref="DumpStage"/>
+    /// accepts (all stages when it is null). Stage names: <c>frontend</c>, <c>inline</c>, the pass names
+    /// (<c>PromoteMemoryToRegisters</c>, <c>ConstantPropagation</c>, ...), <c>optimized</c>,
+    /// <c>isel</c> (machine code on virtual registers), <c>regalloc</c>, <c>emit</c> (final instructions).</summary>
+    public Action<string, string>? Dump { get; init; }
+
+    /// <summary>Which stages to print; null prints all (when <see cref="Dump"/> is set).</summary>
+    public Func<string, bool>? DumpStage { get; init; }
+
+    /// <summary>Checks the IR after the frontend and after every pass (the IR verifier). On by default:
+    /// it is cheap for BPF-sized functions and turns a pass bug into a clear internal error.</summary>
+    public bool VerifyIr { get; init; } = true;
+
+    /// <summary>Callees with at most this many IR instructions are inlined unless marked NoInlining.</summary>
+    public int InlineThreshold { get; init; } = 64;
+
+    /// <summary>Upper bound on rounds of the cleanup passes (they normally settle in two or three).</summary>
+    public int MaxOptimizationRounds { get; init; } = 12;
+
+    public static FunctionCompilerOptions Default { get; } = new();
+
+    internal bool Wants(string stage) => Dump is not null && (DumpStage is null || DumpStage(stage));
+}

@@ -1,0 +1,33 @@
+using System.Text;
+using Microsoft.CodeAnalysis;
+
+namespace Ebpf.Compiler.Codegen;
+
+/// <summary>ELF symbol names of compiled functions: the method name, qualified by its class when it
+/// is not declared in the object's own class, and by its parameter types when overloaded. Callers
+/// (Call relocations) and callees (<see cref="CompiledFunction.Name"/>) use this one function.</summary>
+public static class SymbolNames
+{
+    public static string For(IMethodSymbol method, INamedTypeSymbol? objectClass = null)
+    {
+        var sb = new StringBuilder();
+        if (objectClass is not null && !SymbolEqualityComparer.Default.Equals(method.ContainingType, objectClass))
+            sb.Append(Sanitize(method.ContainingType.Name)).Append('_');
+        sb.Append(Sanitize(method.Name));
+        int overloads = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Count();
+        if (overloads > 1)
+            foreach (var p in method.Parameters)
+                sb.Append("__").Append(Sanitize(p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+        if (method.IsGenericMethod)
+            foreach (var t in method.TypeArguments)
+                sb.Append("__").Append(Sanitize(t.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+        return sb.ToString();
+    }
+
+    static string Sanitize(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        foreach (char c in s) sb.Append(char.IsAsciiLetterOrDigit(c) || c == '_' ? c : '_');
+        return sb.ToString();
+    }
+}

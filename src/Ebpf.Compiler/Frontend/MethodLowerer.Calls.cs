@@ -1,0 +1,324 @@
+using Ebpf.Compiler.Codegen;
+using Ebpf.Compiler.IR;
+using Ebpf.Compiler.Model;
+using Ebpf.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using IrBlock = Ebpf.Compiler.IR.BasicBlock;
+
+namespace Ebpf.Compiler.Frontend;
+
+// Calls: kernel helpers ([BpfHelper]), map methods ([MapHelper]), packet accessors ([PacketRead] /
+// [PacketWrite]), the BCL intrinsics the subset allows (Unsafe.IsNullRef, Interlocked.*,
+// BinaryPrimitives.ReverseEndianness), and C# methods of the object (inlined or BPF-to-BPF calls).
+internal sealed partial class MethodLowerer
+{
+    /// <summary>Lowers a call; returns its result (a pointer for <c>ref</c> returns), or null for void.</summary>
+    Value? LowerInvocation(IInvocationOperation inv, bool resultNeeded)
+    {
+        var method = inv.TargetMethod;
+        if (KernelApi.HelperId(method) is int helperId) return LowerHelperCall(inv, helperId);
+        if (KernelApi.MapHelperId(method) is int mapHelperId) return LowerMapCall(inv, mapHelperId);
+        if (KernelApi.PacketRead(method) is { } read) return BoolFromBranches(inv, (t, f) => LowerPacketAccess(inv, read, write: false, t, f));
+        if (KernelApi.PacketWrite(method) is { } write) return BoolFromBranches(inv, (t, f) => LowerPacketAccess(inv, write, write: true, t, f));
+        if (TryLowerIntrinsic(inv, out var result)) return result;
+        if (KernelApi.HasSource(method) && method.ContainingAssembly is { } asm
+            && SymbolEqualityComparer.Default.Equals(asm, _context.Compilation.Assembly))
+            return LowerSourceCall(inv);
+        throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(),
+            KernelApi.HasSource(method) ? "declared outside this compilation" : "no C# source, and not an Ebpf helper or a supported intrinsic");
+    }
+
+    /// <summary>Calls that decide a branch by themselves (TryRead, TryGetValue): lowered as jumps to
+    /// the targets instead of a materialized bool, so the bounds and null checks sit directly on the
+    /// pointer registers the verifier tracks.</summary>
+    bool TryLowerBranchingCall(IInvocationOperation inv, IrBlock ifTrue, IrBlock ifFalse)
+    {
+        var method = inv.TargetMethod;
+        if (KernelApi.PacketRead(method) is { } read) { LowerPacketAccess(inv, read, write: false, ifTrue, ifFalse); return true; }
+        if (KernelApi.PacketWrite(method) is { } write) { LowerPacketAccess(inv, write, write: true, ifTrue, ifFalse); return true; }
+        if (KernelApi.MapHelperId(method) is int id && IsTryGetValue(method))
+        {
+            LowerTryGetValue(inv, id, ifTrue, ifFalse);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>A bool-returning call built from branches, used as a value: a join block with a phi.</summary>
+    Value BoolFromBranches(IInvocationOperation inv, Action<IrBlock, IrBlock> lower)
+    {
+        var whenTrue = _function.AddBlock("true");
+        var whenFalse = _function.AddBlock("false");
+        var join = _function.AddBlock("join");
+        lower(whenTrue, whenFalse);
+        _b.Block = whenTrue;
+        _b.Jump(join);
+        _b.Block = whenFalse;
+        _b.Jump(join);
+        _b.Block = join;
+        var phi = join.InsertPhi(new PhiInstruction(IrType.I1) { Location = _b.Location });
+        phi.AddIncoming(whenTrue, Constant.Bool(true));
+        phi.AddIncoming(whenFalse, Constant.Bool(false));
+        return phi;
+    }
+
+    /// <summary>An argument passed by reference: the address of its place (a temporary for an rvalue).
+    /// A context field passed <c>in</c> is copied first, since only the unmodified context pointer is valid.</summary>
+    Value ArgumentAddress(IArgumentOperation arg)
+    {
+        var place = LowerPlace(arg.Value);
+        if (place.Offset != 0 && place.Base.Type.Pointee == PointerKind.Context && arg.Parameter?.RefKind is RefKind.In or RefKind.RefReadOnlyParameter)
+        {
+            var copy = TempPlace(place.Type, "arg", arg.Syntax);
+            if (TypeMapper.IsAggregate(place.Type)) CopyStruct(copy, place, arg.Syntax);
+            else StoreScalar(copy, LoadScalar(place, arg.Syntax));
+            place = copy;
+        }
+        return AddressOf(place, arg.Syntax);
+    }
+
+    static bool IsReadOnlyReference(IParameterSymbol? p) => p?.RefKind is RefKind.In or RefKind.RefReadOnlyParameter;
+
+    Value? LowerHelperCall(IInvocationOperation inv, int helperId)
+    {
+        var args = new List<Value>();
+        uint readOnly = 0;
+        foreach (var arg in inv.Arguments)
+        {
+            var p = arg.Parameter!;
+            if (p.RefKind != RefKind.None)
+            {
+                if (IsReadOnlyReference(p)) readOnly |= 1u << args.Count;
+                args.Add(ArgumentAddress(arg));
+            }
+            else if (KernelApi.IsContextType(p.Type)) args.Add(LowerValue(arg.Value));
+            else if (TypeMapper.Scalar(p.Type) is { } type) args.Add(ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
+            else throw Error(DiagnosticDescriptors.CodegenUnsupportedType, arg.Syntax, p.Type.ToDisplayString(), $"as an argument of helper '{inv.TargetMethod.Name}'");
+        }
+        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, inv.TargetMethod.Name, args.Count);
+        var method = inv.TargetMethod;
+        IrType returnType = method.ReturnsVoid ? IrType.Void
+            : method.ReturnsByRef || method.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.Unknown)
+            : ScalarType(method.ReturnType, inv.Syntax);
+        var call = _b.Emit(new HelperCallInstruction(helperId, method.Name, returnType, args, readOnly));
+        return returnType.IsVoid ? null : call;
+    }
+
+    // ---- maps --------------------------------------------------------------------------------
+
+    MapModel MapOf(IInvocationOperation inv)
+    {
+        if (inv.Instance is IFieldReferenceOperation { Field: { IsStatic: true } field } && _context.Object.FindMap(field) is { } map)
+            return map;
+        throw Error(DiagnosticDescriptors.MapMethodReceiver, inv.Syntax, inv.TargetMethod.Name);
+    }
+
+    static bool IsTryGetValue(IMethodSymbol m)
+        => m.ReturnType.SpecialType == SpecialType.System_Boolean && m.Parameters.Length == 2 && m.Parameters[1].RefKind == RefKind.Out;
+
+    /// <summary>A map method: the map is R1 (<c>ld_imm64</c> of the map), <c>in</c> arguments are passed
+    /// by address (the helper only reads them), values by value, a <c>ref</c> result is the helper's
+    /// map-value-or-null pointer.</summary>
+    Value? LowerMapCall(IInvocationOperation inv, int helperId)
+    {
+        var method = inv.TargetMethod;
+        if (IsTryGetValue(method)) return BoolFromBranches(inv, (t, f) => LowerTryGetValue(inv, helperId, t, f));
+        var map = MapOf(inv);
+        var args = new List<Value> { _b.Emit(new MapHandleInstruction(map.Name)) };
+        uint readOnly = 0;
+        foreach (var arg in inv.Arguments)
+        {
+            var p = arg.Parameter!;
+            if (p.RefKind != RefKind.None)
+            {
+                if (IsReadOnlyReference(p)) readOnly |= 1u << args.Count;
+                args.Add(ArgumentAddress(arg));
+            }
+            else args.Add(ConvertScalar(LowerValue(arg.Value), ScalarType(p.Type, arg.Syntax), arg.Value.Type, arg.Syntax));
+        }
+        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, method.Name, args.Count);
+        IrType returnType = method.ReturnsVoid ? IrType.Void
+            : method.ReturnsByRef || method.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.MapValueOrNull)
+            : ScalarType(method.ReturnType, inv.Syntax);
+        var call = _b.Emit(new HelperCallInstruction(helperId, $"{map.Name}.{method.Name}", returnType, args, readOnly));
+        return returnType.IsVoid ? null : call;
+    }
+
+    /// <summary><c>TryGetValue(key, out value)</c>: a lookup, then the value copied out of the map
+    /// (or cleared) on each side of the null check.</summary>
+    void LowerTryGetValue(IInvocationOperation inv, int helperId, IrBlock ifTrue, IrBlock ifFalse)
+    {
+        var map = MapOf(inv);
+        var handle = _b.Emit(new MapHandleInstruction(map.Name));
+        var key = ArgumentAddress(inv.Arguments[0]);
+        var destination = LowerPlace(inv.Arguments[1].Value);
+        var pointer = _b.Emit(new HelperCallInstruction(helperId, $"{map.Name}.{inv.TargetMethod.Name}",
+            IrType.Pointer(PointerKind.MapValueOrNull), new[] { handle, key }, readOnlyPointerArguments: 1u << 1));
+        var found = _function.AddBlock("found");
+        var missing = _function.AddBlock("missing");
+        _b.Branch(_b.Compare(IR.Predicate.Ne, pointer, Constant.Null(pointer.Type)), found, missing);
+        _b.Block = found;
+        CopyInto(destination, new Place(pointer, 0, destination.Type), inv.Syntax);
+        _b.Jump(ifTrue);
+        _b.Block = missing;
+        ZeroFill(destination, inv.Syntax);
+        _b.Jump(ifFalse);
+    }
+
+    void CopyInto(Place destination, Place source, SyntaxNode at)
+    {
+        if (TypeMapper.IsAggregate(destination.Type)) CopyStruct(destination, source, at);
+        else StoreScalar(destination, LoadScalar(source, at));
+    }
+
+    // ---- packets -----------------------------------------------------------------------------
+
+    /// <summary><c>TryRead&lt;T&gt;(offset, out value)</c> / <c>TryWrite&lt;T&gt;(offset, in value)</c>:
+    /// <code>
+    /// p = data + offset; if (p + sizeof(T) &gt; data_end) goto false; copy T between p and value; goto true
+    /// </code>
+    /// The comparison is made on <c>p + sizeof(T)</c> and the accesses go through <c>p</c>: both share
+    /// the verifier's packet-pointer id, so the range proven by the comparison covers the accesses,
+    /// also when <c>offset</c> is a bounded variable (<c>14 + ihl * 4</c>).</summary>
+    void LowerPacketAccess(IInvocationOperation inv, (int Data, int DataEnd) fields, bool write, IrBlock ifTrue, IrBlock ifFalse)
+    {
+        if (inv.Instance is null) throw Unsupported(inv.Syntax, "a packet access without a context");
+        var ctx = LowerValue(inv.Instance);
+        if (ctx.Type.Pointee != PointerKind.Context) throw Unsupported(inv.Syntax, "a packet access through a copy of the context");
+        var type = inv.TargetMethod.TypeArguments[0];
+        int size = SizeOf(type, inv.Syntax);
+        var offset = ConvertScalar(LowerValue(inv.Arguments[0].Value), IrType.I64, inv.Arguments[0].Value.Type, inv.Syntax);
+        var other = LowerPlace(inv.Arguments[1].Value);
+
+        var data = _b.Load(ctx, fields.Data, IrType.Pointer(PointerKind.Packet), 4);
+        var dataEnd = _b.Load(ctx, fields.DataEnd, IrType.Pointer(PointerKind.PacketEnd), 4);
+        var start = _b.PointerAdd(data, offset);
+        var end = _b.PointerAdd(start, size);
+        var inside = _function.AddBlock("in_bounds");
+        var outside = _function.AddBlock("out_of_bounds");
+        _b.Branch(_b.Compare(IR.Predicate.UGt, end, dataEnd), outside, inside);
+
+        _b.Block = inside;
+        var packet = new Place(start, 0, type);
+        if (write) CopyInto(packet, other, inv.Syntax);
+        else CopyInto(other, packet, inv.Syntax);
+        _b.Jump(ifTrue);
+
+        _b.Block = outside;
+        if (!write) ZeroFill(other, inv.Syntax); // C#: the out value is default when the read fails
+        _b.Jump(ifFalse);
+    }
+
+    // ---- intrinsics --------------------------------------------------------------------------
+
+    bool TryLowerIntrinsic(IInvocationOperation inv, out Value? result)
+    {
+        result = null;
+        var method = inv.TargetMethod;
+        var type = method.ContainingType?.ToDisplayString();
+        switch (type, method.Name)
+        {
+            case ("System.Runtime.CompilerServices.Unsafe", "IsNullRef"):
+            {
+                // The null check of a map value: compared on the very pointer later dereferenced.
+                var place = LowerPlace(inv.Arguments[0].Value);
+                result = _b.Compare(IR.Predicate.Eq, place.Base, Constant.Null(place.Base.Type));
+                return true;
+            }
+            case ("System.Threading.Interlocked", _):
+                result = LowerInterlocked(inv);
+                return true;
+            case ("System.Threading.Volatile", "Read"):
+                result = LoadVolatile(LowerPlace(inv.Arguments[0].Value), inv.Syntax);
+                return true;
+            case ("System.Threading.Volatile", "Write"):
+                StoreScalar(LowerPlace(inv.Arguments[0].Value), LowerValue(inv.Arguments[1].Value));
+                return true;
+            case ("System.Buffers.Binary.BinaryPrimitives", "ReverseEndianness"):
+            {
+                var value = LowerValue(inv.Arguments[0].Value);
+                int bits = SizeOf(inv.Arguments[0].Value.Type!, inv.Syntax) * 8;
+                result = bits == 8 ? value : _b.ByteSwap(value, bits);
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    /// <summary><c>Interlocked.*</c> on a map value, a global or a stack variable: BPF atomics. The IR
+    /// atomic returns the old value; instruction selection drops the fetch when nobody reads it.</summary>
+    Value LowerInterlocked(IInvocationOperation inv)
+    {
+        var method = inv.TargetMethod;
+        var place = LowerPlace(inv.Arguments[0].Value);
+        if (place.Base.Type.Pointee is PointerKind.Context or PointerKind.Packet)
+            throw Unsupported(inv.Syntax, "atomic operations on context or packet memory (the verifier rejects them)");
+        int size = SizeOf(place.Type, inv.Syntax);
+        var type = ScalarType(place.Type, inv.Syntax);
+        if (size is not (4 or 8) || type.IsPointer)
+            throw Unsupported(inv.Syntax, $"Interlocked.{method.Name} on '{place.Type.ToDisplayString()}' (BPF atomics are 32 or 64 bits)");
+        Value Arg(int i) => ConvertScalar(LowerValue(inv.Arguments[i].Value), type, inv.Arguments[i].Value.Type, inv.Syntax);
+        Value Atomic(AtomicOperation op, Value operand, Value? expected = null)
+            => _b.Emit(new AtomicInstruction(op, place.Base, place.Offset, operand, expected, size));
+        switch (method.Name)
+        {
+            case "Increment":
+                return _b.Binary(BinaryOp.Add, Atomic(AtomicOperation.Add, Constant.Int(type, 1L)), Constant.Int(type, 1L));
+            case "Decrement":
+                return _b.Binary(BinaryOp.Sub, Atomic(AtomicOperation.Add, Constant.Int(type, -1L)), Constant.Int(type, 1L));
+            case "Add":
+            {
+                var operand = Arg(1);
+                return _b.Binary(BinaryOp.Add, Atomic(AtomicOperation.Add, operand), operand);
+            }
+            case "Exchange": return Atomic(AtomicOperation.Exchange, Arg(1));
+            case "CompareExchange": return Atomic(AtomicOperation.CompareExchange, Arg(1), Arg(2));
+            case "And": return Atomic(AtomicOperation.And, Arg(1));
+            case "Or": return Atomic(AtomicOperation.Or, Arg(1));
+            case "Read": return LoadVolatile(place, inv.Syntax);
+            default:
+                throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(), "no BPF atomic for it");
+        }
+    }
+
+    Value LoadVolatile(Place place, SyntaxNode at)
+    {
+        var type = ScalarType(place.Type, at);
+        return _b.Emit(new LoadInstruction(place.Base, place.Offset, type, type.StoreSize) { IsVolatile = true });
+    }
+
+    // ---- calls of C# methods -----------------------------------------------------------------
+
+    /// <summary>A call of a method of the object. Arguments: scalars by value, <c>ref</c>/<c>in</c>/<c>out</c>
+    /// by address, a context struct as the context pointer, other structs as the address of a fresh copy.</summary>
+    Value? LowerSourceCall(IInvocationOperation inv)
+    {
+        var target = inv.TargetMethod;
+        if (inv.Instance is not null) throw Unsupported(inv.Syntax, $"instance method '{target.ToDisplayString()}' (make it static)");
+        if (target.IsGenericMethod) throw Unsupported(inv.Syntax, $"generic method '{target.ToDisplayString()}'");
+        if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
+            throw Error(DiagnosticDescriptors.Recursion, inv.Syntax, target.Name, "it calls itself");
+        var args = new List<Value>();
+        foreach (var arg in inv.Arguments)
+        {
+            var p = arg.Parameter!;
+            if (p.RefKind != RefKind.None) args.Add(ArgumentAddress(arg));
+            else if (TypeMapper.Scalar(p.Type) is { } type)
+                args.Add(KernelApi.IsContextType(p.Type) ? LowerValue(arg.Value) : ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
+            else
+            {
+                var copy = TempPlace(p.Type, p.Name, arg.Syntax);
+                LowerInto(copy, arg.Value);
+                args.Add(copy.Base);
+            }
+        }
+        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, target.Name, args.Count);
+        IrType returnType = target.ReturnsVoid ? IrType.Void
+            : target.ReturnsByRef || target.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.Unknown)
+            : TypeMapper.Scalar(target.ReturnType) ?? throw Unsupported(inv.Syntax, $"a call returning the struct '{target.ReturnType.ToDisplayString()}' (return it through an 'out' parameter)");
+        var call = _b.Emit(new FunctionCallInstruction(target, SymbolNames.For(target, _context.Object.Class), returnType, args, KernelApi.IsNoInlining(target)));
+        return returnType.IsVoid ? null : call;
+    }
+}

@@ -1,0 +1,402 @@
+using Ebpf.Compiler.IR;
+using Ebpf.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Ebpf.Compiler.Frontend;
+
+// Places (l-values), variables, flow captures, and copies of structs.
+internal sealed partial class MethodLowerer
+{
+    /// <summary>The IR type last stored into each ref local, so reading it back keeps the pointer kind
+    /// (a map value stays a map value) even before promotion replaces the load.</summary>
+    readonly Dictionary<ILocalSymbol, IrType> _refLocalTypes = new(SymbolEqualityComparer.Default);
+
+    /// <summary>The storage an l-value operation designates. Rvalues (a literal passed as <c>in</c>,
+    /// a struct returned by <c>new</c>) are materialized in a temporary slot.</summary>
+    Place LowerPlace(IOperation op)
+    {
+        switch (op)
+        {
+            case ILocalReferenceOperation l:
+            {
+                var slot = SlotFor(l.Local, l.Syntax);
+                var address = _b.FrameAddress(slot);
+                if (!l.Local.IsRef) return new Place(address, 0, l.Local.Type);
+                var type = _refLocalTypes.TryGetValue(l.Local, out var t) ? t : IrType.Pointer(PointerKind.Unknown);
+                return new Place(_b.Load(address, 0, type, 8), 0, l.Local.Type);
+            }
+            case IParameterReferenceOperation p:
+                return _parameters.TryGetValue(p.Parameter, out var place)
+                    ? place
+                    : throw Unsupported(p.Syntax, $"parameter '{p.Parameter.Name}' here");
+            case IFieldReferenceOperation f:
+                return FieldPlace(f);
+            case IFlowCaptureReferenceOperation r:
+                return _captures.PlaceOf(r, this);
+            case IInvocationOperation inv when inv.TargetMethod.ReturnsByRef || inv.TargetMethod.ReturnsByRefReadonly:
+                return new Place(LowerInvocation(inv, resultNeeded: true)!, 0, inv.Type!);
+            case { Kind: OperationKind.None } when PointerDereference(op) is { } deref:
+                return deref;
+            case IDeclarationExpressionOperation d:
+                return LowerPlace(d.Expression);
+            case IDiscardOperation d:
+                return TempPlace(d.Type!, "discard", d.Syntax);
+            case IConversionOperation { OperatorMethod: null } c when c.Type is { } ct && c.Operand.Type is { } ot
+                                                                   && SymbolEqualityComparer.Default.Equals(ct, ot):
+                return LowerPlace(c.Operand);
+            default:
+            {
+                var type = op.Type ?? throw Unsupported(op.Syntax, $"an expression without a type ({op.Kind})");
+                var temp = TempPlace(type, "tmp", op.Syntax);
+                if (TypeMapper.IsAggregate(type)) LowerInto(temp, op);
+                else StoreScalar(temp, LowerValue(op));
+                return temp;
+            }
+        }
+    }
+
+    /// <summary><c>*p</c> and <c>p[i]</c> on pointers in unsafe code. Roslyn has no public IOperation for
+    /// them yet (they come as <see cref="OperationKind.None"/>), so they are recognized by syntax.</summary>
+    Place? PointerDereference(IOperation op)
+    {
+        var children = op.ChildOperations.ToList();
+        switch (op.Syntax)
+        {
+            case Microsoft.CodeAnalysis.CSharp.Syntax.PrefixUnaryExpressionSyntax u
+                when u.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.PointerIndirectionExpression)
+                     && children.Count == 1 && children[0].Type is IPointerTypeSymbol pt:
+                return new Place(LowerValue(children[0]), 0, pt.PointedAtType);
+            case Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax
+                when children.Count == 2 && children[0].Type is IPointerTypeSymbol pt && children[1].Type is { } indexType:
+                return new Place(OffsetPointer(LowerValue(children[0]), pt, LowerValue(children[1]), indexType, false, op.Syntax), 0, pt.PointedAtType);
+            default:
+                return null;
+        }
+    }
+
+    Place FieldPlace(IFieldReferenceOperation f)
+    {
+        var field = f.Field;
+        if (field.IsStatic)
+        {
+            if (field.IsConst) throw Unsupported(f.Syntax, $"the address of constant '{field.Name}'");
+            if (KernelApi.IsMapType(field.Type))
+                throw Unsupported(f.Syntax, $"map '{field.Name}' used as a value (call its methods instead)");
+            var global = _context.Object.FindGlobal(field)
+                ?? throw Error(DiagnosticDescriptors.ForeignStaticField, f.Syntax, field.ToDisplayString(), _context.Object.Name);
+            var address = _b.Emit(new GlobalAddressInstruction(global.Section, (int)global.Offset, field.Name));
+            return new Place(address, 0, field.Type);
+        }
+        if (f.Instance is null) throw Unsupported(f.Syntax, "a field without receiver");
+        if (field.IsFixedSizeBuffer) throw Unsupported(f.Syntax, $"fixed-size buffer '{field.Name}'");
+        var receiver = LowerPlace(f.Instance);
+        var layout = LayoutOf(f.Instance.Type!, f.Syntax);
+        var fieldLayout = layout.Find(field) ?? throw Unsupported(f.Syntax, $"field '{field.Name}' (not in the layout of '{layout.Type.Name}')");
+        return receiver.Field(fieldLayout.Offset, field.Type);
+    }
+
+    StackSlot SlotFor(ILocalSymbol local, SyntaxNode at)
+    {
+        if (_locals.TryGetValue(local, out var slot)) return slot;
+        slot = local.IsRef
+            ? _function.AddSlot(local.Name, 8, 8)
+            : _function.AddSlot(local.Name, SizeOf(local.Type, at), SlotAlignment(local.Type, at));
+        _locals[local] = slot;
+        return slot;
+    }
+
+    /// <summary>Slots are aligned to the largest access that can hit them (up to 8 bytes), so every
+    /// naturally aligned field is an aligned stack access for the verifier, even in packed structs.</summary>
+    int SlotAlignment(ITypeSymbol type, SyntaxNode at)
+    {
+        int size = SizeOf(type, at);
+        int natural = size >= 8 ? 8 : size >= 4 ? 4 : size >= 2 ? 2 : 1;
+        return Math.Max(AlignOf(type, at), natural);
+    }
+
+    Place TempPlace(ITypeSymbol type, string name, SyntaxNode at)
+    {
+        var slot = _function.AddSlot(name, SizeOf(type, at), SlotAlignment(type, at));
+        return new Place(_b.FrameAddress(slot), 0, type);
+    }
+
+    /// <summary>The address of a place as a pointer value. A context field has none the verifier would
+    /// accept (only <c>ldx [ctx + off]</c> is), so that is reported.</summary>
+    Value AddressOf(Place place, SyntaxNode at)
+    {
+        if (place.Offset == 0) return place.Base;
+        if (place.Base.Type.Pointee == PointerKind.Context)
+            throw Error(DiagnosticDescriptors.ContextPointerArithmetic, at, at.ToString());
+        return _b.PointerAdd(place.Base, place.Offset);
+    }
+
+    IrType ScalarType(ITypeSymbol type, SyntaxNode at)
+        => TypeMapper.Scalar(type) ?? throw Error(DiagnosticDescriptors.CodegenUnsupportedType, at, type.ToDisplayString(), "as a scalar value");
+
+    Value LoadScalar(Place place, SyntaxNode at)
+    {
+        var type = ScalarType(place.Type, at);
+        return _b.Load(place.Base, place.Offset, type, type.StoreSize);
+    }
+
+    void StoreScalar(Place place, Value value)
+    {
+        var type = TypeMapper.Scalar(place.Type) ?? value.Type;
+        _b.Store(place.Base, place.Offset, value, type.StoreSize);
+    }
+
+    /// <summary>Writes the struct value of <paramref name="op"/> into <paramref name="destination"/>.</summary>
+    void LowerInto(Place destination, IOperation op)
+    {
+        switch (op)
+        {
+            case IObjectCreationOperation oc:
+                if (oc.Arguments.Length > 0 || oc.Constructor is { IsImplicitlyDeclared: false })
+                    throw Unsupported(oc.Syntax, "struct constructors with code (use an object initializer)");
+                if (oc.Initializer is { Initializers.Length: > 0 })
+                    throw Unsupported(oc.Syntax, "this object initializer");
+                ZeroFill(destination, oc.Syntax);
+                return;
+            case IDefaultValueOperation d:
+                ZeroFill(destination, d.Syntax);
+                return;
+            case IConversionOperation { OperatorMethod: null } c:
+                LowerInto(destination, c.Operand);
+                return;
+            case ISimpleAssignmentOperation a:
+                LowerAssignment(a);
+                CopyStruct(destination, LowerPlace(a.Target), a.Syntax);
+                return;
+            case IInvocationOperation inv when !inv.TargetMethod.ReturnsByRef && !inv.TargetMethod.ReturnsByRefReadonly:
+                throw Unsupported(inv.Syntax, $"a call returning the struct '{inv.Type?.ToDisplayString()}' (return it through an 'out' parameter)");
+            default:
+                CopyStruct(destination, LowerPlace(op), op.Syntax);
+                return;
+        }
+    }
+
+    /// <summary>The pieces a struct is copied or cleared in: its scalar fields (recursively), and
+    /// aligned chunks of at most 8 bytes for padding, fixed buffers and overlapping (explicit) fields.
+    /// Copying by field is what lets promotion turn struct locals into registers.</summary>
+    List<(int Offset, IrType Type)> Pieces(ITypeSymbol type, SyntaxNode at)
+    {
+        var pieces = new List<(int Offset, IrType Type)>();
+        int size = SizeOf(type, at);
+        if (TypeMapper.Scalar(type) is { } scalar)
+        {
+            pieces.Add((0, scalar));
+            return pieces;
+        }
+        var leaves = new List<(int Offset, IrType Type)>();
+        CollectLeaves(type, 0, leaves, at);
+        leaves.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+        bool overlapping = false;
+        for (int i = 1; i < leaves.Count; i++)
+            if (leaves[i].Offset < leaves[i - 1].Offset + leaves[i - 1].Type.StoreSize) overlapping = true;
+        if (overlapping) leaves.Clear();
+
+        int pos = 0;
+        foreach (var leaf in leaves)
+        {
+            AddChunks(pieces, pos, leaf.Offset);
+            pieces.Add(leaf);
+            pos = leaf.Offset + leaf.Type.StoreSize;
+        }
+        AddChunks(pieces, pos, size);
+        return pieces;
+    }
+
+    void CollectLeaves(ITypeSymbol type, int baseOffset, List<(int Offset, IrType Type)> leaves, SyntaxNode at)
+    {
+        foreach (var field in LayoutOf(type, at).Fields)
+        {
+            int offset = baseOffset + field.Offset;
+            if (field.ElementCount > 1) continue; // fixed buffers and inline arrays: copied as chunks
+            if (TypeMapper.Scalar(field.Field.Type) is { } s)
+            {
+                // A misaligned field (Pack = 1) is copied as aligned chunks: stack accesses must be aligned.
+                if (offset % s.StoreSize == 0) leaves.Add((offset, s));
+            }
+            else CollectLeaves(field.Field.Type, offset, leaves, at);
+        }
+    }
+
+    static void AddChunks(List<(int Offset, IrType Type)> pieces, int from, int to)
+    {
+        while (from < to)
+        {
+            int size = 8;
+            while (size > 1 && (from % size != 0 || from + size > to)) size /= 2;
+            pieces.Add((from, IrType.Int(size * 8)));
+            from += size;
+        }
+    }
+
+    void CopyStruct(Place destination, Place source, SyntaxNode at)
+    {
+        if (destination == source) return;
+        var loaded = new List<(int Offset, Value Value)>();
+        // Load everything first: source and destination may overlap (a = a.Inner).
+        foreach (var (offset, type) in Pieces(destination.Type, at))
+            loaded.Add((offset, _b.Load(source.Base, source.Offset + offset, type, type.StoreSize)));
+        foreach (var (offset, value) in loaded)
+            _b.Store(destination.Base, destination.Offset + offset, value, value.Type.StoreSize);
+    }
+
+    void ZeroFill(Place destination, SyntaxNode at)
+    {
+        foreach (var (offset, type) in Pieces(destination.Type, at))
+            _b.Store(destination.Base, destination.Offset + offset, Constant.Int(type, 0L), type.StoreSize);
+    }
+
+    // ---- assignments -------------------------------------------------------------------------
+
+    /// <summary>Lowers <c>target = value</c> and returns the stored value (null for structs and ref assignments).</summary>
+    Value? LowerAssignment(ISimpleAssignmentOperation a)
+    {
+        if (a.IsRef)
+        {
+            if (a.Target is not ILocalReferenceOperation { Local.IsRef: true } local)
+                throw Unsupported(a.Syntax, "ref reassignment of anything but a ref local");
+            var address = AddressOf(LowerPlace(a.Value), a.Value.Syntax);
+            var slot = SlotFor(local.Local, local.Syntax);
+            _b.Store(_b.FrameAddress(slot), 0, address, 8);
+            _refLocalTypes[local.Local] = address.Type;
+            return null;
+        }
+        var target = LowerPlace(a.Target);
+        if (TypeMapper.IsAggregate(target.Type))
+        {
+            LowerInto(target, a.Value);
+            return null;
+        }
+        var value = ConvertScalar(LowerValue(a.Value), ScalarType(target.Type, a.Syntax), a.Value.Type, a.Syntax);
+        StoreScalar(target, value);
+        return value;
+    }
+
+    // ---- flow captures -----------------------------------------------------------------------
+
+    void LowerCapture(IFlowCaptureOperation capture) => _captures.Define(capture, this);
+
+    /// <summary>Roslyn's flow captures: temporaries that carry a value (or a location) from one point
+    /// of the CFG to a later one. A capture later used as an assignment target, a <c>ref</c> argument or
+    /// a receiver stands for the location, not the value (roslyn-analyzers has the same distinction in
+    /// <c>LValueFlowCapturesProvider</c>). A capture defined in one block only is kept as the IR value
+    /// or place itself; one defined on several paths (<c>?:</c>) goes through a slot, which promotion
+    /// turns into a phi.</summary>
+    sealed class CaptureTable
+    {
+        readonly HashSet<CaptureId> _lvalues = new();
+        readonly Dictionary<CaptureId, int> _definitions = new();
+        readonly Dictionary<CaptureId, object> _bound = new();
+
+        public CaptureTable(ControlFlowGraph cfg)
+        {
+            foreach (var block in cfg.Blocks)
+            {
+                var roots = block.Operations.AsEnumerable();
+                if (block.BranchValue is not null) roots = roots.Append(block.BranchValue);
+                foreach (var root in roots)
+                    foreach (var op in root.DescendantsAndSelf())
+                    {
+                        if (op is IFlowCaptureOperation c) _definitions[c.Id] = _definitions.GetValueOrDefault(c.Id) + 1;
+                        if (op is IFlowCaptureReferenceOperation r && IsUsedAsLocation(r)) _lvalues.Add(r.Id);
+                    }
+            }
+        }
+
+        static bool IsUsedAsLocation(IFlowCaptureReferenceOperation r) => r.Parent switch
+        {
+            ISimpleAssignmentOperation a => a.Target == r || (a.IsRef && a.Value == r),
+            ICompoundAssignmentOperation c => c.Target == r,
+            IIncrementOrDecrementOperation i => i.Target == r,
+            IArgumentOperation arg => arg.Parameter?.RefKind is RefKind.Ref or RefKind.Out or RefKind.In or RefKind.RefReadOnlyParameter,
+            IAddressOfOperation => true,
+            IFieldReferenceOperation f => f.Instance == r,
+            IInvocationOperation inv => inv.Instance == r,
+            _ => false,
+        };
+
+        static bool IsLocation(IOperation op) => op is ILocalReferenceOperation or IParameterReferenceOperation
+            or IFieldReferenceOperation or IFlowCaptureReferenceOperation or { Kind: OperationKind.None }
+            || op is IInvocationOperation inv && (inv.TargetMethod.ReturnsByRef || inv.TargetMethod.ReturnsByRefReadonly);
+
+        bool SingleDefinition(CaptureId id) => _definitions.GetValueOrDefault(id) <= 1;
+
+        public void Define(IFlowCaptureOperation capture, MethodLowerer m)
+        {
+            var id = capture.Id;
+            var value = capture.Value;
+            var type = value.Type;
+            if (type is not null && TypeMapper.IsAggregate(type))
+            {
+                if (_lvalues.Contains(id) && IsLocation(value) && SingleDefinition(id))
+                {
+                    _bound[id] = m.LowerPlace(value);
+                    return;
+                }
+                // A struct value (new T { ... } initializers write into it): its own slot.
+                if (!_bound.TryGetValue(id, out var existing) || existing is not Place slotPlace)
+                {
+                    slotPlace = m.TempPlace(type, "capture", value.Syntax);
+                    _bound[id] = slotPlace;
+                }
+                m.LowerInto(slotPlace, value);
+                return;
+            }
+            if (_lvalues.Contains(id) && IsLocation(value))
+            {
+                var place = m.LowerPlace(value);
+                if (SingleDefinition(id)) _bound[id] = place;
+                else StoreInSlot(id, m.AddressOf(place, value.Syntax), m, location: place.Type);
+                return;
+            }
+            var v = m.LowerValue(value);
+            if (SingleDefinition(id)) _bound[id] = v;
+            else StoreInSlot(id, v, m, location: null);
+        }
+
+        void StoreInSlot(CaptureId id, Value v, MethodLowerer m, ITypeSymbol? location)
+        {
+            if (!_bound.TryGetValue(id, out var existing) || existing is not CaptureSlot slot)
+            {
+                slot = new CaptureSlot(m._function.AddSlot("capture", 8, 8), v.Type, location);
+                _bound[id] = slot;
+            }
+            m._b.Store(m._b.FrameAddress(slot.Slot), 0, v, slot.Type.StoreSize);
+        }
+
+        public Place PlaceOf(IFlowCaptureReferenceOperation r, MethodLowerer m)
+        {
+            switch (_bound.GetValueOrDefault(r.Id))
+            {
+                case Place p: return p;
+                case CaptureSlot { Location: { } type } s:
+                    return new Place(m._b.Load(m._b.FrameAddress(s.Slot), 0, s.Type, 8), 0, type);
+                case null: throw m.Unsupported(r.Syntax, "a flow capture used before its definition");
+                default:
+                {
+                    // A captured value needed as a location (an `in` argument): a temporary copy.
+                    var temp = m.TempPlace(r.Type!, "tmp", r.Syntax);
+                    m.StoreScalar(temp, ValueOf(r, m));
+                    return temp;
+                }
+            }
+        }
+
+        public Value ValueOf(IFlowCaptureReferenceOperation r, MethodLowerer m) => _bound.GetValueOrDefault(r.Id) switch
+        {
+            Value v => v,
+            Place p => m.LoadScalar(p, r.Syntax),
+            CaptureSlot { Location: null } s => m._b.Load(m._b.FrameAddress(s.Slot), 0, s.Type, s.Type.StoreSize),
+            CaptureSlot { Location: { } type } s => m.LoadScalar(new Place(m._b.Load(m._b.FrameAddress(s.Slot), 0, s.Type, 8), 0, type), r.Syntax),
+            _ => throw m.Unsupported(r.Syntax, "a flow capture used before its definition"),
+        };
+
+        /// <summary>A capture assigned on several paths; <see cref="Location"/> is set when it holds an address.</summary>
+        sealed record CaptureSlot(StackSlot Slot, IrType Type, ITypeSymbol? Location);
+    }
+}

@@ -1,0 +1,308 @@
+using Ebpf.Compiler.Codegen;
+using Ebpf.Compiler.IR;
+using Ebpf.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using FlowBlock = Microsoft.CodeAnalysis.FlowAnalysis.BasicBlock;
+using IrBlock = Ebpf.Compiler.IR.BasicBlock;
+
+namespace Ebpf.Compiler.Frontend;
+
+/// <summary>Lowers one C# method body to IR, from Roslyn's control-flow graph
+/// (<c>ControlFlowGraph.Create(IMethodBodyOperation)</c>): loops, <c>&amp;&amp;</c>/<c>||</c>, <c>?:</c>,
+/// <c>switch</c> and patterns already arrive as branches between blocks; this class lowers what
+/// remains (assignments, compound assignment, <c>++</c>, conversions, calls, flow captures).</summary>
+/// <remarks>
+/// Every C# variable is a stack slot here, read and written with loads and stores, the way clang
+/// -O0 treats locals: the frontend stays simple and the promotion to SSA registers is one pass
+/// (<see cref="Passes.PromoteMemoryToRegisters"/>). Statements that cannot be lowered report a
+/// located diagnostic and lowering continues with the next statement, so a method reports all of
+/// its problems at once; the function is then discarded.
+/// </remarks>
+internal sealed partial class MethodLowerer
+{
+    readonly CodegenContext _context;
+    readonly IMethodSymbol _method;
+    readonly ICollection<Diagnostic> _diagnostics;
+    readonly IrFunction _function;
+    readonly IrBuilder _b;
+    readonly Dictionary<ILocalSymbol, StackSlot> _locals = new(SymbolEqualityComparer.Default);
+    readonly Dictionary<IParameterSymbol, Place> _parameters = new(SymbolEqualityComparer.Default);
+    readonly Dictionary<FlowBlock, IrBlock> _blocks = new();
+    readonly Dictionary<(SyntaxTree, int), string> _lineTexts = new();
+    CaptureTable _captures = null!;
+    bool _failed;
+
+    MethodLowerer(IMethodSymbol method, IrType returnType, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics)
+    {
+        _method = method;
+        _context = context;
+        _diagnostics = diagnostics;
+        _function = new IrFunction(SymbolNames.For(method, context.Object.Class), method, returnType, isEntryProgram);
+        _b = new IrBuilder(_function);
+    }
+
+    /// <summary>The IR of <paramref name="method"/>, or null after reporting why it cannot be compiled.</summary>
+    public static IrFunction? Lower(IMethodSymbol method, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics)
+    {
+        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+        var location = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
+        if (syntax is not BaseMethodDeclarationSyntax)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location,
+                $"compiling '{method.ToDisplayString()}' ({(syntax is null ? "no C# source" : "local functions and accessors")})"));
+            return null;
+        }
+        if (method.IsGenericMethod)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location,
+                $"generic method '{method.ToDisplayString()}'"));
+            return null;
+        }
+        IrType returnType;
+        if (method.ReturnsVoid) returnType = IrType.Void;
+        else if (method.ReturnsByRef || method.ReturnsByRefReadonly) returnType = IrType.Pointer(PointerKind.Unknown);
+        else if (TypeMapper.Scalar(method.ReturnType) is { } scalar) returnType = scalar;
+        else
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedType, location,
+                method.ReturnType.ToDisplayString(), "as a return value (return it through an 'out' parameter)"));
+            return null;
+        }
+
+        var model = context.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        if (model.GetOperation(syntax) is not IMethodBodyOperation body)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location, "a method without a body"));
+            return null;
+        }
+        var lowerer = new MethodLowerer(method, returnType, isEntryProgram, context, diagnostics);
+        return lowerer.Run(ControlFlowGraph.Create(body), syntax) ? lowerer._function : null;
+    }
+
+    bool Run(ControlFlowGraph cfg, SyntaxNode declaration)
+    {
+        var declLocation = LocationOf(declaration is MethodDeclarationSyntax m ? m.Identifier.Parent! : declaration);
+        _function.Location = declLocation;
+        _b.Location = declLocation;
+        _captures = new CaptureTable(cfg);
+
+        Guard(declaration, BindParameters);
+        foreach (var block in cfg.Blocks)
+            if (block.Kind == BasicBlockKind.Block) _blocks[block] = _function.AddBlock();
+
+        var first = cfg.Blocks[0].FallThroughSuccessor?.Destination;
+        if (first is null || first.Kind != BasicBlockKind.Block)
+        {
+            // An empty body: `void M() { }`.
+            _b.Return(_function.ReturnType.IsVoid ? null : Constant.Int(_function.ReturnType, 0));
+        }
+        else _b.Jump(_blocks[first]);
+
+        foreach (var block in cfg.Blocks)
+        {
+            if (block.Kind != BasicBlockKind.Block) continue;
+            var target = _blocks[block];
+            // Blocks are numbered so that every reachable block has a lowered predecessor by now
+            // (only loop back edges point backwards); the rest is unreachable code.
+            if (target.Predecessors.Count == 0) continue;
+            _b.Block = target;
+            foreach (var op in block.Operations)
+            {
+                _b.Location = LocationOf(op.Syntax);
+                Guard(op.Syntax, () => LowerStatement(op));
+            }
+            if (block.BranchValue is { } bv) _b.Location = LocationOf(bv.Syntax);
+            Guard(block.BranchValue?.Syntax ?? declaration, () => LowerBlockExit(block));
+            if (!_b.IsTerminated) _b.Return(null); // only after an error; the function is discarded
+        }
+
+        foreach (var block in _function.Blocks.ToList())
+            if (block != _function.Entry && block.Predecessors.Count == 0 && block.Terminator is null)
+                _function.RemoveBlock(block);
+        return !_failed;
+    }
+
+    /// <summary>Runs one lowering step; a diagnostic stops that step only.</summary>
+    void Guard(SyntaxNode syntax, Action action)
+    {
+        try { action(); }
+        catch (LoweringException e)
+        {
+            _diagnostics.Add(e.Diagnostic);
+            _failed = true;
+        }
+    }
+
+    LoweringException Error(DiagnosticDescriptor descriptor, SyntaxNode syntax, params object[] args)
+        => new(Diagnostic.Create(descriptor, syntax.GetLocation(), args));
+
+    LoweringException Unsupported(SyntaxNode syntax, string what)
+        => Error(DiagnosticDescriptors.CodegenUnsupportedConstruct, syntax, what);
+
+    void BindParameters()
+    {
+        var parameters = _method.Parameters;
+        if (_function.IsEntryProgram)
+        {
+            // R1 is the context: `in T args` (a tracepoint record read in place) or a context
+            // struct by value (XdpContext), whose value is the pointer itself.
+            if (parameters.Length == 0) return;
+            var p = parameters[0];
+            var ctx = _function.AddParameter(p.Name, IrType.Pointer(PointerKind.Context));
+            if (p.RefKind != RefKind.None) _parameters[p] = new Place(ctx, 0, p.Type);
+            else if (KernelApi.IsContextType(p.Type)) _parameters[p] = SpillParameter(p, ctx);
+            else throw Unsupported(p.DeclaringSyntaxReferences[0].GetSyntax(), $"the context parameter type '{p.Type.ToDisplayString()}'");
+            if (parameters.Length > 1)
+                throw Unsupported(parameters[1].DeclaringSyntaxReferences[0].GetSyntax(), "probe arguments after the context parameter");
+            return;
+        }
+        foreach (var p in parameters)
+        {
+            var syntax = p.DeclaringSyntaxReferences[0].GetSyntax();
+            if (p.RefKind != RefKind.None)
+                _parameters[p] = new Place(_function.AddParameter(p.Name, IrType.Pointer(PointerKind.Unknown)), 0, p.Type);
+            else if (TypeMapper.Scalar(p.Type) is { } scalar)
+                _parameters[p] = SpillParameter(p, _function.AddParameter(p.Name, scalar));
+            else
+            {
+                // A struct by value: the caller passes the address of its own fresh copy.
+                SizeOf(p.Type, syntax);
+                _parameters[p] = new Place(_function.AddParameter(p.Name, IrType.Pointer(PointerKind.Stack)), 0, p.Type);
+            }
+        }
+        if (_function.Parameters.Count > 5)
+            throw Error(DiagnosticDescriptors.TooManyCallArguments, _method.DeclaringSyntaxReferences[0].GetSyntax(), _method.Name, _function.Parameters.Count);
+    }
+
+    /// <summary>Copies a by-value parameter into a slot, so C# code may assign it like a local.</summary>
+    Place SpillParameter(IParameterSymbol p, Parameter value)
+    {
+        var slot = _function.AddSlot(p.Name, value.Type.StoreSize, value.Type.StoreSize);
+        var place = new Place(_b.FrameAddress(slot), 0, p.Type);
+        StoreScalar(place, value);
+        return place;
+    }
+
+    void LowerBlockExit(FlowBlock block)
+    {
+        var fall = block.FallThroughSuccessor;
+        if (block.ConditionalSuccessor is { } conditional)
+        {
+            var whenCondition = Target(conditional.Destination, block);
+            var otherwise = Target(fall?.Destination, block);
+            var (ifTrue, ifFalse) = block.ConditionKind == ControlFlowConditionKind.WhenTrue ? (whenCondition, otherwise) : (otherwise, whenCondition);
+            LowerBranch(block.BranchValue!, ifTrue, ifFalse);
+            return;
+        }
+        switch (fall?.Semantics)
+        {
+            case ControlFlowBranchSemantics.Regular:
+                _b.Jump(Target(fall.Destination, block));
+                return;
+            case ControlFlowBranchSemantics.Return:
+                if (block.BranchValue is null) { _b.Return(null); return; }
+                if (_method.ReturnsByRef || _method.ReturnsByRefReadonly)
+                {
+                    _b.Return(AddressOf(LowerPlace(block.BranchValue), block.BranchValue.Syntax));
+                    return;
+                }
+                _b.Return(ConvertScalar(LowerValue(block.BranchValue), _function.ReturnType, block.BranchValue.Type, block.BranchValue.Syntax));
+                return;
+            case ControlFlowBranchSemantics.Throw when block.BranchValue is IObjectCreationOperation { Type.Name: "SwitchExpressionException" } swx:
+                throw Error(DiagnosticDescriptors.NonExhaustiveSwitchExpression, swx.Syntax);
+            default:
+                throw Unsupported(block.BranchValue?.Syntax ?? _method.DeclaringSyntaxReferences[0].GetSyntax(),
+                    $"control flow of kind {fall?.Semantics.ToString() ?? "none"} (exceptions and finally blocks)");
+        }
+    }
+
+    IrBlock Target(FlowBlock? destination, FlowBlock from)
+    {
+        if (destination is null || !_blocks.TryGetValue(destination, out var target))
+            throw Unsupported(from.BranchValue?.Syntax ?? _method.DeclaringSyntaxReferences[0].GetSyntax(), "a branch out of the method body");
+        return target;
+    }
+
+    /// <summary>Lowers a condition straight into a branch (jumping code): <c>!x</c> swaps the targets and
+    /// a packet read or map lookup jumps from its own check, without materializing a bool.</summary>
+    void LowerBranch(IOperation condition, IrBlock ifTrue, IrBlock ifFalse)
+    {
+        switch (condition)
+        {
+            case { ConstantValue: { HasValue: true, Value: bool b } }:
+                _b.Jump(b ? ifTrue : ifFalse);
+                return;
+            case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, OperatorMethod: null } not:
+                LowerBranch(not.Operand, ifFalse, ifTrue);
+                return;
+            case IInvocationOperation inv when TryLowerBranchingCall(inv, ifTrue, ifFalse):
+                return;
+            default:
+                _b.Branch(LowerValue(condition), ifTrue, ifFalse);
+                return;
+        }
+    }
+
+    void LowerStatement(IOperation op)
+    {
+        switch (op)
+        {
+            case IExpressionStatementOperation e:
+                LowerStatement(e.Operation);
+                return;
+            case IFlowCaptureOperation capture:
+                LowerCapture(capture);
+                return;
+            case ISimpleAssignmentOperation a:
+                LowerAssignment(a);
+                return;
+            case IEmptyOperation:
+                return;
+            case IInvocationOperation inv:
+                LowerInvocation(inv, resultNeeded: false);
+                return;
+            case ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
+                LowerValue(op);
+                return;
+            case IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IDiscardOperation:
+                return; // evaluated for nothing (Roslyn leaves these for discarded results)
+            default:
+                if (op.Type is { } t && TypeMapper.IsAggregate(t)) { LowerPlace(op); return; }
+                LowerValue(op);
+                return;
+        }
+    }
+
+    /// <summary>The source position of <paramref name="syntax"/> for line info.</summary>
+    SourceLocation LocationOf(SyntaxNode syntax)
+    {
+        var tree = syntax.SyntaxTree;
+        var span = syntax.GetLocation().GetLineSpan();
+        int line = span.StartLinePosition.Line + 1;
+        if (!_lineTexts.TryGetValue((tree, line), out var text))
+        {
+            var lines = tree.GetText().Lines;
+            text = line - 1 < lines.Count ? lines[line - 1].ToString() : "";
+            _lineTexts[(tree, line)] = text;
+        }
+        return new SourceLocation(tree.FilePath, line, span.StartLinePosition.Character + 1, text);
+    }
+
+    int SizeOf(ITypeSymbol type, SyntaxNode at)
+    {
+        if (TypeMapper.Scalar(type) is { } s) return s.StoreSize;
+        return LayoutOf(type, at).Size;
+    }
+
+    Types.TypeLayout LayoutOf(ITypeSymbol type, SyntaxNode at)
+        => _context.Layouts.GetLayout(type) ?? throw Error(DiagnosticDescriptors.CodegenUnsupportedType, at, type.ToDisplayString(), "(it has no eBPF memory layout)");
+
+    int AlignOf(ITypeSymbol type, SyntaxNode at)
+    {
+        if (TypeMapper.Scalar(type) is { } s) return s.StoreSize;
+        return Math.Max(1, LayoutOf(type, at).Alignment);
+    }
+}

@@ -1,0 +1,49 @@
+using System.Numerics;
+
+namespace Ebpf.Compiler.IR;
+
+/// <summary>How many high bits of a value's 64-bit register are known to be zero. Passes use it to
+/// drop extensions and masks that cannot change anything (a sign extension of a value whose sign
+/// bit is clear is a zero extension, which is free under the IR's register invariant).</summary>
+public static class KnownBits
+{
+    const int MaxDepth = 8;
+
+    /// <summary>A lower bound on the leading zero bits of <paramref name="v"/> in its register.</summary>
+    public static int LeadingZeros(Value v) => LeadingZeros(v, MaxDepth);
+
+    /// <summary>Whether the value, read as a signed number of its type, is never negative.</summary>
+    public static bool IsNonNegative(Value v) => v.Type.IsInt && LeadingZeros(v) > 64 - v.Type.Bits;
+
+    /// <summary>Whether the value fits in <paramref name="bits"/> bits without sign (its upper bits are zero).</summary>
+    public static bool FitsUnsigned(Value v, int bits) => LeadingZeros(v) >= 64 - bits;
+
+    static int LeadingZeros(Value v, int depth)
+    {
+        int floor = v.Type.IsInt ? 64 - v.Type.Bits : 0;
+        if (v is Constant c) return BitOperations.LeadingZeroCount(c.Bits);
+        if (depth == 0 || v is not Instruction inst) return floor;
+        int Lz(Value x) => LeadingZeros(x, depth - 1);
+        int result = inst switch
+        {
+            LoadInstruction l when l.Type.IsInt => 64 - 8 * l.Size,
+            ConvertInstruction { Kind: ConversionKind.ZeroExtend } z => Lz(z.Operand),
+            ConvertInstruction { Kind: ConversionKind.Truncate } t => Lz(t.Operand),
+            ConvertInstruction { Kind: ConversionKind.SignExtend } s when Lz(s.Operand) > 64 - s.Operand.Type.Bits => Lz(s.Operand),
+            BinaryInstruction { Op: BinaryOp.And } b => Math.Max(Lz(b.Left), Lz(b.Right)),
+            BinaryInstruction { Op: BinaryOp.Or or BinaryOp.Xor } b => Math.Min(Lz(b.Left), Lz(b.Right)),
+            BinaryInstruction { Op: BinaryOp.LShr, Right: Constant k } b => Math.Min(64, Lz(b.Left) + (int)k.Bits),
+            BinaryInstruction { Op: BinaryOp.Shl, Right: Constant k } b => Math.Max(0, Lz(b.Left) - (int)k.Bits),
+            BinaryInstruction { Op: BinaryOp.Add } b => Math.Max(0, Math.Min(Lz(b.Left), Lz(b.Right)) - 1),
+            BinaryInstruction { Op: BinaryOp.Mul } b => Math.Max(0, Lz(b.Left) + Lz(b.Right) - 64),
+            BinaryInstruction { Op: BinaryOp.UDiv } b => Lz(b.Left),
+            BinaryInstruction { Op: BinaryOp.URem } b => Math.Max(Lz(b.Left), Lz(b.Right)),
+            ByteSwapInstruction s => 64 - s.Bits,
+            CompareInstruction => 63,
+            PhiInstruction p => p.Operands.Count == 0 ? floor : p.Operands.Min(o => ReferenceEquals(o, p) ? 64 : Lz(o)),
+            CopyInstruction cp => Lz(cp.Source),
+            _ => floor,
+        };
+        return Math.Max(floor, Math.Min(64, result));
+    }
+}
