@@ -1,1 +1,1 @@
-Console.Error.WriteLine("ebpf: not implemented yet"); return 1;
+return Ebpf.Cli.EbpfCli.Run(args, Console.Out, Console.Error);

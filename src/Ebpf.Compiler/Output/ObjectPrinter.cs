@@ -59,18 +59,21 @@ public static class ObjectPrinter
             foreach (var program in group)
             {
                 sb.Append($"\n{sectionSlot * Instruction.SlotSize:x16} <{program.Name}>:\n");
-                Disassemble(sb, program, options);
+                Disassemble(sb, program, options, sectionSlot);
                 sectionSlot += Slots(program);
             }
         }
         return sb.ToString();
     }
 
-    /// <summary>The disassembly of one function: slot, optional bytes, instruction text, relocations, source lines.</summary>
-    public static void Disassemble(StringBuilder sb, ProgramSpec program, Options options)
+    /// <summary>The disassembly of one function: slot, optional bytes, instruction text, relocations, and the
+    /// source line before the first instruction of each line (as <c>llvm-objdump -S</c>). Slots and relocation
+    /// offsets count from the section start; <paramref name="baseSlot"/> is the function's first slot in it.</summary>
+    public static void Disassemble(StringBuilder sb, ProgramSpec program, Options options, int baseSlot = 0)
     {
         var relocations = program.Relocations.ToLookup(r => r.InstructionIndex);
-        var lines = program.LineInfos.ToLookup(l => l.InstructionOffset);
+        var lines = program.LineInfos.Where(l => l.Line > 0).ToLookup(l => l.InstructionOffset);
+        (string File, int Line)? shown = null;
         int slot = 0;
         var buffer = new byte[16];
         for (int i = 0; i < program.Instructions.Count; i++)
@@ -78,8 +81,12 @@ public static class ObjectPrinter
             var insn = program.Instructions[i];
             if (options.SourceLines)
                 foreach (var line in lines[slot])
+                {
+                    if (shown == (line.FileName, line.Line)) continue;
+                    shown = (line.FileName, line.Line);
                     sb.Append($"; {line.LineText.Trim()} // {Path.GetFileName(line.FileName)}:{line.Line}\n");
-            sb.Append($"{slot,8}:\t");
+                }
+            sb.Append($"{baseSlot + slot,8}:\t");
             if (options.HexBytes)
             {
                 int n = insn.Encode(buffer);
@@ -87,7 +94,7 @@ public static class ObjectPrinter
             }
             sb.Append(InstructionFormatter.Format(insn)).Append('\n');
             foreach (var r in relocations[i])
-                sb.Append($"\t\t{slot * Instruction.SlotSize:x16}:  {RelocationType(r.Kind)}\t{r.Symbol}\n");
+                sb.Append($"\t\t{(baseSlot + slot) * Instruction.SlotSize:x16}:  {RelocationType(r.Kind)}\t{r.Symbol}\n");
             slot += insn.Slots;
         }
     }

@@ -103,7 +103,13 @@ public static class BpfCompiler
         if (HasErrors(diagnostics)) return Stop();
 
         // 4. Codegen: each program, then each sub-program it calls (transitively), once each.
-        var functionCompiler = options.FunctionCompiler ?? CodeGenerator.Create();
+        IFunctionCompiler functionCompiler;
+        try { functionCompiler = options.FunctionCompiler ?? CodeGenerator.Create(); }
+        catch (InvalidOperationException e)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, Location.None, "(all functions)", e.Message));
+            return Stop();
+        }
         var compiledObjects = new List<(BpfObjectModel Model, List<AssembledFunction> Functions)>();
         foreach (var model in objects)
         {

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Ebpf.Cli.Commands;
+
+namespace Ebpf.Cli;
+
+/// <summary>The <c>ebpf</c> command: <c>build</c> compiles C# probes to <c>.bpf.o</c> objects, <c>dump</c>
+/// prints an object (maps, globals, programs, disassembly with the C# lines). Thin over the libraries.</summary>
+public static class EbpfCli
+{
+    /// <summary>Exit code when the input has errors (diagnostics, a malformed object).</summary>
+    public const int Failure = 1;
+    /// <summary>Exit code of an unexpected failure of the tool itself.</summary>
+    public const int InternalFailure = 2;
+
+    /// <summary>Runs the command line <paramref name="args"/>, writing results to <paramref name="output"/> and
+    /// errors to <paramref name="error"/>; returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = new RootCommand("eBPF in C#: compile probes to libbpf-compatible objects and inspect objects.");
+        root.Subcommands.Add(BuildCommand.Create(output));
+        root.Subcommands.Add(DumpCommand.Create(output, error));
+        try
+        {
+            return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            // Never a stack trace: one line naming what failed.
+            error.WriteLine($"ebpf: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            return InternalFailure;
+        }
+    }
+}

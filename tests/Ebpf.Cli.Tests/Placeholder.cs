@@ -1,8 +1,0 @@
-namespace Ebpf.Cli.Tests;
-
-// Removed once the project's first real tests land.
-public class ProjectBuilds
-{
-    [Fact]
-    public void Compiles() => Assert.True(typeof(ProjectBuilds).Assembly.GetName().Name == "Ebpf.Cli.Tests");
-}
