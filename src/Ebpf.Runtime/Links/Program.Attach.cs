@@ -22,6 +22,10 @@ public sealed unsafe partial class Program
                 ? AttachRawTracepoint(target)
                 : NeedTarget("raw_tp/sys_enter"),
             ProgramType.Kprobe => AttachProbeFromSection(target),
+            ProgramType.Tracing when ExpectedAttachType == AttachType.TraceRawTp => AttachBtfTracepoint(),
+            ProgramType.Tracing when ExpectedAttachType is AttachType.TraceFentry or AttachType.TraceFexit or AttachType.ModifyReturn
+                => TracingLink.Attach(this),
+            ProgramType.Lsm when ExpectedAttachType == AttachType.LsmMac => TracingLink.Attach(this),
             ProgramType.Xdp => throw new InvalidOperationException($"XDP program '{Name}' needs a network interface: call AttachXdp(interfaceName or ifindex)"),
             ProgramType.SchedCls => throw new InvalidOperationException($"tc program '{Name}' needs a network interface and direction: call AttachTcx(interfaceName, TcxDirection.Ingress)"),
             ProgramType.Unspecified or ProgramType.SocketFilter or ProgramType.SchedAct or ProgramType.PerfEvent
@@ -66,6 +70,14 @@ public sealed unsafe partial class Program
             Errno.ENOENT or Errno.EINVAL => $"the kernel refused tracepoint id {id}",
             _ => null,
         }, tryBpfLink);
+    }
+
+    /// <summary>Attaches a BTF-typed tracepoint program (tp_btf) to the tracepoint it was loaded for (attach_btf_id).</summary>
+    public RawTracepointLink AttachBtfTracepoint()
+    {
+        if (Type != ProgramType.Tracing || ExpectedAttachType != AttachType.TraceRawTp)
+            throw new InvalidOperationException($"program '{Name}' is {Type}/{ExpectedAttachType}, not a tp_btf program");
+        return RawTracepointLink.Attach(this, Spec.AttachTarget ?? "?", byName: false);
     }
 
     /// <summary>Attaches a raw tracepoint program (BPF_RAW_TRACEPOINT_OPEN) to tracepoint <paramref name="name"/> (<c>sys_enter</c>).</summary>

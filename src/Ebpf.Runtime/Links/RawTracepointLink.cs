@@ -15,13 +15,15 @@ public sealed class RawTracepointLink : BpfLink
     /// <summary>The tracepoint's name (<c>sys_enter</c>, <c>sched_switch</c>).</summary>
     public string Tracepoint { get; }
 
-    internal static unsafe RawTracepointLink Attach(Program program, string tracepoint)
+    /// <summary>BPF_RAW_TRACEPOINT_OPEN: by name for raw_tp programs; with no name (<paramref name="byName"/> false) for
+    /// tp_btf programs, whose tracepoint the kernel knows from attach_btf_id.</summary>
+    internal static unsafe RawTracepointLink Attach(Program program, string tracepoint, bool byName = true)
     {
         var name = ObjectInfo.NulTerminated(tracepoint);
         fixed (byte* n = name)
         {
             using var prog = program.Handle.Lease();
-            var attr = new RawTracepointOpenAttr { Name = (ulong)n, ProgFd = (uint)prog.Fd };
+            var attr = new RawTracepointOpenAttr { Name = byName ? (ulong)n : 0, ProgFd = (uint)prog.Fd };
             int fd = BpfSyscall.Invoke(BpfCommand.RawTracepointOpen, ref attr, out int errno);
             if (fd < 0)
                 throw new BpfException($"attach program '{program.Name}' to raw tracepoint '{tracepoint}'", errno, errno switch

@@ -64,15 +64,14 @@ public sealed class Collection : IDisposable
             }
 
             var programs = new Dictionary<string, Program>(StringComparer.Ordinal);
-            foreach (var programSpec in spec.Programs.Where(p => !p.IsSubprogram))
+            foreach (var programSpec in spec.Programs.Where(p => !p.IsSubprogram && (options.ShouldLoad?.Invoke(p) ?? AutoLoads(p))))
             {
                 if (programs.ContainsKey(programSpec.Name)) throw new LoadException($"the object defines program '{programSpec.Name}' twice");
                 if (programSpec.Type == ProgramType.Unspecified)
                     throw new LoadException($"program '{programSpec.Name}' has no program type: section '{programSpec.SectionName}' is not a program section libbpf knows (tracepoint/..., xdp, tc, kprobe/..., ...)");
                 var linked = ProgramLinker.Link(programSpec, spec.Programs);
                 Relocate(linked, maps, spec);
-                var (handle, log) = ProgramLoader.Load(new ProgramLoader.Request(linked, programSpec.Type, programSpec.ExpectedAttachType,
-                    spec.License, spec.KernelVersion, btf, options.Programs, warnings));
+                var (handle, log) = ProgramLoader.Load(ProgramLoader.For(programSpec, linked, spec.License, spec.KernelVersion, btf, options.Programs, warnings));
                 var program = new Program(programSpec, linked, handle, log);
                 owned.Add(program);
                 programs.Add(programSpec.Name, program);
@@ -102,10 +101,15 @@ public sealed class Collection : IDisposable
                 Maps = options.Maps,
                 Programs = options.Programs,
                 DisableBtf = options.DisableBtf,
+                ShouldLoad = options.ShouldLoad,
             };
         }
         return Load(spec, options);
     }
+
+    /// <summary>libbpf loads every program except those whose section starts with '?' (SEC("?xdp")).</summary>
+    static bool AutoLoads(ProgramSpec program)
+        => !(ProgramSections.TryClassify(program.SectionName, out var section) && (section.Flags & ProgramSectionFlags.NoAutoLoad) != 0);
 
     static LoadedBtf? LoadBtf(ObjectSpec spec, CollectionOptions options, List<string> warnings)
     {

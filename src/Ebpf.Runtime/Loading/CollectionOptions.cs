@@ -14,4 +14,8 @@ public sealed class CollectionOptions
     /// <summary>Load without the object's BTF (no BTF key/value types on maps, no func_info/line_info). The loader
     /// falls back to this on its own when the kernel rejects the BTF.</summary>
     public bool DisableBtf { get; set; }
+
+    /// <summary>Which entry programs to load; by default all but those whose section starts with '?' (libbpf's
+    /// no-autoload marker, <c>SEC("?xdp")</c>). Programs not loaded are absent from <see cref="Collection.Programs"/>.</summary>
+    public Func<Ebpf.Object.ProgramSpec, bool>? ShouldLoad { get; set; }
 }

@@ -33,10 +33,10 @@ public sealed unsafe partial class RingBufferReader : IDisposable
         _pageSize = (nuint)Environment.SystemPageSize;
         _dataSize = map.MaxEntries;
         using var fd = map.Handle.Lease();
-        _consumerPage = Map(fd.Fd, _pageSize, ProtRead | ProtWrite, 0, "the consumer page");
+        _consumerPage = MapPages(fd.Fd, _pageSize, ProtRead | ProtWrite, 0, "the consumer page");
         try
         {
-            _producerPage = Map(fd.Fd, _pageSize + 2 * (nuint)_dataSize, ProtRead, (long)_pageSize, "the producer page and data");
+            _producerPage = MapPages(fd.Fd, _pageSize + 2 * (nuint)_dataSize, ProtRead, (long)_pageSize, "the producer page and data");
         }
         catch
         {
@@ -158,7 +158,7 @@ public sealed unsafe partial class RingBufferReader : IDisposable
         public short REvents;
     }
 
-    byte* Map(int fd, nuint length, int protection, long offset, string what)
+    byte* MapPages(int fd, nuint length, int protection, long offset, string what)
     {
         void* address = MMap(null, length, protection, MapShared, fd, offset);
         if (address == (void*)-1)

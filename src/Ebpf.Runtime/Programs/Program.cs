@@ -23,7 +23,7 @@ public sealed unsafe partial class Program : IDisposable
         var linked = ProgramLinker.Link(spec, functions ?? [spec]);
         if (linked.Relocations.Count > 0)
             throw new LoadException($"program '{spec.Name}' references {linked.Relocations[0].Kind} '{linked.Relocations[0].Symbol}': load it with Collection.Load");
-        var (handle, log) = ProgramLoader.Load(new ProgramLoader.Request(linked, spec.Type, spec.ExpectedAttachType, license, 0, null, options ?? new ProgramOptions(), null));
+        var (handle, log) = ProgramLoader.Load(ProgramLoader.For(spec, linked, license, 0, null, options ?? new ProgramOptions(), null));
         return new Program(spec, linked, handle, log);
     }
 

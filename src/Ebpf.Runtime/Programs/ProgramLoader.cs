@@ -12,7 +12,37 @@ internal static unsafe class ProgramLoader
     const int MaxLogSize = 1 << 30; // the kernel refuses log_size >= UINT_MAX >> 2
 
     public sealed record Request(LinkedProgram Program, ProgramType Type, AttachType ExpectedAttachType, string License,
-        uint KernelVersion, LoadedBtf? Btf, ProgramOptions Options, List<string>? Warnings);
+        uint KernelVersion, LoadedBtf? Btf, ProgramOptions Options, List<string>? Warnings)
+    {
+        /// <summary>BPF_F_SLEEPABLE, BPF_F_XDP_HAS_FRAGS...</summary>
+        public uint ProgramFlags { get; init; }
+        /// <summary>Kernel BTF id of the attach target (tp_btf, fentry, lsm...), 0 for none.</summary>
+        public uint AttachBtfId { get; init; }
+    }
+
+    public const uint FlagSleepable = 1 << 4, FlagXdpHasFrags = 1 << 5;
+
+    /// <summary>The load request for <paramref name="spec"/>: section flags (sleepable, XDP frags) and, for programs
+    /// with a BTF attach target, its id in the kernel's BTF.</summary>
+    public static Request For(ProgramSpec spec, LinkedProgram linked, string license, uint kernelVersion, LoadedBtf? btf,
+        ProgramOptions options, List<string>? warnings)
+    {
+        var flags = ProgramSections.TryClassify(spec.SectionName, out var section) ? section.Flags : ProgramSectionFlags.None;
+        uint progFlags = ((flags & ProgramSectionFlags.Sleepable) != 0 ? FlagSleepable : 0)
+                         | ((flags & ProgramSectionFlags.XdpFrags) != 0 ? FlagXdpHasFrags : 0);
+        uint attachBtfId = 0;
+        if ((flags & ProgramSectionFlags.AttachBtf) != 0 || spec.Type is ProgramType.Tracing or ProgramType.Lsm)
+        {
+            if (string.IsNullOrEmpty(spec.AttachTarget))
+                throw new LoadException($"program '{spec.Name}' (section '{spec.SectionName}') needs an attach target in the kernel's BTF, e.g. tp_btf/sched_switch or fentry/do_unlinkat");
+            attachBtfId = KernelBtf.AttachBtfId(spec.ExpectedAttachType, spec.AttachTarget);
+        }
+        return new Request(linked, spec.Type, spec.ExpectedAttachType, license, kernelVersion, btf, options, warnings)
+        {
+            ProgramFlags = progFlags,
+            AttachBtfId = attachBtfId,
+        };
+    }
 
     public static (ProgramHandle Handle, string? Log) Load(Request request)
     {
@@ -48,6 +78,8 @@ internal static unsafe class ProgramLoader
                     LogBuf = (ulong)log,
                     KernVersion = request.KernelVersion,
                     ExpectedAttachType = (uint)request.ExpectedAttachType,
+                    ProgFlags = request.ProgramFlags,
+                    AttachBtfId = request.AttachBtfId,
                 };
                 ObjectName.Write(program.Name, new Span<byte>(attr.ProgName, 16));
                 if (request.Btf is not null && (funcInfos is not null || lineInfos is not null))
@@ -104,8 +136,12 @@ internal static unsafe class ProgramLoader
         if (!string.IsNullOrWhiteSpace(log)) return new VerifierException(request.Program.Name, errno, log, request.Program);
         string? hint = errno switch
         {
+            Errno.EPERM when request.Type is ProgramType.Tracing or ProgramType.Lsm or ProgramType.Ext
+                => $"the kernel refused before verifying (empty log): under kernel lockdown (integrity or confidentiality) {request.Type} programs "
+                   + $"that attach to kernel functions (fentry, fexit, fmod_ret, LSM: expected attach type {request.ExpectedAttachType}) cannot be loaded; "
+                   + "otherwise loading needs CAP_BPF + CAP_PERFMON or CAP_SYS_ADMIN",
             Errno.EPERM => $"the kernel refused before verifying (empty log): loading a {request.Type} program needs CAP_BPF "
-                           + "(+ CAP_PERFMON for tracing, CAP_NET_ADMIN for networking) or CAP_SYS_ADMIN, and kernel lockdown forbids some types (fentry/fexit/LSM)",
+                           + "(+ CAP_PERFMON for tracing, CAP_NET_ADMIN for networking) or CAP_SYS_ADMIN",
             Errno.EINVAL => $"the kernel rejected the load attributes before verifying (program type {request.Type}, expected attach type {request.ExpectedAttachType})",
             Errno.E2BIG => "the program is too large",
             _ => null,

@@ -194,6 +194,57 @@ public class LinkTests
     }
 
     [SkippableFact]
+    public void Btf_tracepoint_program_resolves_its_target_in_kernel_BTF_and_counts()
+    {
+        Kernel.RequireBpf();
+        var p = new ProgramBuilder("OnSysEnterBtf", ProgramType.Tracing, "tp_btf/sys_enter", AttachType.TraceRawTp, attachTarget: "sys_enter");
+        p.Emit(Insn.Load(MemSize.DW, R7, R1, 8))                           // args[1]: long id
+         .Jump(Insn.Jump(JumpOp.Jne, R7, (int)Native.SysGetppid), "out")
+         .IfNotTargetTgid("out")
+         .CountHit()
+         .ReturnZero();
+        using var collection = Collection.Load(ProbeObjects.WithGlobals(p.Build()));
+        var program = collection.GetProgram("OnSysEnterBtf");
+        using (var link = Assert.IsType<RawTracepointLink>(program.Attach()))
+        {
+            Assert.Equal(LinkType.RawTracepoint, link.GetInfo().Type);
+            CallGetppid(8);
+        }
+        CallGetppid(2);
+        Assert.Equal(8UL, collection.ReadVariable<ulong>("Hits"));
+
+        var missing = new ProgramBuilder("Nowhere", ProgramType.Tracing, "tp_btf/no_such_tracepoint", AttachType.TraceRawTp, attachTarget: "no_such_tracepoint");
+        var e = Assert.Throws<LoadException>(() => Collection.Load(ProbeObjects.WithGlobals(missing.ReturnZero().Build())));
+        Assert.StartsWith("the kernel's BTF has no TYPEDEF 'btf_trace_no_such_tracepoint'", e.Message);
+    }
+
+    [SkippableFact]
+    public void Fentry_program_loads_and_attaches_or_is_refused_by_lockdown_with_that_reason()
+    {
+        Kernel.RequireBpf();
+        var p = new ProgramBuilder("OnGetppidFentry", ProgramType.Tracing, "fentry/__do_sys_getppid", AttachType.TraceFentry, attachTarget: "__do_sys_getppid");
+        p.IfNotTargetTgid("out").CountHit().ReturnZero();
+        Collection collection;
+        try
+        {
+            collection = Collection.Load(ProbeObjects.WithGlobals(p.Build()));
+        }
+        catch (BpfException e) when (e.Errno == Ebpf.Runtime.Syscalls.Errno.EPERM)
+        {
+            // This bench's kernel is locked down (environment.md): fentry is refused before the verifier runs.
+            Assert.Contains("kernel lockdown", e.Message);
+            Assert.Contains("TraceFentry", e.Message);
+            return;
+        }
+        using (collection)
+        {
+            using (var link = Assert.IsType<TracingLink>(collection.GetProgram("OnGetppidFentry").Attach()))
+                CallGetppid(5);
+            Assert.Equal(5UL, collection.ReadVariable<ulong>("Hits"));
+        }
+    }
+
+    [SkippableFact]
     public void Kprobe_attach_fails_clearly_on_a_kernel_without_CONFIG_KPROBES()
     {
         Kernel.RequireBpf();

@@ -216,6 +216,19 @@ public class LoaderTests
         => Assert.Equal(expected, DataSectionMaps.KernelName(objectName, section));
 
     [SkippableFact]
+    public void Question_mark_sections_are_not_loaded_unless_asked_for()
+    {
+        Kernel.RequireBpf();
+        var spec = new ObjectSpec();
+        spec.Programs.Add(new ProgramBuilder("always", ProgramType.Xdp, "xdp", AttachType.Xdp).Emit(Insn.Mov64(R0, 2)).Emit(Insn.Exit()).Build());
+        spec.Programs.Add(new ProgramBuilder("optional", ProgramType.Xdp, "?xdp", AttachType.Xdp).Emit(Insn.Mov64(R0, 1)).Emit(Insn.Exit()).Build());
+        using (var byDefault = Collection.Load(spec))
+            Assert.Equal(["always"], byDefault.Programs.Keys);
+        using var all = Collection.Load(spec, new CollectionOptions { ShouldLoad = _ => true });
+        Assert.Equal(["always", "optional"], all.Programs.Keys.Order());
+    }
+
+    [SkippableFact]
     public void Entry_program_without_a_program_type_is_refused_with_its_section()
     {
         Kernel.RequireBpf();
