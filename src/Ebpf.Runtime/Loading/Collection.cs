@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Ebpf.Asm;
 using Ebpf.Object;
 
 namespace Ebpf.Runtime;
@@ -70,7 +69,7 @@ public sealed class Collection : IDisposable
                 if (programSpec.Type == ProgramType.Unspecified)
                     throw new LoadException($"program '{programSpec.Name}' has no program type: section '{programSpec.SectionName}' is not a program section libbpf knows (tracepoint/..., xdp, tc, kprobe/..., ...)");
                 var linked = ProgramLinker.Link(programSpec, spec.Programs);
-                Relocate(linked, maps, spec);
+                DataReferences.Resolve(linked, maps, spec.DataSections);
                 var (handle, log) = ProgramLoader.Load(ProgramLoader.For(programSpec, linked, spec.License, spec.KernelVersion, btf, options.Programs, warnings));
                 var program = new Program(programSpec, linked, handle, log);
                 owned.Add(program);
@@ -129,43 +128,6 @@ public sealed class Collection : IDisposable
             warnings.Add($"{e.Message}; loading without BTF (maps without BTF types, programs without func_info/line_info)");
             return null;
         }
-    }
-
-    /// <summary>Writes map fds (BPF_PSEUDO_MAP_FD) and data-section addresses (BPF_PSEUDO_MAP_VALUE: map fd in the first
-    /// slot's imm, byte offset in the second's) into the ld_imm64 instructions that reference them.</summary>
-    static void Relocate(LinkedProgram program, Dictionary<string, Map> maps, ObjectSpec spec)
-    {
-        if (program.Relocations.Count == 0) return;
-        var instructions = program.Instructions.ToList();
-        foreach (var reloc in program.Relocations)
-        {
-            var insn = instructions[reloc.InstructionIndex];
-            string where = $"program '{program.Name}' instruction {reloc.InstructionIndex} ({insn})";
-            if (!insn.IsWide)
-                throw new LoadException($"{where}: a {reloc.Kind} reference to '{reloc.Symbol}' must be on an ld_imm64 instruction");
-            switch (reloc.Kind)
-            {
-                case RelocationKind.Map:
-                    if (!maps.TryGetValue(reloc.Symbol, out var map))
-                        throw new LoadException($"{where} references map '{reloc.Symbol}', which the object does not define");
-                    instructions[reloc.InstructionIndex] = insn with { Src = (Register)PseudoSource.MapFd, Constant = (uint)map.Fd };
-                    break;
-                case RelocationKind.GlobalData:
-                    var section = spec.DataSections.FirstOrDefault(s => s.Name == reloc.Symbol);
-                    if (section is null || !maps.TryGetValue(reloc.Symbol, out var dataMap))
-                        throw new LoadException($"{where} references data section '{reloc.Symbol}', which the object does not define");
-                    long offset = insn.Constant;
-                    if (offset < 0 || offset >= section.Size)
-                        throw new LoadException($"{where} references offset {offset} of '{reloc.Symbol}', outside its {section.Size} bytes");
-                    instructions[reloc.InstructionIndex] = insn with { Src = (Register)PseudoSource.MapValue, Constant = (offset << 32) | (uint)dataMap.Fd };
-                    break;
-                case RelocationKind.Call:
-                    throw new LoadException($"{where}: call to '{reloc.Symbol}' left unlinked"); // the linker resolves calls
-                default:
-                    throw new LoadException($"{where}: unknown relocation kind {reloc.Kind}");
-            }
-        }
-        program.ReplaceInstructions(instructions);
     }
 
     /// <summary>The map <paramref name="name"/>; the error lists the maps there are.</summary>
