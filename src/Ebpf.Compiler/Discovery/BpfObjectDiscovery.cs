@@ -40,6 +40,10 @@ public static class BpfObjectDiscovery
         return objects;
     }
 
+    /// <summary>The <c>[BpfObject]</c> classes declared in <paramref name="compilation"/>'s source.</summary>
+    public static IEnumerable<INamedTypeSymbol> ObjectClasses(Compilation compilation, EbpfSymbols symbols)
+        => SourceTypes(compilation.Assembly.GlobalNamespace).Where(symbols.IsBpfObjectClass);
+
     static IEnumerable<INamedTypeSymbol> SourceTypes(INamespaceSymbol ns)
     {
         foreach (var member in ns.GetMembers())

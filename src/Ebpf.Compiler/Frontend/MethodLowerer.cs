@@ -188,6 +188,7 @@ internal sealed partial class MethodLowerer
 
     void LowerBlockExit(FlowBlock block)
     {
+        SyntaxNode declaration() => _method.DeclaringSyntaxReferences[0].GetSyntax();
         var fall = block.FallThroughSuccessor;
         if (block.ConditionalSuccessor is { } conditional)
         {
@@ -199,6 +200,10 @@ internal sealed partial class MethodLowerer
         }
         switch (fall?.Semantics)
         {
+            case ControlFlowBranchSemantics.Regular when fall.Destination?.Kind == BasicBlockKind.Exit:
+                // The end of a void method's body.
+                _b.Return(_function.ReturnType.IsVoid ? null : throw Unsupported(declaration(), "falling off the end of a non-void method"));
+                return;
             case ControlFlowBranchSemantics.Regular:
                 _b.Jump(Target(fall.Destination, block));
                 return;

@@ -79,7 +79,8 @@ public static class IrVerifier
         switch (inst)
         {
             case BinaryInstruction b:
-                Expect(b.Type.IsInt && b.Type.Bits is 32 or 64, $"arithmetic on {b.Type} (only i32 and i64)");
+                Expect(b.Type.IsInt && (b.Type.Bits is 32 or 64 || b.Type.IsBool && b.Op is BinaryOp.And or BinaryOp.Or or BinaryOp.Xor),
+                    $"{b.Mnemonic} on {b.Type} (arithmetic is on i32 and i64; i1 has and, or, xor)");
                 Expect(b.Left.Type == b.Type && b.Right.Type == b.Type, $"operand types {b.Left.Type}, {b.Right.Type} differ from {b.Type}");
                 break;
             case NegateInstruction n:

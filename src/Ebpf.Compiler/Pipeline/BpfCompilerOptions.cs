@@ -19,9 +19,13 @@ public sealed class BpfCompilerOptions
 
     public LanguageVersion LanguageVersion { get; init; } = LanguageVersion.Latest;
 
+    /// <summary>Adds the global usings of an SDK project with <c>ImplicitUsings</c> enabled (<c>System</c>,
+    /// <c>System.IO</c>, <c>System.Linq</c>, ...), so probe files compile here as they do in their project.</summary>
+    public bool ImplicitUsings { get; init; } = true;
+
     /// <summary>Print the intermediate form after this stage (<see cref="CompilerStages"/> or a codegen stage), or null.</summary>
     public CompilerDump? Dump { get; init; }
 
-    /// <summary>Compiles one method body; null = the code generator (<c>Ebpf.Compiler.Codegen.FunctionCompiler</c>).</summary>
+    /// <summary>Compiles one method body; null = the code generator, <see cref="Codegen.FunctionCompiler"/>.</summary>
     public IFunctionCompiler? FunctionCompiler { get; init; }
 }

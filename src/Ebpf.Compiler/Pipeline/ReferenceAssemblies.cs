@@ -16,6 +16,10 @@ static class ReferenceAssemblies
 
     public const string EbpfAssemblyFileName = "Ebpf.dll";
 
+    /// <summary>Assemblies referenced when they are next to the compiler: user-space code often sits in the same
+    /// folder as the probes (<c>ebpf build samples/OpenCounter/*.cs</c>) and uses the runtime.</summary>
+    static readonly string[] OptionalBeside = { "Ebpf.Runtime.dll" };
+
     /// <summary>The references for <paramref name="options"/>; problems are reported and the reference left out.</summary>
     public static List<MetadataReference> Resolve(BpfCompilerOptions options, ICollection<Diagnostic> diagnostics)
     {
@@ -26,6 +30,11 @@ static class ReferenceAssemblies
                 ebpf is null ? $"looked next to the compiler in '{AppContext.BaseDirectory}'" : $"'{ebpf}' does not exist"));
         else
             references.Add(MetadataReference.CreateFromFile(ebpf));
+        foreach (var name in OptionalBeside)
+        {
+            var beside = Path.Combine(AppContext.BaseDirectory, name);
+            if (File.Exists(beside)) references.Add(MetadataReference.CreateFromFile(beside));
+        }
         foreach (var path in options.References)
         {
             if (File.Exists(path)) references.Add(MetadataReference.CreateFromFile(path));
