@@ -28,12 +28,15 @@ public sealed unsafe partial class Program
             ProgramType.Lsm when ExpectedAttachType == AttachType.LsmMac => TracingLink.Attach(this),
             ProgramType.Xdp => throw new InvalidOperationException($"XDP program '{Name}' needs a network interface: call AttachXdp(interfaceName or ifindex)"),
             ProgramType.SchedCls => throw new InvalidOperationException($"tc program '{Name}' needs a network interface and direction: call AttachTcx(interfaceName, TcxDirection.Ingress)"),
-            ProgramType.Unspecified or ProgramType.SocketFilter or ProgramType.SchedAct or ProgramType.PerfEvent
-                or ProgramType.CgroupSkb or ProgramType.CgroupSock or ProgramType.LwtIn or ProgramType.LwtOut
-                or ProgramType.LwtXmit or ProgramType.SockOps or ProgramType.SkSkb or ProgramType.CgroupDevice
-                or ProgramType.SkMsg or ProgramType.CgroupSockAddr or ProgramType.LwtSeg6Local or ProgramType.LircMode2
-                or ProgramType.SkReuseport or ProgramType.FlowDissector or ProgramType.CgroupSysctl
-                or ProgramType.CgroupSockopt or ProgramType.Tracing or ProgramType.StructOps or ProgramType.Ext
+            ProgramType.SocketFilter => throw new InvalidOperationException($"socket filter program '{Name}' needs a socket: call AttachSocket(socket)"),
+            ProgramType.CgroupSkb or ProgramType.CgroupSock or ProgramType.CgroupSockAddr or ProgramType.SockOps
+                or ProgramType.CgroupDevice or ProgramType.CgroupSysctl or ProgramType.CgroupSockopt
+                => throw new InvalidOperationException($"cgroup program '{Name}' needs a cgroup: call AttachCgroup(cgroupDirectory)"),
+            ProgramType.Unspecified or ProgramType.SchedAct or ProgramType.PerfEvent
+                or ProgramType.LwtIn or ProgramType.LwtOut or ProgramType.LwtXmit or ProgramType.SkSkb
+                or ProgramType.SkMsg or ProgramType.LwtSeg6Local or ProgramType.LircMode2
+                or ProgramType.SkReuseport or ProgramType.FlowDissector
+                or ProgramType.Tracing or ProgramType.StructOps or ProgramType.Ext
                 or ProgramType.Lsm or ProgramType.SkLookup or ProgramType.Syscall or ProgramType.Netfilter
                 => throw new NotSupportedException($"attaching {Type} programs (program '{Name}', section '{SectionName}') is not supported by this runtime yet"),
             _ => throw new NotSupportedException($"program '{Name}' has unknown program type {(uint)Type}"),
@@ -96,6 +99,14 @@ public sealed unsafe partial class Program
     /// <summary>Attaches a tc (sched_cls) program with tcx to the interface named <paramref name="interfaceName"/>.</summary>
     public TcxLink AttachTcx(string interfaceName, TcxDirection direction)
         => TcxLink.Attach(this, NetworkInterfaces.IndexOf(interfaceName), direction);
+
+    /// <summary>Attaches a cgroup program to the cgroup v2 directory <paramref name="cgroupPath"/> (BPF_LINK_CREATE); the
+    /// attach type defaults to the program's expected attach type (<c>cgroup_skb/egress</c> -&gt; BPF_CGROUP_INET_EGRESS).</summary>
+    public CgroupLink AttachCgroup(string cgroupPath, AttachType? attachType = null)
+        => CgroupLink.Attach(this, cgroupPath, attachType ?? ExpectedAttachType);
+
+    /// <summary>Attaches a socket filter program to <paramref name="socket"/> (SO_ATTACH_BPF).</summary>
+    public SocketFilterAttachment AttachSocket(System.Net.Sockets.Socket socket) => SocketFilterAttachment.Attach(this, socket);
 
     /// <summary>Attaches a kprobe program to the entry (or, with <paramref name="isReturn"/>, the return) of user function
     /// <paramref name="function"/> in <paramref name="binaryPath"/> (an executable or shared library); <paramref name="pid"/>
