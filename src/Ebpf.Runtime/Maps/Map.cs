@@ -219,6 +219,9 @@ public sealed unsafe partial class Map : IDisposable
     /// <summary>A typed view of a per-CPU map: each value is an array with one element per possible CPU.</summary>
     public PerCpuMap<TKey, TValue> AsPerCpu<TKey, TValue>() where TKey : unmanaged where TValue : unmanaged => new(this);
 
+    /// <summary>A view of a prog_array map (tail-call targets).</summary>
+    public ProgramArray AsProgramArray() => new(this);
+
     public void Dispose() => Handle.Dispose();
 
     public override string ToString() => $"map '{Name}' ({MapKinds.KernelName(Type)}, key {KeySize}, value {ValueSize}, max {MaxEntries})";
