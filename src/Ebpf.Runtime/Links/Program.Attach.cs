@@ -32,7 +32,8 @@ public sealed unsafe partial class Program
             ProgramType.CgroupSkb or ProgramType.CgroupSock or ProgramType.CgroupSockAddr or ProgramType.SockOps
                 or ProgramType.CgroupDevice or ProgramType.CgroupSysctl or ProgramType.CgroupSockopt
                 => throw new InvalidOperationException($"cgroup program '{Name}' needs a cgroup: call AttachCgroup(cgroupDirectory)"),
-            ProgramType.Unspecified or ProgramType.SchedAct or ProgramType.PerfEvent
+            ProgramType.PerfEvent => throw new InvalidOperationException($"perf_event program '{Name}' needs an event to sample: call AttachPerfEvent(PerfEventSource.CpuClock(99))"),
+            ProgramType.Unspecified or ProgramType.SchedAct
                 or ProgramType.LwtIn or ProgramType.LwtOut or ProgramType.LwtXmit or ProgramType.SkSkb
                 or ProgramType.SkMsg or ProgramType.LwtSeg6Local or ProgramType.LircMode2
                 or ProgramType.SkReuseport or ProgramType.FlowDissector
@@ -99,6 +100,41 @@ public sealed unsafe partial class Program
     /// <summary>Attaches a tc (sched_cls) program with tcx to the interface named <paramref name="interfaceName"/>.</summary>
     public TcxLink AttachTcx(string interfaceName, TcxDirection direction)
         => TcxLink.Attach(this, NetworkInterfaces.IndexOf(interfaceName), direction);
+
+    /// <summary>Attaches a perf_event program to sampling events from <paramref name="source"/>: one per online CPU
+    /// (system-wide), or one following process <paramref name="pid"/> on every CPU.</summary>
+    public PerfEventLinkGroup AttachPerfEvent(PerfEventSource source, int pid = -1)
+    {
+        if ((source.Period == 0) == (source.Frequency == 0))
+            throw new ArgumentException($"perf event source {source}: give either a period or a frequency", nameof(source));
+        const ulong FreqBit = 1UL << 10;                                    // perf_event_attr.freq
+        var attr = new PerfEventAttr
+        {
+            Type = source.Type,
+            Config = source.Config,
+            SamplePeriod = source.Frequency != 0 ? source.Frequency : source.Period,
+            Flags = source.Frequency != 0 ? FreqBit : 0,
+        };
+        var cpus = pid == -1 ? PossibleCpus.Online : [-1];
+        var links = new List<PerfEventLink>(cpus.Count);
+        try
+        {
+            foreach (int cpu in cpus)
+                links.Add(PerfEventLink.Attach(this, attr, pid, cpu, $"perf event {source} on " + (cpu == -1 ? $"pid {pid}" : $"CPU {cpu}"), errno => errno switch
+                {
+                    Errno.ENOENT or Errno.EOPNOTSUPP => $"this machine has no such perf event ({source}; hardware events need a PMU, often absent in VMs)",
+                    Errno.EACCES or Errno.EPERM => "sampling needs CAP_PERFMON or CAP_SYS_ADMIN (or a lower kernel.perf_event_paranoid)",
+                    Errno.EINVAL => $"the kernel refused the event parameters ({source})",
+                    _ => null,
+                }));
+        }
+        catch
+        {
+            foreach (var link in links) link.Dispose();
+            throw;
+        }
+        return new PerfEventLinkGroup(links, Name, $"perf event {source} " + (pid == -1 ? $"on {cpus.Count} CPUs" : $"of pid {pid}"));
+    }
 
     /// <summary>Attaches a cgroup program to the cgroup v2 directory <paramref name="cgroupPath"/> (BPF_LINK_CREATE); the
     /// attach type defaults to the program's expected attach type (<c>cgroup_skb/egress</c> -&gt; BPF_CGROUP_INET_EGRESS).</summary>

@@ -245,6 +245,28 @@ public class LinkTests
     }
 
     [SkippableFact]
+    public void Perf_event_program_samples_this_process_on_the_cpu_clock()
+    {
+        Kernel.RequireBpf();
+        var p = new ProgramBuilder("OnSample", ProgramType.PerfEvent, "perf_event");
+        p.IfNotTargetTgid("out").CountHit().ReturnZero();
+        using var collection = Collection.Load(ProbeObjects.WithGlobals(p.Build()));
+        using (var group = collection.GetProgram("OnSample").AttachPerfEvent(PerfEventSource.CpuClock(1000)))
+        {
+            Assert.Equal(PossibleCpus.Online.Count, group.Links.Count);
+            Assert.All(group.Links, l => Assert.Equal(LinkType.PerfEvent, l.GetInfo()!.Type));
+            // Burn CPU until a sample lands in this process (1000 Hz: within milliseconds; the bound is only a safety net).
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            ulong spin = 0;
+            while (collection.ReadVariable<ulong>("Hits") == 0 && DateTime.UtcNow < deadline)
+                for (int i = 0; i < 1_000_000; i++) spin += (ulong)i ^ spin;
+            Assert.True(collection.ReadVariable<ulong>("Hits") > 0, $"no sample of this process ({spin})");
+        }
+        var e = Assert.Throws<ArgumentException>(() => collection.GetProgram("OnSample").AttachPerfEvent(new PerfEventSource(1, 0)));
+        Assert.Contains("either a period or a frequency", e.Message);
+    }
+
+    [SkippableFact]
     public void Kprobe_attach_fails_clearly_on_a_kernel_without_CONFIG_KPROBES()
     {
         Kernel.RequireBpf();
