@@ -226,10 +226,6 @@ public static partial class DiagnosticDescriptors
         "Program kind takes no extra parameters",
         "Program '{0}' ({1}) takes only its context; extra parameters bind to probe arguments only for kprobe, uprobe, raw_tp, tp_btf, fentry, fexit and lsm programs");
 
-    public static readonly DiagnosticDescriptor MapOutsideObject = Create("EBPF3019",
-        "Map field outside a [BpfObject] class",
-        "Map '{0}' must be declared in a [BpfObject] class to be part of an object");
-
     public static readonly DiagnosticDescriptor InvalidLicense = Create("EBPF3020",
         "Invalid license",
         "License of object '{0}' {1}");

@@ -68,7 +68,9 @@ public sealed class CallGraph
                 IPropertyReferenceOperation { Property.GetMethod: { } getter } => getter,
                 _ => null,
             };
-            if (target != null && HasSource(target) && !_symbols.IsApi(target))
+            // Instance methods of classes and interfaces are never compiled (EBPF1005/EBPF1020 at the call).
+            bool onObject = target is { IsStatic: false, ContainingType.IsReferenceType: true };
+            if (target != null && !onObject && HasSource(target) && !_symbols.IsApi(target))
                 yield return (target.OriginalDefinition, operation);
             if (operation is ILocalFunctionOperation) continue;
             foreach (var child in operation.ChildOperations.Reverse()) stack.Push(child);

@@ -85,7 +85,7 @@ public static class BpfCompiler
 
         // 1. C#: the probes must be valid C# first (binding errors make every later stage guess). Files
         //    that hold no eBPF code (user space next to the probes) may have errors of their own: the
-        //    C# build reports those; here only errors in the files of [BpfObject] classes count...
+        //    C# build reports those; here only errors in the files of [BpfObject] classes count, and (3) of reached methods.
         var symbols = EbpfSymbols.Create(compilation);
         if (symbols is null)
         {
@@ -110,18 +110,17 @@ public static class BpfCompiler
         if (HasErrors(diagnostics)) return Stop();
 
         // 3. Rules: the C# subset over every method reachable from a program; recursion on the call graph.
+        var graphs = objects.ToDictionary(m => m, m => CallGraph.Build(m.Programs.Select(p => p.Method), symbols));
+        // ...and the C# errors in the files of every method a program reaches.
+        var reachedTrees = graphs.Values.SelectMany(g => g.Methods).SelectMany(m => m.DeclaringSyntaxReferences).Select(r => r.SyntaxTree).ToHashSet();
+        diagnostics.AddRange(csharpErrors.Where(d => d.Location.SourceTree is { } tree && reachedTrees.Contains(tree) && !probeTrees.Contains(tree)));
+        if (HasErrors(diagnostics)) return Stop();
         var rules = new SubsetRules(symbols);
-        var graphs = new Dictionary<BpfObjectModel, CallGraph>();
-        foreach (var model in objects)
+        foreach (var (model, graph) in graphs)
         {
-            var graph = CallGraph.Build(model.Programs.Select(p => p.Method), symbols);
-            graphs[model] = graph;
             foreach (var method in graph.Methods.Where(m => m.MethodKind != MethodKind.LocalFunction))
                 rules.CheckMethod(method, graph.BodyOf(method), model.Class, diagnostics.Add);
             graph.ReportRecursion(diagnostics);
-            // ...and in the files of every method a program reaches.
-            var reachedTrees = graph.Methods.SelectMany(m => m.DeclaringSyntaxReferences).Select(r => r.SyntaxTree).ToHashSet();
-            diagnostics.AddRange(csharpErrors.Where(d => d.Location.SourceTree is { } tree && reachedTrees.Contains(tree) && !probeTrees.Contains(tree)));
             if (dump?.Wants(CompilerStages.CallGraph) == true)
                 dump.Write(CompilerStages.CallGraph, model.Name, ModelPrinter.Print(graph));
         }

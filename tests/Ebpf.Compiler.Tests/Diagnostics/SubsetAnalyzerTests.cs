@@ -53,44 +53,54 @@ public class SubsetAnalyzerTests
         parsed.AssertMatches(diagnostics);
     }
 
-    [Fact] public Task Class_allocation() => Verify(Probe("_ = {|EBPF1001:new Foo()|};"));
-    [Fact] public Task Anonymous_object() => Verify(Probe("var a = {|EBPF1001:new { X = 1 }|};"));
-    [Fact] public Task Managed_array() => Verify(Probe("var a = {|EBPF1002:new int[4]|};"));
-    [Fact] public Task Managed_array_type() => Verify(Probe("{|EBPF1002:int[]|} a = null!;"));
-    [Fact] public Task String_literal() => Verify(Probe("var s = {|EBPF1003:\"hello\"|};"));
-    [Fact] public Task String_local() => Verify(Probe("{|EBPF1003:string|} s = \"a\" + x;"));
-    [Fact] public Task Interpolated_string() => Verify(Probe("var s = {|EBPF1003:$\"{x}\"|};"));
-    [Fact] public Task Boxing() => Verify(Probe("Take({|EBPF1004:x|});", "static void Take({|EBPF1020:object|} o) { }"));
-    [Fact] public Task Virtual_call() => Verify(Probe("", "static int Call({|EBPF1020:Foo|} f) => {|EBPF1005:f.V()|};"));
-    [Fact] public Task Interface_call() => Verify(Probe("", "static int Area({|EBPF1020:IShape|} s) => {|EBPF1005:s.Area()|};"));
-    [Fact] public Task Delegate_local_and_invocation() => Verify(Probe("{|EBPF1006:Func<int>|} f = Helper;\n x = {|EBPF1006:f()|};", "static int Helper() => 1;"));
-    [Fact] public Task Method_group_to_delegate() => Verify(Probe("Run({|EBPF1006:Helper|});", "static int Helper() => 1; static void Run({|EBPF1006:Func<int>|} f) { }"));
-    [Fact] public Task Lambda() => Verify(Probe("{|EBPF1006:Func<int>|} f = {|EBPF1007:() => 1|};"));
-    [Fact] public Task Try_finally() => Verify(Probe("{|EBPF1008:try|} { x++; } finally { x--; }"));
-    [Fact] public Task Try_catch() => Verify(Probe("{|EBPF1008:try|} { x++; } catch { x--; }"));
-    [Fact] public Task Throw() => Verify(Probe("if (x == 2) {|EBPF1008:throw new InvalidOperationException();|}"));
-    [Fact] public Task Checked_arithmetic() => Verify(Probe("int y = checked({|EBPF1009:x + 1|});"));
-    [Fact] public Task Checked_conversion() => Verify(Probe("byte b = checked({|EBPF1009:(byte)x|});"));
-    [Fact] public Task Double_local() => Verify(Probe("{|EBPF1010:double|} d = 1.5;"));
-    [Fact] public Task Float_arithmetic() => Verify(Probe("x = (int)({|EBPF1010:x * 0.5f|});"));
-    [Fact] public Task Struct_with_float_field() => Verify(Probe("{|EBPF1010:Point|} p = default;"));
-    [Fact] public Task Decimal() => Verify(Probe("var m = {|EBPF1010:1m|};"));
-    [Fact] public Task Async_method() => Verify(Probe("",
-        "static async {|EBPF1020:System.Threading.Tasks.Task|} {|EBPF1012:Later|}() { {|EBPF1012:await System.Threading.Tasks.Task.Yield()|}; }"));
-    [Fact] public Task Lock() => Verify(Probe("{|EBPF1013:lock|} ({|EBPF1019:typeof(Probe)|}) { x++; }"));
-    [Fact] public Task Dynamic() => Verify(Probe("{|EBPF1014:dynamic|} d = {|EBPF1004:x|};"));
-    [Fact] public Task Linq() => Verify(Probe("int n = {|EBPF1015:System.Linq.Enumerable.Count(System.Linq.Enumerable.Range(0, 3))|};"));
-    [Fact] public Task Foreach_over_non_span() => Verify(Probe("foreach (var c in {|EBPF1016:default(Bag)|}) x += c;"));
-    [Fact] public Task Call_without_source() => Verify(Probe("x = {|EBPF1017:Math.Max(x, 2)|};"));
-    [Fact] public Task Property_without_source() => Verify(Probe("x = {|EBPF1017:Environment.ProcessorCount|};"));
-    [Fact] public Task Non_constant_stackalloc() => Verify(Probe("Span<byte> b = stackalloc byte[{|EBPF1018:x|}];"));
-    [Fact] public Task Reflection() => Verify(Probe("var t = {|EBPF1019:typeof(Foo)|};"));
-    [Fact] public Task Class_typed_local() => Verify(Probe("{|EBPF1020:Foo|} f = default;"));
-    [Fact] public Task Iterator() => Verify(Probe("",
-        "static {|EBPF1020:System.Collections.Generic.IEnumerable<int>|} {|EBPF1021:Gen|}() { {|EBPF1021:yield return 1;|} }"));
-    [Fact] public Task Nullable_value_type() => Verify(Probe("{|EBPF1021:int?|} n = null;"));
-    [Fact] public Task Foreign_static_field() => Verify(Probe("x = {|EBPF1022:Other.Counter|};"));
-    [Fact] public Task Managed_only_member() => Verify(Probe("uint m = {|EBPF1023:Counts.MaxEntries|};"));
+    /// <summary>One case per rule: name, markup body of the program, markup members of the class.</summary>
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        { "Class_allocation", "_ = {|EBPF1001:new Foo()|};", "" },
+        { "Anonymous_object", "var a = {|EBPF1001:new { X = 1 }|};", "" },
+        { "Managed_array", "var a = {|EBPF1002:new int[4]|};", "" },
+        { "Managed_array_type", "{|EBPF1002:int[]|} a = null!;", "" },
+        { "String_literal", "var s = {|EBPF1003:\"hello\"|};", "" },
+        { "String_local", "{|EBPF1003:string|} s = \"a\" + x;", "" },
+        { "Interpolated_string", "var s = {|EBPF1003:$\"{x}\"|};", "" },
+        { "Boxing", "Take({|EBPF1004:x|});", "static void Take({|EBPF1020:object|} o) { }" },
+        { "Virtual_call", "x = Call({|EBPF1020:default|}!);", "static int Call({|EBPF1020:Foo|} f) => {|EBPF1005:f.V()|};" },
+        { "Interface_call", "x = Area({|EBPF1020:default|}!);", "static int Area({|EBPF1020:IShape|} s) => {|EBPF1005:s.Area()|};" },
+        { "Delegate_local_and_invocation", "{|EBPF1006:Func<int>|} f = Helper;\n x = {|EBPF1006:f()|};", "static int Helper() => 1;" },
+        { "Method_group_to_delegate", "Run({|EBPF1006:Helper|});", "static int Helper() => 1; static void Run({|EBPF1006:Func<int>|} f) { }" },
+        { "Lambda", "{|EBPF1006:Func<int>|} f = {|EBPF1007:() => 1|};", "" },
+        { "Try_finally", "{|EBPF1008:try|} { x++; } finally { x--; }", "" },
+        { "Try_catch", "{|EBPF1008:try|} { x++; } catch { x--; }", "" },
+        { "Throw", "if (x == 2) {|EBPF1008:throw new InvalidOperationException();|}", "" },
+        { "Checked_arithmetic", "int y = checked({|EBPF1009:x + 1|});", "" },
+        { "Checked_conversion", "byte b = checked({|EBPF1009:(byte)x|});", "" },
+        { "Double_local", "{|EBPF1010:double|} d = 1.5;", "" },
+        { "Float_arithmetic", "x = (int)({|EBPF1010:x * 0.5f|});", "" },
+        { "Struct_with_float_field", "{|EBPF1010:Point|} p = default;", "" },
+        { "Decimal", "var m = {|EBPF1010:1m|};", "" },
+        { "Async_method", "{|EBPF1020:Later()|};", "static async {|EBPF1020:System.Threading.Tasks.Task|} {|EBPF1012:Later|}() { {|EBPF1012:await System.Threading.Tasks.Task.Yield()|}; }" },
+        { "Lock", "{|EBPF1013:lock|} ({|EBPF1019:typeof(Probe)|}) { x++; }", "" },
+        { "Dynamic", "{|EBPF1014:dynamic|} d = {|EBPF1004:x|};", "" },
+        { "Linq", "int n = {|EBPF1015:System.Linq.Enumerable.Count(System.Linq.Enumerable.Range(0, 3))|};", "" },
+        { "Foreach_over_non_span", "foreach (var c in {|EBPF1016:default(Bag)|}) x += c;", "" },
+        { "Call_without_source", "x = {|EBPF1017:Math.Max(x, 2)|};", "" },
+        { "Property_without_source", "x = {|EBPF1017:Environment.ProcessorCount|};", "" },
+        { "Non_constant_stackalloc", "Span<byte> b = stackalloc byte[{|EBPF1018:x|}];", "" },
+        { "Reflection", "var t = {|EBPF1019:typeof(Foo)|};", "" },
+        { "Class_typed_local", "{|EBPF1020:Foo|} f = default;", "" },
+        { "Iterator", "{|EBPF1020:Gen()|};", "static {|EBPF1020:System.Collections.Generic.IEnumerable<int>|} {|EBPF1021:Gen|}() { {|EBPF1021:yield return 1;|} }" },
+        { "Nullable_value_type", "{|EBPF1021:int?|} n = null;", "" },
+        { "Foreign_static_field", "x = {|EBPF1022:Other.Counter|};", "" },
+        { "Managed_only_member", "uint m = {|EBPF1023:Counts.MaxEntries|};", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public Task Each_rule_reports_its_id_at_the_construct(string name, string body, string members)
+    {
+        _ = name;
+        return Verify(Probe(body, members));
+    }
 
     [Fact]
     public Task The_subset_itself_is_accepted() => Verify(Probe("""
