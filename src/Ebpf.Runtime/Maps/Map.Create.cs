@@ -13,7 +13,7 @@ public sealed unsafe partial class Map
     internal static Map Create(MapSpec spec, MapOptions options, LoadedBtf? btf, List<string>? warnings)
     {
         var request = new MapCreateRequest(spec.Name, spec.Type, spec.KeySize, spec.ValueSize, spec.MaxEntries, spec.Flags);
-        if (btf is not null && (spec.KeyType is not null || spec.ValueType is not null))
+        if (btf is not null && (spec.KeyType is not null || spec.ValueType is not null) && MapKinds.TakesBtfTypes(spec.Type))
         {
             int keyId = 0, valueId = 0;
             if ((spec.KeyType is null || btf.Spec.TryGetId(spec.KeyType, out keyId))

@@ -20,6 +20,21 @@ public static class MapKinds
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown map type"),
     };
 
+    /// <summary>Whether BPF_MAP_CREATE is given the BTF key/value types of the map: not for the map types whose
+    /// values are kernel objects (fds, stacks) or that have no keys; the same list as libbpf's bpf_object__create_map.</summary>
+    public static bool TakesBtfTypes(MapType type) => type switch
+    {
+        MapType.PerfEventArray or MapType.CgroupArray or MapType.StackTrace or MapType.ArrayOfMaps or MapType.HashOfMaps
+            or MapType.DevMap or MapType.DevMapHash or MapType.CpuMap or MapType.XskMap or MapType.SockMap
+            or MapType.SockHash or MapType.Queue or MapType.Stack => false,
+        MapType.Unspecified or MapType.Hash or MapType.Array or MapType.ProgArray or MapType.PerCpuHash or MapType.PerCpuArray
+            or MapType.LruHash or MapType.LruPerCpuHash or MapType.LpmTrie or MapType.CgroupStorage
+            or MapType.ReuseportSockArray or MapType.PerCpuCgroupStorage or MapType.SkStorage or MapType.StructOps
+            or MapType.RingBuf or MapType.InodeStorage or MapType.TaskStorage or MapType.BloomFilter or MapType.UserRingBuf
+            or MapType.CgrpStorage or MapType.Arena => true,
+        _ => false,
+    };
+
     /// <summary>The kernel's name (<c>BPF_MAP_TYPE_HASH</c> -&gt; <c>hash</c>, as bpftool prints it).</summary>
     public static string KernelName(MapType type) => type switch
     {

@@ -41,6 +41,8 @@ public class NamingAndPlatformTests
         var perCpu = Enum.GetValues<MapType>().Where(MapKinds.IsPerCpu).ToArray();
         Assert.Equal([MapType.PerCpuHash, MapType.PerCpuArray, MapType.LruPerCpuHash, MapType.PerCpuCgroupStorage], perCpu);
         Assert.All(Enum.GetValues<MapType>(), t => Assert.DoesNotContain("map type", MapKinds.KernelName(t)));
+        Assert.False(MapKinds.TakesBtfTypes(MapType.PerfEventArray));
+        Assert.True(MapKinds.TakesBtfTypes(MapType.ProgArray));       // libbpf tries, and retries without on rejection
     }
 
     [SkippableFact]
