@@ -129,7 +129,7 @@ public sealed unsafe partial class Map
         return BpfSyscall.Invoke(BpfCommand.MapCreate, ref attr, out errno);
     }
 
-    static string? CreateHint(MapCreateRequest request, int errno) => errno switch
+    internal static string? CreateHint(MapCreateRequest request, int errno) => errno switch
     {
         Errno.EPERM => "creating maps needs CAP_BPF or CAP_SYS_ADMIN; map memory is charged to the memory cgroup on "
                        + $"kernels since 5.11 and to RLIMIT_MEMLOCK before (ulimit -l is {MemlockLimit()} here): check both",

@@ -176,6 +176,17 @@ public class MapTests
         }
     }
 
+    [Fact]
+    public void EPERM_on_map_creation_points_at_capabilities_memlock_and_cgroup_accounting()
+    {
+        var request = new Map.MapCreateRequest("Counts", MapType.Hash, 4, 8, 1024, 0);
+        var e = new BpfException("create map 'Counts'", Ebpf.Runtime.Syscalls.Errno.EPERM, Map.CreateHint(request, Ebpf.Runtime.Syscalls.Errno.EPERM));
+        Assert.StartsWith("create map 'Counts': EPERM (Operation not permitted); creating maps needs CAP_BPF", e.Message);
+        Assert.Contains("memory cgroup", e.Message);
+        Assert.Contains("RLIMIT_MEMLOCK", e.Message);
+        Assert.Contains("ulimit -l is ", e.Message);
+    }
+
     [SkippableFact]
     public void Bad_map_parameters_fail_with_the_step_and_errno_name()
     {
