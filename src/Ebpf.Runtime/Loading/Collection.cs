@@ -79,7 +79,11 @@ public sealed class Collection : IDisposable
         }
         catch
         {
-            for (int i = owned.Count - 1; i >= 0; i--) owned[i].Dispose();
+            for (int i = owned.Count - 1; i >= 0; i--)
+            {
+                if (owned[i] is Map { PinnedByCreate: true } pinned) pinned.Unpin();   // pins made by this load go too
+                owned[i].Dispose();
+            }
             throw;
         }
     }

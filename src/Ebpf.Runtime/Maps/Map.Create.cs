@@ -37,6 +37,7 @@ public sealed unsafe partial class Map
         try
         {
             map.Pin(path);
+            map.PinnedByCreate = true;
             return map;
         }
         catch

@@ -40,6 +40,9 @@ public sealed unsafe partial class Map : IDisposable
     /// <summary>Where this map is pinned, if it is.</summary>
     public string? PinnedPath { get; private set; }
     public bool IsFrozen { get; private set; }
+    /// <summary>This map was created and pinned by <see cref="Create(MapSpec, MapOptions?)"/> (not an existing pin reused):
+    /// a failed collection load removes the pin again, as libbpf does.</summary>
+    internal bool PinnedByCreate { get; private set; }
 
     internal static uint RoundUp8(uint size) => (size + 7) & ~7u;
 

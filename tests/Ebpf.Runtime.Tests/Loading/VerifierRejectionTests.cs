@@ -123,6 +123,31 @@ public class VerifierRejectionTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void A_failed_load_removes_the_pins_it_made_and_keeps_those_it_reused()
+    {
+        Kernel.RequireBpf();
+        string dir = Path.Combine(MapOptions.DefaultPinPath, $"ebpf-runtime-test-rollback-{Environment.ProcessId}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var options = new CollectionOptions { Maps = { PinPath = dir } };
+            using (Map.Create(new MapSpec { Name = "Reused", Type = MapType.Array, KeySize = 4, ValueSize = 4, MaxEntries = 1, Pinning = MapPinning.ByName }, options.Maps)) { }
+            var spec = new ObjectSpec();
+            spec.Maps.Add(new MapSpec { Name = "Reused", Type = MapType.Array, KeySize = 4, ValueSize = 4, MaxEntries = 1, Pinning = MapPinning.ByName });
+            spec.Maps.Add(new MapSpec { Name = "Counts", Type = MapType.Hash, KeySize = 4, ValueSize = 8, MaxEntries = 16, Pinning = MapPinning.ByName });
+            spec.Programs.Add(MissingNullCheck());
+
+            Assert.Throws<VerifierException>(() => Collection.Load(spec, options));
+            Assert.True(File.Exists(Path.Combine(dir, "Reused")));
+            Assert.False(File.Exists(Path.Combine(dir, "Counts")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [SkippableFact]
     public void A_failed_load_closes_everything_it_opened()
     {
         Kernel.RequireBpf();
