@@ -44,6 +44,19 @@ internal sealed partial class InstructionSelector
     {
         int signShift = is32 ? 31 : 63;
         var a = ValueReg(b.Left);
+        if (b.Op == BinaryOp.SDiv && b.Right is Constant { Signed: > 1 } pow && System.Numerics.BitOperations.IsPow2((ulong)pow.Signed))
+        {
+            // x / 2^k rounds towards zero: add 2^k - 1 to negative x first (the bias is the sign bits
+            // shifted down), then shift arithmetically.
+            int log = System.Numerics.BitOperations.Log2((ulong)pow.Signed);
+            var q = _mf.NewVirtual();
+            Emit(new MInstr { Op = MOp.Mov, Dst = q, Src = a, Is32 = is32, IsCopy = true });
+            Emit(new MInstr { Op = MOp.Alu, Alu = AluOp.Arsh, Dst = q, Imm = signShift, Is32 = is32 });
+            Emit(new MInstr { Op = MOp.Alu, Alu = AluOp.Rsh, Dst = q, Imm = signShift + 1 - log, Is32 = is32 });
+            Emit(new MInstr { Op = MOp.Alu, Alu = AluOp.Add, Dst = q, Src = a, Is32 = is32 });
+            Emit(new MInstr { Op = MOp.Alu, Alu = AluOp.Arsh, Dst = q, Imm = log, Is32 = is32 });
+            return q;
+        }
         Reg SignOf(Reg x)
         {
             var s = _mf.NewVirtual();
@@ -104,7 +117,9 @@ internal sealed partial class InstructionSelector
         {
             case ConversionKind.SignExtend:
             {
-                var d = IntoNew(c.Operand);
+                // The shifts look at the low bits only: a truncation feeding them is not needed.
+                var source = c.Operand is ConvertInstruction { Kind: ConversionKind.Truncate } t && t.Operand.Type.IsInt ? t.Operand : c.Operand;
+                var d = IntoNew(source);
                 bool is32 = to.Bits <= 32;
                 int shift = (is32 ? 32 : 64) - from.Bits;
                 Emit(new MInstr { Op = MOp.Alu, Alu = AluOp.Lsh, Dst = d, Imm = shift, Is32 = is32 });

@@ -303,26 +303,36 @@ public static class SpillRewriter
         foreach (var b in f.Blocks)
         {
             var result = new List<MInstr>();
-            foreach (var i in b.Instructions)
+            // A spilled value just loaded or computed is still in its temporary for the next
+            // instruction: no reload there, and no store between the two halves of a two-address
+            // operation (d = a; d += b) that redefines it.
+            var carried = new Dictionary<Reg, Reg>();
+            for (int n = 0; n < b.Instructions.Count; n++)
             {
-                if (remat.ContainsValue(i) && i.Defs().Any(remat.ContainsKey)) continue; // recomputed at each use
+                var i = b.Instructions[n];
+                if (remat.ContainsValue(i) && i.Defs().Any(remat.ContainsKey)) { carried.Clear(); continue; } // recomputed at each use
                 var used = i.Uses().Where(spilled.Contains).Distinct().ToList();
                 var defined = i.Defs().Where(spilled.Contains).Distinct().ToList();
                 var temps = new Dictionary<Reg, Reg>();
                 foreach (var r in used.Union(defined))
                 {
+                    if (carried.TryGetValue(r, out var t)) { temps[r] = t; continue; }
                     temps[r] = f.NewVirtual();
                     unspillable.Add(temps[r]);
-                }
-                foreach (var r in used)
-                {
+                    if (!used.Contains(r)) continue;
                     if (remat.TryGetValue(r, out var def)) result.Add(def.With(temps[r], def.Src));
                     else result.Add(new MInstr { Op = MOp.Load, Dst = temps[r], Src = Reg.R10, Off = slots[r], Size = MemSize.DW, Location = i.Location });
                 }
                 i.Rename(r => temps.TryGetValue(r, out var t) ? t : r);
                 result.Add(i);
+                var next = n + 1 < b.Instructions.Count ? b.Instructions[n + 1] : null;
                 foreach (var r in defined)
-                    result.Add(new MInstr { Op = MOp.Store, Dst = Reg.R10, Off = slots[r], Src = temps[r], Size = MemSize.DW, Location = i.Location });
+                {
+                    bool redefinedNext = next is not null && next.Defs().Contains(r) && next.Uses().Contains(r);
+                    if (!redefinedNext)
+                        result.Add(new MInstr { Op = MOp.Store, Dst = Reg.R10, Off = slots[r], Src = temps[r], Size = MemSize.DW, Location = i.Location });
+                }
+                carried = i.Op == MOp.Call ? new Dictionary<Reg, Reg>() : temps;
             }
             b.Instructions.Clear();
             b.Instructions.AddRange(result);

@@ -13,7 +13,7 @@ namespace Ebpf.Compiler.Codegen;
 /// <code>
 ///  Roslyn CFG ──frontend──▶ IR (every variable a stack slot)
 ///     ──Inliner──▶ ──PromoteMemoryToRegisters──▶ SSA
-///     ──[ConstantPropagation, InstructionCombining, CopyPropagation, CSE, DCE, SimplifyCfg]*──▶ optimized IR
+///     ──[ConstantPropagation, InstructionCombining, CopyPropagation, CSE, DCE, DSE, SimplifyCfg]*──▶ optimized IR
 ///     ──CriticalEdgeSplitting──▶ ──InstructionSelector──▶ machine code on virtual registers
 ///     ──RegisterAllocator──▶ R0-R9 ──Emitter──▶ Ebpf.Asm instructions, relocations, line info
 /// </code>
@@ -43,6 +43,7 @@ public sealed class FunctionCompiler : IFunctionCompiler
 
             // Instruction selection over virtual registers; phis become parallel copies.
             var machine = InstructionSelector.Select(ir, out var callees);
+            MachineDeadCodeElimination.Run(machine);
             session.Dump("isel", ir.Name, () => MachinePrinter.Print(machine));
 
             // Register allocation: an assignment of R0-R9 (with spill code when needed), then the rewrite.
@@ -90,7 +91,7 @@ public sealed class FunctionCompiler : IFunctionCompiler
                 var ir = MethodLowerer.Lower(method, isEntryProgram, context, diagnostics);
                 if (ir is null) return null;
                 compiler.Verify(ir, "frontend");
-                Dump("frontend", ir.Name, () => IrPrinter.Print(ir));
+                Dump("frontend", ir.Name, () => IrPrinter.Print(ir, withSource: true));
 
                 // 2. Inlining first, so every later pass sees whole programs: context pointers and constant
                 //    arguments reach the callee's code, and its locals are promoted with the caller's.
@@ -101,13 +102,14 @@ public sealed class FunctionCompiler : IFunctionCompiler
                 RunPass(new PromoteMemoryToRegisters(), ir);
 
                 // 4. Cleanup to a fixed point. Folding exposes constant branches (SimplifyCfg), CFG
-                //    merges expose more folding and CSE, DCE removes what they leave, and dropping
-                //    dead uses can make one more slot promotable.
+                //    merges expose more folding and CSE, DCE removes what they leave, dead stores go
+                //    once the values are in registers, and dropping dead uses can make one more slot
+                //    promotable.
                 FunctionPass[] cleanup =
                 {
                     new ConstantPropagation(), new InstructionCombining(), new CopyPropagation(),
-                    new CommonSubexpressionElimination(), new DeadCodeElimination(), new SimplifyCfg(),
-                    new PromoteMemoryToRegisters(),
+                    new CommonSubexpressionElimination(), new DeadCodeElimination(), new DeadStoreElimination(),
+                    new SimplifyCfg(), new PromoteMemoryToRegisters(),
                 };
                 for (int round = 0; round < compiler._options.MaxOptimizationRounds; round++)
                 {
@@ -115,7 +117,7 @@ public sealed class FunctionCompiler : IFunctionCompiler
                     foreach (var pass in cleanup) changed |= RunPass(pass, ir);
                     if (!changed) break;
                 }
-                Dump("optimized", ir.Name, () => IrPrinter.Print(ir));
+                Dump("optimized", ir.Name, () => IrPrinter.Print(ir, withSource: true));
                 return ir;
             }
             finally
@@ -143,7 +145,7 @@ public sealed class FunctionCompiler : IFunctionCompiler
             if (changed)
             {
                 compiler.Verify(ir, pass.Name);
-                Dump(pass.Name, ir.Name, () => IrPrinter.Print(ir));
+                Dump(pass.Name, ir.Name, () => IrPrinter.Print(ir, withSource: true));
             }
             return changed;
         }
@@ -151,7 +153,7 @@ public sealed class FunctionCompiler : IFunctionCompiler
         /// <summary>Prints the form after <paramref name="stage"/> to the options' hook and to the pipeline's <c>--dump-after</c>.</summary>
         public void Dump(string stage, string subject, Func<string> text)
         {
-            if (compiler._options.Wants(stage)) compiler._options.Dump!(stage, text());
+            if (compiler._options.Wants(stage)) compiler._options.Dump!(stage, subject, text());
             if (context.Dump?.Wants(stage) == true) context.Dump.Write(stage, subject, text());
         }
     }

@@ -3,11 +3,12 @@ namespace Ebpf.Compiler.Codegen;
 /// <summary>Knobs of <see cref="FunctionCompiler"/>.</summary>
 public sealed class FunctionCompilerOptions
 {
-    /// <summary>Called with the text of the function after each stage whose name <see cref="DumpStage"/>
-    /// accepts (all stages when it is null). Stage names: <c>frontend</c>, <c>inline</c>, the pass names
-    /// (<c>PromoteMemoryToRegisters</c>, <c>ConstantPropagation</c>, ...), <c>optimized</c>,
-    /// <c>isel</c> (machine code on virtual registers), <c>regalloc</c>, <c>emit</c> (final instructions).</summary>
-    public Action<string, string>? Dump { get; init; }
+    /// <summary>Called with (stage, function, text) after each stage whose name <see cref="DumpStage"/>
+    /// accepts (all stages when it is null). Stages: <c>frontend</c>, then each pass that changed
+    /// something (<c>Inliner</c>, <c>PromoteMemoryToRegisters</c>, <c>ConstantPropagation</c>, ...,
+    /// <c>CriticalEdgeSplitting</c>), <c>optimized</c>, <c>isel</c> (machine code on virtual registers),
+    /// <c>regalloc</c>, <c>emit</c> (final instructions). Callees being inlined are dumped under their own name.</summary>
+    public Action<string, string, string>? Dump { get; init; }
 
     /// <summary>Which stages to print; null prints all (when <see cref="Dump"/> is set).</summary>
     public Func<string, bool>? DumpStage { get; init; }

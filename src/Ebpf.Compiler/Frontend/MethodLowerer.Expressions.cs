@@ -231,6 +231,15 @@ internal sealed partial class MethodLowerer
             return OffsetPointer(LowerValue(b.LeftOperand), lp, LowerValue(b.RightOperand), rt, b.OperatorKind == BinaryOperatorKind.Subtract, b.Syntax);
         if (rt is IPointerTypeSymbol rp && b.OperatorKind == BinaryOperatorKind.Add)
             return OffsetPointer(LowerValue(b.RightOperand), rp, LowerValue(b.LeftOperand), lt, false, b.Syntax);
+        if (lt is IPointerTypeSymbol elementType && rt is IPointerTypeSymbol && b.OperatorKind == BinaryOperatorKind.Subtract)
+        {
+            // p - q: the distance in elements, a long (the verifier lets privileged programs subtract pointers).
+            var left = LowerValue(b.LeftOperand);
+            var right = LowerValue(b.RightOperand);
+            var bytes = _b.Binary(BinaryOp.Sub, _b.Convert(left, IrType.I64, false), _b.Convert(right, IrType.I64, false));
+            int size = elementType.PointedAtType.SpecialType == SpecialType.System_Void ? 1 : SizeOf(elementType.PointedAtType, b.Syntax);
+            return size == 1 ? bytes : _b.Binary(BinaryOp.SDiv, bytes, Constant.Int(IrType.I64, size));
+        }
         throw Unsupported(b.Syntax, $"pointer operator {b.OperatorKind}");
     }
 

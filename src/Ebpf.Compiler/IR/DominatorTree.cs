@@ -4,7 +4,8 @@ namespace Ebpf.Compiler.IR;
 public static class BlockOrder
 {
     /// <summary>Reachable blocks in reverse postorder from the entry (every block before its
-    /// successors, except along back edges).</summary>
+    /// successors, except along back edges). Successors are visited last to first, so a block's
+    /// first successor (a branch's true side, a loop's body) comes right after it.</summary>
     public static List<BasicBlock> ReversePostOrder(IrFunction function)
     {
         var visited = new HashSet<BasicBlock>();
@@ -20,7 +21,7 @@ public static class BlockOrder
             if (next < succs.Count)
             {
                 stack.Push((block, next + 1));
-                var s = succs[next];
+                var s = succs[succs.Count - 1 - next];
                 if (visited.Add(s)) stack.Push((s, 0));
             }
             else post.Add(block);

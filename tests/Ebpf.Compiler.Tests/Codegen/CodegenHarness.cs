@@ -33,10 +33,9 @@ public static class CodegenHarness
         var model = Assert.Single(BpfObjectDiscovery.Discover(compilation, layouts, diagnostics));
         Assert.True(!diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error), string.Join("\n", diagnostics));
         var dumps = new List<(string, string, string)>();
-        string current = "";
         var compiler = new FunctionCompiler(new FunctionCompilerOptions
         {
-            Dump = (stage, text) => dumps.Add((current, stage, text)),
+            Dump = (stage, function, text) => dumps.Add((function, stage, text)),
             DumpStage = dumpStage ?? (s => s is "frontend" or "optimized" or "isel" or "regalloc" or "emit"),
         });
         var context = new CodegenContext(compilation, model, layouts);
@@ -47,7 +46,6 @@ public static class CodegenHarness
         {
             var (method, entry) = queue.Dequeue();
             if (!seen.Add(method)) continue;
-            current = SymbolNames.For(method, model.Class);
             var f = compiler.Compile(method, entry, context, diagnostics);
             if (f is null) continue;
             functions.Add(f);

@@ -85,6 +85,15 @@ public class SemanticsKernelTests(ITestOutputHelper output)
             if ((f & Flags.C) != 0) f |= Flags.D;
             return (long)c * 100 + (byte)f + (c == Color.Blue ? 1000 : 0);
             """),
+        ("ManyValuesLiveAcrossCalls", """
+            long x0 = a + 1, x1 = a * 3, x2 = b - 5, x3 = a ^ b, x4 = a >> 3, x5 = b << 2, x6 = a | 77, x7 = b & 0x3ff;
+            long x8 = a - b, x9 = b * 11, x10 = ~a, x11 = a * b;
+            long m = Mix(x0, x1);
+            long n = Mix(m, x2);
+            return m + n + x0 + x1 * 2 + x2 * 3 + x3 * 4 + x4 * 5 + x5 * 6 + x6 * 7 + x7 * 8 + x8 * 9 + x9 * 10 + x10 * 11 + x11 * 12;
+            """),
+        ("LoopSwap", "long x = a, y = b; int n = (int)(a & 7); for (int i = 0; i < n; i++) { long t = x; x = y; y = t; } return x * 3 + y;"),
+        ("LoopFibonacci", "long x = a & 0xff, y = b & 0xff; for (int i = 0; i < (int)(b & 31); i++) { long t = x + y; x = y; y = t; } return y;"),
         ("Globals", "Counter += a & 0xff; Total = Counter * Scale + Initial; return Total;"),
         ("InterlockedOnGlobal", "Interlocked.Add(ref Counter2, b & 0xff); long old = Interlocked.Exchange(ref Slot, a); return Interlocked.Increment(ref Counter2) * 1000 + old + Interlocked.CompareExchange(ref Slot, 5, a);"),
     };
