@@ -65,7 +65,7 @@ public static class Program
         ($"TCP to port {blocked}", Packets.Tcp(blocked)),
         ("ARP request", Packets.Arp()),
         ("truncated UDP (UDP header cut)", Packets.Truncate(Packets.Udp(blocked), 14 + 20 + 3)),
-        ("truncated Ethernet (10 bytes)", Packets.Truncate(Packets.Udp(blocked), 10)),
+        ("Ethernet header only (IPv4 type)", Packets.Truncate(Packets.Udp(blocked), 14)),
     ];
 
     static void RunOnVeth(Ebpf.Runtime.Program program, Map<uint, ulong> stats, ushort blocked, ushort open)

@@ -33,6 +33,7 @@ public sealed partial class VethNamespace : IDisposable
             Ip("-n", veth.Namespace, "addr", "add", PeerAddress + "/30", "dev", veth.PeerInterface);
             Ip("-n", veth.Namespace, "link", "set", veth.PeerInterface, "up");
             Ip("-n", veth.Namespace, "link", "set", "lo", "up");
+            veth.WaitForCarrier(TimeSpan.FromSeconds(10));
             return veth;
         }
         catch
@@ -40,6 +41,21 @@ public sealed partial class VethNamespace : IDisposable
             veth.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Frames sent before the pair has carrier are dropped; the host end reports "up"
+    /// only once both ends are up and the link is ready.</summary>
+    void WaitForCarrier(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        string state = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            state = File.ReadAllText($"/sys/class/net/{HostInterface}/operstate").Trim();
+            if (state == "up") return;
+            Thread.Sleep(20);
+        }
+        throw new InvalidOperationException($"veth {HostInterface} did not come up within {timeout.TotalSeconds} s (operstate '{state}')");
     }
 
     /// <summary>Runs <paramref name="action"/> on a thread that has entered the namespace

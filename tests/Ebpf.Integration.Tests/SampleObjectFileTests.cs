@@ -55,20 +55,51 @@ public sealed class SampleObjectFileTests
         foreach (var program in programs) Assert.Contains($"<{program}>:", result.StdOut);
     }
 
-    [Fact]
-    public void Bpftool_btf_dump_shows_the_programs_and_the_map_types()
+    [Theory]
+    [InlineData("OpenCounter", "OnOpenat", "Counts", 10240, "unsigned int", "unsigned long")]
+    [InlineData("XdpFilter", "Filter", "BlockedPorts", 1024, "unsigned short", "unsigned char")]
+    [InlineData("XdpFilter", "Filter", "Stats", 2, "unsigned int", "unsigned long")]
+    public void Bpftool_btf_dump_shows_the_program_and_the_map_key_and_value_types(
+        string sample, string program, string map, int maxEntries, string keyType, string valueType)
     {
-        var counter = ExternalTool.Run(ExternalTool.Require("bpftool"), "btf", "dump", "file", SampleObjects.WriteToTemp("OpenCounter"));
-        Assert.True(counter.ExitCode == 0, counter.Combined);
-        Assert.Matches(@"FUNC 'OnOpenat' type_id=\d+ linkage=global", counter.StdOut);
-        Assert.Contains("DATASEC '.maps'", counter.StdOut);
-        Assert.Contains("VAR 'Counts'", counter.StdOut);
-        Assert.Contains("STRUCT 'SysEnterOpenatArgs'", counter.StdOut);
-
-        var filter = ExternalTool.Run(ExternalTool.Require("bpftool"), "btf", "dump", "file", SampleObjects.WriteToTemp("XdpFilter"), "format", "c");
-        Assert.True(filter.ExitCode == 0, filter.Combined);
-        // The map definitions name their key and value types, as libbpf's __type(key, ...) does.
-        Assert.Matches(@"struct \{[^}]*\*key;[^}]*\*value;[^}]*\} BlockedPorts", filter.StdOut.Replace("\n", " "));
-        Assert.Matches(@"int \(\*max_entries\)\[1024\]", filter.StdOut);
+        var dump = ExternalTool.Run(ExternalTool.Require("bpftool"), "btf", "dump", "file", SampleObjects.WriteToTemp(sample));
+        Assert.True(dump.ExitCode == 0, dump.Combined);
+        var btf = RawBtfDump.Parse(dump.StdOut);
+        Assert.Matches($@"^FUNC '{program}' type_id=\d+ linkage=global$", btf.Line(btf.IdOf("FUNC", program)));
+        // .maps DATASEC -> VAR -> the libbpf map-definition struct: __type(key, K), __type(value, V), __uint(max_entries, N).
+        Assert.Contains(btf.Members(btf.IdOf("DATASEC", ".maps")), member => member.EndsWith($"(VAR '{map}')"));
+        int definition = btf.TypeOf(btf.IdOf("VAR", map));
+        Assert.Equal($"INT '{keyType}'", btf.KindAndName(btf.TypeOf(btf.MemberType(definition, "key"))));
+        Assert.Equal($"INT '{valueType}'", btf.KindAndName(btf.TypeOf(btf.MemberType(definition, "value"))));
+        Assert.Contains($"nr_elems={maxEntries}", btf.Line(btf.TypeOf(btf.MemberType(definition, "max_entries"))));
     }
+}
+
+/// <summary>Just enough of bpftool's raw BTF dump (<c>[id] KIND 'name' ...</c> lines, members indented) to follow type ids.</summary>
+sealed class RawBtfDump
+{
+    readonly Dictionary<int, (string Line, List<string> Members)> _types = new();
+
+    public static RawBtfDump Parse(string text)
+    {
+        var dump = new RawBtfDump();
+        List<string>? members = null;
+        foreach (var line in text.Split('\n'))
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^\[(\d+)\] (.*)$");
+            if (m.Success) { members = new(); dump._types[int.Parse(m.Groups[1].Value)] = (m.Groups[2].Value, members); }
+            else if (line.StartsWith('\t') && members != null) members.Add(line.Trim());
+        }
+        return dump;
+    }
+
+    public string Line(int id) => _types[id].Line;
+    public IReadOnlyList<string> Members(int id) => _types[id].Members;
+    public int IdOf(string kind, string name) => _types.Single(t => t.Value.Line.StartsWith($"{kind} '{name}'")).Key;
+    public string KindAndName(int id) => System.Text.RegularExpressions.Regex.Match(Line(id), @"^\w+ '[^']*'").Value;
+    /// <summary>The type_id of a PTR/VAR/FUNC/ARRAY line.</summary>
+    public int TypeOf(int id) => int.Parse(System.Text.RegularExpressions.Regex.Match(Line(id), @"type_id=(\d+)").Groups[1].Value);
+    /// <summary>The type_id of member <paramref name="member"/> of the struct <paramref name="structId"/>.</summary>
+    public int MemberType(int structId, string member) =>
+        int.Parse(System.Text.RegularExpressions.Regex.Match(Members(structId).Single(l => l.StartsWith($"'{member}'")), @"type_id=(\d+)").Groups[1].Value);
 }

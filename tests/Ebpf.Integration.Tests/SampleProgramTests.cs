@@ -10,7 +10,7 @@ public sealed class SampleProgramTests
     static string SampleAssembly(string name)
     {
         // Same configuration as this test assembly (bin/<Configuration>/net10.0/).
-        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var path = RepoPaths.Combine("samples", name, "bin", configuration, "net10.0", name + ".dll");
         Assert.True(File.Exists(path), $"{path} is missing: the solution build builds the samples");
         return path;

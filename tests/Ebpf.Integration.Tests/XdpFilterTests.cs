@@ -30,7 +30,8 @@ public sealed class XdpFilterTests
         { "ARP", Packets.Arp(), XdpPass },
         { "truncated inside the UDP header", Packets.Truncate(Packets.Udp(Blocked), 14 + 20 + 3), XdpPass },
         { "truncated inside the IPv4 header", Packets.Truncate(Packets.Udp(Blocked), 14 + 10), XdpPass },
-        { "truncated inside the Ethernet header", Packets.Truncate(Packets.Udp(Blocked), 13), XdpPass },
+        // BPF_PROG_TEST_RUN refuses XDP input shorter than an Ethernet header (EINVAL), so the shortest case is a bare one.
+        { "Ethernet header only, IPv4 type", Packets.Truncate(Packets.Udp(Blocked), 14), XdpPass },
         { "IP options run past the end", Packets.Truncate(Packets.Udp(Blocked, ipOptionsBytes: 40), 14 + 30), XdpPass },
     };
 
