@@ -141,6 +141,10 @@ public sealed partial class SubsetRules
         {
             switch (operation)
             {
+                // A constant string straight into a helper's format parameter is placed in .rodata.
+                case ILiteralOperation or IFieldReferenceOperation or ILocalReferenceOperation
+                    when operation.ConstantValue is { HasValue: true, Value: string } && IsHelperFormatArgument(operation):
+                    return false;
                 case IObjectCreationOperation { Type.IsReferenceType: true } creation:
                     Report(DiagnosticDescriptors.HeapAllocation, creation, Text(creation));
                     return true;
@@ -244,10 +248,6 @@ public sealed partial class SubsetRules
                 case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol patternLocal } pattern:
                     CheckLocal(patternLocal, pattern);
                     break;
-                case ILiteralOperation { ConstantValue: { HasValue: true, Value: string } } when IsHelperFormatArgument(operation):
-                    return false;
-                case IFieldReferenceOperation or ILocalReferenceOperation when operation.ConstantValue is { HasValue: true, Value: string } && IsHelperFormatArgument(operation):
-                    return false;
             }
 
             if (operation.Kind == OperationKind.None && operation.Syntax is StackAllocArrayCreationExpressionSyntax stackAlloc)

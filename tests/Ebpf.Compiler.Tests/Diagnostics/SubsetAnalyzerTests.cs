@@ -92,6 +92,8 @@ public class SubsetAnalyzerTests
         { "Nullable_value_type", "{|EBPF1021:int?|} n = null;", "" },
         { "Foreign_static_field", "x = {|EBPF1022:Other.Counter|};", "" },
         { "Managed_only_member", "uint m = {|EBPF1023:Counts.MaxEntries|};", "" },
+        { "String_variable_as_helper_format", "{|EBPF1003:string|} format = \"pid %d\";\n Bpf.Printk(format, x);", "" },
+        { "Lambda_capturing_outside_a_helper", "{|EBPF1006:Func<uint, long>|} body = {|EBPF1007:i => x|};", "" },
     };
 
     [Theory]
@@ -121,7 +123,12 @@ public class SubsetAnalyzerTests
             if (p + 1 > ctx.DataEnd) return XdpAction.Drop;
         }
         int Local(int v) => v * 2;
+        Bpf.Printk("pid %d", pid);
+        Bpf.Printk(Format, pid, port);
+        Bpf.Loop(4, i => (long)i);
+        Bpf.Loop(4, static (uint i, ref int total) => { total += (int)i; return 0; }, ref x);
         """, """
+        const string Format = "pid %d port %d";
         static int Add(int a, int b) => a + b;
         static int Twice(ref int v) { v *= 2; return v; }
         static int Generic<T>(T value) where T : unmanaged => sizeof(T);
