@@ -82,27 +82,72 @@ internal sealed partial class MethodLowerer
 
     Value? LowerHelperCall(IInvocationOperation inv, int helperId)
     {
+        var (args, readOnly) = LowerHelperArguments(inv, receiverMap: null);
+        return EmitHelperCall(inv, helperId, inv.TargetMethod.Name, args, readOnly);
+    }
+
+    Value? EmitHelperCall(IInvocationOperation inv, int helperId, string name, List<Value> args, uint readOnly)
+    {
+        var method = inv.TargetMethod;
+        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, method.Name, args.Count);
+        // A ref result is the helper's pointer, checked for null by the program before use.
+        IrType returnType = method.ReturnsVoid ? IrType.Void
+            : method.ReturnsByRef || method.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.MapValueOrNull)
+            : ScalarType(method.ReturnType, inv.Syntax);
+        var call = _b.Emit(new HelperCallInstruction(helperId, name, returnType, args, readOnly));
+        return returnType.IsVoid ? null : call;
+    }
+
+    static bool IsMethodTypeParameter(ITypeSymbol type) => type is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method };
+
+    /// <summary>The register arguments of a helper (a <c>Bpf.*</c> method or a map method), following
+    /// the API's conventions:
+    /// <list type="bullet">
+    /// <item>a map (the receiver, or a map-typed parameter) is its <c>ld_imm64</c>; a method that only
+    /// takes back a record by <c>ref T</c> and returns nothing (ring buffer submit and discard) passes no map;</item>
+    /// <item><c>in</c>/<c>out</c>/<c>ref</c> arguments are addresses (<c>in</c> ones read-only); an <c>in</c>
+    /// or <c>out</c> of a method type parameter T is followed by <c>sizeof(T)</c> (<c>ProbeReadKernel(out T, src)</c>
+    /// is <c>bpf_probe_read_kernel(&amp;value, sizeof(T), src)</c>);</item>
+    /// <item>a <c>ref T</c> result sized by the method's type argument (<c>Reserve&lt;T&gt;()</c>) passes
+    /// <c>sizeof(T)</c> and zero flags after the other arguments;</item>
+    /// <item>a context struct is the context pointer; scalars are values.</item>
+    /// </list></summary>
+    (List<Value> Args, uint ReadOnly) LowerHelperArguments(IInvocationOperation inv, MapModel? receiverMap)
+    {
+        var method = inv.TargetMethod;
+        bool recordOnly = method.ReturnsVoid && method.OriginalDefinition.Parameters.Any(p => p.RefKind == RefKind.Ref && IsMethodTypeParameter(p.Type));
         var args = new List<Value>();
         uint readOnly = 0;
-        foreach (var arg in inv.Arguments)
+        if (receiverMap is not null && !recordOnly) args.Add(_b.Emit(new MapHandleInstruction(receiverMap.Name)));
+        for (int i = 0; i < inv.Arguments.Length; i++)
         {
+            var arg = inv.Arguments[i];
             var p = arg.Parameter!;
-            if (p.RefKind != RefKind.None)
+            var declared = method.OriginalDefinition.Parameters[p.Ordinal].Type;
+            if (KernelApi.IsMapType(p.Type))
+            {
+                if (recordOnly) continue;
+                var map = arg.Value is IFieldReferenceOperation { Field: { IsStatic: true } field } ? _context.Object.FindMap(field) : null;
+                args.Add(_b.Emit(new MapHandleInstruction(map?.Name ?? throw Error(DiagnosticDescriptors.MapMethodReceiver, arg.Syntax, method.Name))));
+            }
+            else if (p.RefKind != RefKind.None)
             {
                 if (IsReadOnlyReference(p)) readOnly |= 1u << args.Count;
                 args.Add(ArgumentAddress(arg));
+                if (p.RefKind != RefKind.Ref && IsMethodTypeParameter(declared))
+                    args.Add(Constant.Int(IrType.I64, SizeOf(p.Type, arg.Syntax)));
             }
             else if (KernelApi.IsContextType(p.Type)) args.Add(LowerValue(arg.Value));
             else if (TypeMapper.Scalar(p.Type) is { } type) args.Add(ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
-            else throw Error(DiagnosticDescriptors.CodegenUnsupportedType, arg.Syntax, p.Type.ToDisplayString(), $"as an argument of helper '{inv.TargetMethod.Name}'");
+            else throw Error(DiagnosticDescriptors.CodegenUnsupportedType, arg.Syntax, p.Type.ToDisplayString(), $"as an argument of '{method.Name}' (use the overload taking a pointer and a size, or an out/in value)");
         }
-        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, inv.TargetMethod.Name, args.Count);
-        var method = inv.TargetMethod;
-        IrType returnType = method.ReturnsVoid ? IrType.Void
-            : method.ReturnsByRef || method.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.Unknown)
-            : ScalarType(method.ReturnType, inv.Syntax);
-        var call = _b.Emit(new HelperCallInstruction(helperId, method.Name, returnType, args, readOnly));
-        return returnType.IsVoid ? null : call;
+        if ((method.ReturnsByRef || method.ReturnsByRefReadonly) && IsMethodTypeParameter(method.OriginalDefinition.ReturnType)
+            && !method.OriginalDefinition.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, method.OriginalDefinition.ReturnType)))
+        {
+            args.Add(Constant.Int(IrType.I64, SizeOf(method.ReturnType, inv.Syntax)));
+            args.Add(Constant.Int(IrType.I64, 0L));
+        }
+        return (args, readOnly);
     }
 
     // ---- maps --------------------------------------------------------------------------------
@@ -119,30 +164,14 @@ internal sealed partial class MethodLowerer
 
     /// <summary>A map method: the map is R1 (<c>ld_imm64</c> of the map), <c>in</c> arguments are passed
     /// by address (the helper only reads them), values by value, a <c>ref</c> result is the helper's
-    /// map-value-or-null pointer.</summary>
+    /// map-value-or-null pointer (see <see cref="LowerHelperArguments"/>).</summary>
     Value? LowerMapCall(IInvocationOperation inv, int helperId)
     {
         var method = inv.TargetMethod;
         if (IsTryGetValue(method)) return BoolFromBranches(inv, (t, f) => LowerTryGetValue(inv, helperId, t, f));
         var map = MapOf(inv);
-        var args = new List<Value> { _b.Emit(new MapHandleInstruction(map.Name)) };
-        uint readOnly = 0;
-        foreach (var arg in inv.Arguments)
-        {
-            var p = arg.Parameter!;
-            if (p.RefKind != RefKind.None)
-            {
-                if (IsReadOnlyReference(p)) readOnly |= 1u << args.Count;
-                args.Add(ArgumentAddress(arg));
-            }
-            else args.Add(ConvertScalar(LowerValue(arg.Value), ScalarType(p.Type, arg.Syntax), arg.Value.Type, arg.Syntax));
-        }
-        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, method.Name, args.Count);
-        IrType returnType = method.ReturnsVoid ? IrType.Void
-            : method.ReturnsByRef || method.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.MapValueOrNull)
-            : ScalarType(method.ReturnType, inv.Syntax);
-        var call = _b.Emit(new HelperCallInstruction(helperId, $"{map.Name}.{method.Name}", returnType, args, readOnly));
-        return returnType.IsVoid ? null : call;
+        var (args, readOnly) = LowerHelperArguments(inv, map);
+        return EmitHelperCall(inv, helperId, $"{map.Name}.{method.Name}", args, readOnly);
     }
 
     /// <summary><c>TryGetValue(key, out value)</c>: a lookup, then the value copied out of the map
