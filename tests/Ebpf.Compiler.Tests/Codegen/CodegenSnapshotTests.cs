@@ -16,9 +16,6 @@ public class CodegenSnapshotTests
         Snapshot.Match(name, text);
     }
 
-    static void MatchProgram(string name, string members, string usings = "")
-        => MatchFunctions(name, CodegenHarness.Compile(Probe(members, usings), name + ".cs"));
-
     /// <summary>A [BpfObject] class with <paramref name="members"/> and common declarations around it.</summary>
     static string Probe(string members, string usings = "") => $$"""
         using System.Buffers.Binary;
@@ -38,20 +35,15 @@ public class CodegenSnapshotTests
         }
         """;
 
-    [Fact]
-    public void OpenCounter() => MatchFunctions("OpenCounter", CodegenHarness.Compile(Sample("OpenCounter"), "OpenCounter.Probe.cs"));
-
-    [Fact]
-    public void XdpFilter() => MatchFunctions("XdpFilter", CodegenHarness.Compile(Sample("XdpFilter"), "XdpFilter.Probe.cs"));
-
-    [Fact]
-    public void Tracepoint_fields_are_loads_at_constant_context_offsets() => MatchProgram("TracepointFields", """
+    /// <summary>Small programs, one construct each; their disassembly is golden (here) and the kernel
+    /// verifier must accept them (InKernel/ProgramKernelTests).</summary>
+    public static readonly IReadOnlyDictionary<string, string> Programs = new Dictionary<string, string>
+    {
+        ["TracepointFields"] = """
         [Tracepoint("syscalls", "sys_enter_openat")]
         static int Run(in Args args) => args.Flags + (int)(args.Dfd >> 1) + (args.Filename == 0 ? 1 : 0);
-        """);
-
-    [Fact]
-    public void Map_with_struct_key_zeroes_padding_and_copies_values_out() => MatchProgram("MapStructKey", """
+        """,
+        ["MapStructKey"] = """
         static readonly HashMap<Key, Stat> Stats = new(maxEntries: 16);
 
         [Tracepoint("syscalls", "sys_enter_openat")]
@@ -64,19 +56,15 @@ public class CodegenSnapshotTests
             Stats.Update(key, s);
             return 0;
         }
-        """);
-
-    [Fact]
-    public void NoInlining_methods_are_bpf_to_bpf_calls() => MatchProgram("BpfToBpfCall", """
+        """,
+        ["BpfToBpfCall"] = """
         [Xdp]
         static XdpAction Run(XdpContext ctx) => Length(ctx) > 100 ? XdpAction.Drop : XdpAction.Pass;
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         static unsafe long Length(XdpContext ctx) => ctx.DataEnd - ctx.Data;
-        """);
-
-    [Fact]
-    public void Values_live_across_calls_use_callee_saved_registers_then_spill() => MatchProgram("Spilling", """
+        """,
+        ["Spilling"] = """
         [MethodImpl(MethodImplOptions.NoInlining)] static long Mix(long x, long y) => x * 31 + y;
 
         [Tracepoint("syscalls", "sys_enter_openat")]
@@ -87,10 +75,8 @@ public class CodegenSnapshotTests
             long m = Mix(x0, x1);
             return (int)(m + x0 + x1 * 2 + x2 * 3 + x3 * 4 + x4 * 5 + x5 * 6);
         }
-        """);
-
-    [Fact]
-    public void Counted_loop() => MatchProgram("CountedLoop", """
+        """,
+        ["CountedLoop"] = """
         [Tracepoint("syscalls", "sys_enter_openat")]
         static int Run(in Args args)
         {
@@ -98,10 +84,8 @@ public class CodegenSnapshotTests
             for (int i = 0; i < 8; i++) sum += (args.Flags >> i) & 1;
             return sum;
         }
-        """);
-
-    [Fact]
-    public void Atomics_fetch_only_when_the_result_is_used() => MatchProgram("Atomics", """
+        """,
+        ["Atomics"] = """
         static ulong Events;
         static long Last;
         static uint Flags;
@@ -115,10 +99,8 @@ public class CodegenSnapshotTests
             long seen = Interlocked.CompareExchange(ref Last, 0, previous);
             return (int)(Interlocked.Add(ref Events, 2UL) + (ulong)seen);
         }
-        """);
-
-    [Fact]
-    public void Sign_extension_truncation_and_signed_division() => MatchProgram("Arithmetic", """
+        """,
+        ["Arithmetic"] = """
         [Tracepoint("syscalls", "sys_enter_openat")]
         static int Run(in Args args)
         {
@@ -127,10 +109,8 @@ public class CodegenSnapshotTests
             short half = (short)(args.Mode * 3);
             return (int)(wide / 4) + half % 7 + args.Flags / args.Mode;
         }
-        """);
-
-    [Fact]
-    public void Packet_pointers_in_unsafe_code() => MatchProgram("PacketPointers", """
+        """,
+        ["PacketPointers"] = """
         [Xdp]
         static unsafe XdpAction Run(XdpContext ctx)
         {
@@ -139,7 +119,31 @@ public class CodegenSnapshotTests
             ushort etherType = *(ushort*)(data + 12);
             return etherType == 0x0008 ? XdpAction.Drop : XdpAction.Pass;
         }
-        """);
+        """,
+    };
+
+    public static IEnumerable<object[]> ProgramNames => Programs.Keys.Select(k => new object[] { k });
+
+    /// <summary>The full source of program <paramref name="name"/>.</summary>
+    public static string ProgramSource(string name) => Probe(Programs[name]);
+
+    [Theory]
+    [MemberData(nameof(ProgramNames))]
+    public void Program_disassembly(string name) => MatchFunctions(name, CodegenHarness.Compile(ProgramSource(name), name + ".cs"));
+
+    [Fact]
+    public void OpenCounter() => MatchFunctions("OpenCounter", CodegenHarness.Compile(Sample("OpenCounter"), "OpenCounter.Probe.cs"));
+
+    [Fact]
+    public void XdpFilter() => MatchFunctions("XdpFilter", CodegenHarness.Compile(Sample("XdpFilter"), "XdpFilter.Probe.cs"));
+
+
+
+
+
+
+
+
 
     [Fact]
     public void Ir_of_xdp_filter_after_frontend_and_after_optimization()
