@@ -72,6 +72,13 @@ public class DiscoveryTests
             "C cgroup_skb/ingress CgroupSkb CgroupInetIngress SkBuff -",
             "P perf_event PerfEvent CgroupInetIngress PerfEvent -",
         }, actual);
+
+        // The reader classifies every section the compiler writes the same way (libbpf's section table).
+        foreach (var p in model.Programs)
+        {
+            Assert.True(ProgramSections.TryClassify(p.SectionName, out var type, out var attach, out var target), p.SectionName);
+            Assert.Equal((p.Type, p.ExpectedAttachType, p.AttachTarget), (type, attach, target));
+        }
     }
 
     [Fact]
