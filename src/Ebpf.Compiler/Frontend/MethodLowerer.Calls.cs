@@ -14,9 +14,11 @@ namespace Ebpf.Compiler.Frontend;
 internal sealed partial class MethodLowerer
 {
     /// <summary>Lowers a call; returns its result (a pointer for <c>ref</c> returns), or null for void.</summary>
-    Value? LowerInvocation(IInvocationOperation inv, bool resultNeeded)
+    Value? LowerInvocation(IInvocationOperation inv, bool resultNeeded, Place? returnInto = null)
     {
         var method = inv.TargetMethod;
+        if (returnInto is not null && !KernelApi.HasSource(method))
+            throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(), "a struct result from a method without C# source");
         if (KernelApi.HelperId(method) is int helperId) return LowerHelperCall(inv, helperId);
         if (KernelApi.MapHelperId(method) is int mapHelperId) return LowerMapCall(inv, mapHelperId);
         if (KernelApi.PacketRead(method) is { } read) return BoolFromBranches(inv, (t, f) => LowerPacketAccess(inv, read, write: false, t, f));
@@ -24,7 +26,7 @@ internal sealed partial class MethodLowerer
         if (TryLowerIntrinsic(inv, out var result)) return result;
         if (KernelApi.HasSource(method) && method.ContainingAssembly is { } asm
             && SymbolEqualityComparer.Default.Equals(asm, _context.Compilation.Assembly))
-            return LowerSourceCall(inv);
+            return LowerSourceCall(inv, returnInto);
         throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(),
             KernelApi.HasSource(method) ? "declared outside this compilation" : "no C# source, and not an Ebpf helper or a supported intrinsic");
     }
@@ -322,7 +324,7 @@ internal sealed partial class MethodLowerer
 
     /// <summary>A call of a method of the object. Arguments: scalars by value, <c>ref</c>/<c>in</c>/<c>out</c>
     /// by address, a context struct as the context pointer, other structs as the address of a fresh copy.</summary>
-    Value? LowerSourceCall(IInvocationOperation inv)
+    Value? LowerSourceCall(IInvocationOperation inv, Place? returnInto)
     {
         var target = inv.TargetMethod;
         if (inv.Instance is not null) throw Unsupported(inv.Syntax, $"instance method '{target.ToDisplayString()}' (make it static)");
@@ -330,6 +332,9 @@ internal sealed partial class MethodLowerer
         if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
             throw Error(DiagnosticDescriptors.Recursion, inv.Syntax, target.Name, "it calls itself");
         var args = new List<Value>();
+        bool structResult = !target.ReturnsVoid && !target.ReturnsByRef && !target.ReturnsByRefReadonly && TypeMapper.IsAggregate(target.ReturnType);
+        if (structResult)
+            args.Add(AddressOf(returnInto ?? TempPlace(target.ReturnType, "result", inv.Syntax), inv.Syntax));
         foreach (var arg in inv.Arguments)
         {
             var p = arg.Parameter!;
@@ -344,9 +349,9 @@ internal sealed partial class MethodLowerer
             }
         }
         if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, target.Name, args.Count);
-        IrType returnType = target.ReturnsVoid ? IrType.Void
+        IrType returnType = target.ReturnsVoid || structResult ? IrType.Void
             : target.ReturnsByRef || target.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.Unknown)
-            : TypeMapper.Scalar(target.ReturnType) ?? throw Unsupported(inv.Syntax, $"a call returning the struct '{target.ReturnType.ToDisplayString()}' (return it through an 'out' parameter)");
+            : TypeMapper.Scalar(target.ReturnType) ?? throw Unsupported(inv.Syntax, $"a call returning '{target.ReturnType.ToDisplayString()}'");
         var call = _b.Emit(new FunctionCallInstruction(target, SymbolNames.For(target, _context.Object.Class), returnType, args, KernelApi.IsNoInlining(target)));
         return returnType.IsVoid ? null : call;
     }

@@ -13,12 +13,32 @@ internal sealed partial class MethodLowerer
     /// (a map value stays a map value) even before promotion replaces the load.</summary>
     readonly Dictionary<ILocalSymbol, IrType> _refLocalTypes = new(SymbolEqualityComparer.Default);
 
+    /// <summary>Ref locals bound once (<c>ref ulong count = ref Counts.Lookup(pid);</c>) are another name for
+    /// their place: no slot holds the address, so a ref to a context field (which has no address the
+    /// verifier accepts) works too. Values of the place's base dominate every use, as C# requires the
+    /// binding before any use.</summary>
+    readonly Dictionary<ILocalSymbol, Place?> _refAliases = new(SymbolEqualityComparer.Default);
+
+    void FindRefAliases(ControlFlowGraph cfg)
+    {
+        var bindings = new Dictionary<ILocalSymbol, int>(SymbolEqualityComparer.Default);
+        foreach (var block in cfg.Blocks)
+            foreach (var root in block.Operations)
+                foreach (var op in root.DescendantsAndSelf())
+                    if (op is ISimpleAssignmentOperation { IsRef: true, Target: ILocalReferenceOperation { Local: var local } })
+                        bindings[local] = bindings.GetValueOrDefault(local) + 1;
+        foreach (var (local, count) in bindings)
+            if (count == 1) _refAliases[local] = null; // bound when the assignment is lowered
+    }
+
     /// <summary>The storage an l-value operation designates. Rvalues (a literal passed as <c>in</c>,
     /// a struct returned by <c>new</c>) are materialized in a temporary slot.</summary>
     Place LowerPlace(IOperation op)
     {
         switch (op)
         {
+            case ILocalReferenceOperation l when l.Local.IsRef && _refAliases.TryGetValue(l.Local, out var alias):
+                return alias ?? throw Unsupported(l.Syntax, $"ref local '{l.Local.Name}' used before it is bound");
             case ILocalReferenceOperation l:
             {
                 var slot = SlotFor(l.Local, l.Syntax);
@@ -170,7 +190,9 @@ internal sealed partial class MethodLowerer
                 CopyStruct(destination, LowerPlace(a.Target), a.Syntax);
                 return;
             case IInvocationOperation inv when !inv.TargetMethod.ReturnsByRef && !inv.TargetMethod.ReturnsByRefReadonly:
-                throw Unsupported(inv.Syntax, $"a call returning the struct '{inv.Type?.ToDisplayString()}' (return it through an 'out' parameter)");
+                // A method returning a struct writes it through a hidden pointer to the destination.
+                LowerInvocation(inv, resultNeeded: false, returnInto: destination);
+                return;
             default:
                 CopyStruct(destination, LowerPlace(op), op.Syntax);
                 return;
@@ -260,6 +282,11 @@ internal sealed partial class MethodLowerer
         {
             if (a.Target is not ILocalReferenceOperation { Local.IsRef: true } local)
                 throw Unsupported(a.Syntax, "ref reassignment of anything but a ref local");
+            if (_refAliases.ContainsKey(local.Local))
+            {
+                _refAliases[local.Local] = LowerPlace(a.Value);
+                return null;
+            }
             var address = AddressOf(LowerPlace(a.Value), a.Value.Syntax);
             var slot = SlotFor(local.Local, local.Syntax);
             _b.Store(_b.FrameAddress(slot), 0, address, 8);

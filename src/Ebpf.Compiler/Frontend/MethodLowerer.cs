@@ -33,6 +33,8 @@ internal sealed partial class MethodLowerer
     readonly Dictionary<FlowBlock, IrBlock> _blocks = new();
     readonly Dictionary<(SyntaxTree, int), string> _lineTexts = new();
     CaptureTable _captures = null!;
+    /// <summary>Where a method returning a struct writes its result: the caller's location, passed as a hidden first argument.</summary>
+    Place? _returnPlace;
     bool _failed;
 
     MethodLowerer(IMethodSymbol method, IrType returnType, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics)
@@ -65,10 +67,11 @@ internal sealed partial class MethodLowerer
         if (method.ReturnsVoid) returnType = IrType.Void;
         else if (method.ReturnsByRef || method.ReturnsByRefReadonly) returnType = IrType.Pointer(PointerKind.Unknown);
         else if (TypeMapper.Scalar(method.ReturnType) is { } scalar) returnType = scalar;
+        else if (!isEntryProgram && TypeMapper.IsAggregate(method.ReturnType)) returnType = IrType.Void; // through a hidden pointer
         else
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedType, location,
-                method.ReturnType.ToDisplayString(), "as a return value (return it through an 'out' parameter)"));
+                method.ReturnType.ToDisplayString(), "as a return value"));
             return null;
         }
 
@@ -88,6 +91,7 @@ internal sealed partial class MethodLowerer
         _function.Location = declLocation;
         _b.Location = declLocation;
         _captures = new CaptureTable(cfg);
+        FindRefAliases(cfg);
 
         Guard(declaration, BindParameters);
         foreach (var block in cfg.Blocks)
@@ -159,6 +163,8 @@ internal sealed partial class MethodLowerer
                 throw Unsupported(parameters[1].DeclaringSyntaxReferences[0].GetSyntax(), "probe arguments after the context parameter");
             return;
         }
+        if (!_method.ReturnsByRef && !_method.ReturnsByRefReadonly && TypeMapper.IsAggregate(_method.ReturnType))
+            _returnPlace = new Place(_function.AddParameter("return", IrType.Pointer(PointerKind.Unknown)), 0, _method.ReturnType);
         foreach (var p in parameters)
         {
             var syntax = p.DeclaringSyntaxReferences[0].GetSyntax();
@@ -209,6 +215,12 @@ internal sealed partial class MethodLowerer
                 return;
             case ControlFlowBranchSemantics.Return:
                 if (block.BranchValue is null) { _b.Return(null); return; }
+                if (_returnPlace is not null)
+                {
+                    LowerInto(_returnPlace, block.BranchValue);
+                    _b.Return(null);
+                    return;
+                }
                 if (_method.ReturnsByRef || _method.ReturnsByRefReadonly)
                 {
                     _b.Return(AddressOf(LowerPlace(block.BranchValue), block.BranchValue.Syntax));

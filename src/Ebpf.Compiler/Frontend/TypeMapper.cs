@@ -33,5 +33,5 @@ internal static class TypeMapper
     }
 
     /// <summary>A struct that lives in memory (not a context struct, not a scalar).</summary>
-    public static bool IsAggregate(ITypeSymbol type) => Scalar(type) is null && type.IsValueType;
+    public static bool IsAggregate(ITypeSymbol type) => Scalar(type) is null && type.IsValueType && type.SpecialType != SpecialType.System_Void;
 }

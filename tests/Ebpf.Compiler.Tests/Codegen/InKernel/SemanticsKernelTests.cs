@@ -77,6 +77,8 @@ public class SemanticsKernelTests(ITestOutputHelper output)
             var w = new Wide { P = q, Z = (short)a };
             return p.X * 1000L + q.X + q.Y * 7L + w.P.X + w.Z;
             """),
+        ("StructResults", "var p = MakePair(a, b); var q = MakePairNoInline(b, a); return Sum(MakePair(p.Y, q.X)) * 1000 + p.X - q.Y;"),
+        ("RefLocals", "var w = new Wide { P = MakePair(a, b), Z = 3 }; ref Pair inner = ref w.P; inner.X += 5; ref int y = ref inner.Y; y *= 2; return w.P.X * 100L + w.P.Y + w.Z;"),
         ("BpfToBpfCall", "return Mix(a, b) + Mix(b, a) * 3;"),
         ("RefAndOutParameters", "long x = a; Bump(ref x, b); return TryHalf(x, out long h) ? h : -h;"),
         ("Enums", """
@@ -142,6 +144,9 @@ public class SemanticsKernelTests(ITestOutputHelper output)
                 [MethodImpl(MethodImplOptions.NoInlining)] static long Mix(long x, long y) => x * 31 + (y ^ (x >> 3));
                 [MethodImpl(MethodImplOptions.NoInlining)] static void Bump(ref long x, long by) { x += by; }
                 static bool TryHalf(long v, out long half) { half = v / 2; return (v & 1) == 0; }
+                static Pair MakePair(long x, long y) => new Pair { X = (int)x, Y = (int)(y >> 1) };
+                [MethodImpl(MethodImplOptions.NoInlining)] static Pair MakePairNoInline(long x, long y) { var p = new Pair { X = (int)(x * 3) }; p.Y = (int)y; return p; }
+                static long Sum(Pair p) => (long)p.X + p.Y;
 
             """);
         foreach (var (name, body) in Cases)
