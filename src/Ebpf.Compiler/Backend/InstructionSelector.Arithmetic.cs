@@ -26,13 +26,16 @@ internal sealed partial class InstructionSelector
             return;
         }
         var op = AluOf(b.Op);
-        var d = IntoNew(b.Left);
+        // ALU32 reads the low 32 bits of its operands only.
+        var left = is32 && b.Type.Bits == 32 ? LowBits(b.Left, 32) : b.Left;
+        var right = is32 && b.Type.Bits == 32 ? LowBits(b.Right, 32) : b.Right;
+        var d = IntoNew(left);
         // The kernel rejects a division by an immediate zero: such a divisor goes through a register.
         bool isDivision = op is AluOp.Div or AluOp.Mod;
-        if (TryImmediate(b.Right, is32, out int imm) && !(isDivision && imm == 0))
+        if (TryImmediate(right, is32, out int imm) && !(isDivision && imm == 0))
             Emit(new MInstr { Op = MOp.Alu, Alu = op, Dst = d, Imm = imm, Is32 = is32 });
         else
-            Emit(new MInstr { Op = MOp.Alu, Alu = op, Dst = d, Src = ValueReg(b.Right), Is32 = is32 });
+            Emit(new MInstr { Op = MOp.Alu, Alu = op, Dst = d, Src = ValueReg(right), Is32 = is32 });
         _regs[b] = d;
     }
 

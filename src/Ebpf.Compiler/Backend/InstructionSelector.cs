@@ -157,7 +157,7 @@ internal sealed partial class InstructionSelector
             }
             case ByteSwapInstruction s:
             {
-                var d = IntoNew(s.Operand);
+                var d = IntoNew(LowBits(s.Operand, s.Bits));
                 Emit(new MInstr { Op = MOp.ByteSwap, Dst = d, Imm = s.Bits });
                 _regs[s] = d;
                 return;
@@ -189,7 +189,7 @@ internal sealed partial class InstructionSelector
                 if (s.StoredValue is Constant c && StoreImmediate(c, s.Size) is int imm)
                     Emit(new MInstr { Op = MOp.StoreImm, Dst = b, Off = off, Imm = imm, Size = size });
                 else
-                    Emit(new MInstr { Op = MOp.Store, Dst = b, Off = off, Src = ValueReg(s.StoredValue), Size = size });
+                    Emit(new MInstr { Op = MOp.Store, Dst = b, Off = off, Src = ValueReg(LowBits(s.StoredValue, s.Size * 8)), Size = size });
                 return;
             }
             case AtomicInstruction a: SelectAtomic(a); return;
@@ -247,6 +247,15 @@ internal sealed partial class InstructionSelector
         MaterializeInto(v, d);
         if (key is { } k2) _rematerialized[k2] = d;
         return d;
+    }
+
+    /// <summary>The value an instruction reading only the low <paramref name="bits"/> bits can use instead of
+    /// <paramref name="v"/>: truncations to at least that width change nothing it reads (<c>w0 += w2</c>
+    /// needs no <c>w2 = w2</c> first). The skipped truncation is left to machine dead code elimination.</summary>
+    static Value LowBits(Value v, int bits)
+    {
+        while (v is ConvertInstruction { Kind: ConversionKind.Truncate } t && t.Type.Bits >= bits && t.Operand.Type.IsInt) v = t.Operand;
+        return v;
     }
 
     /// <summary>A fresh register initialized with <paramref name="v"/>, for two-address operations.</summary>
@@ -379,6 +388,11 @@ internal sealed partial class InstructionSelector
         bool is32 = Is32(left.Type);
         if (predicate.IsSigned() && left.Type.Bits < 32)
             throw new InvalidOperationException("signed comparison of a value narrower than 32 bits (C# compares those as int)");
+        if (is32 && left.Type.Bits == 32)
+        {
+            left = LowBits(left, 32);
+            right = LowBits(right, 32);
+        }
         var dst = ValueReg(left);
         if (TryImmediate(right, is32, out int imm))
             Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOf(predicate), Dst = dst, Imm = imm, Is32 = is32, Target = target });

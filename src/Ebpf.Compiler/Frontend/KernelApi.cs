@@ -15,6 +15,8 @@ internal static class KernelApi
     const string ContextFieldAttribute = "Ebpf.ContextFieldAttribute";
     const string PacketReadAttribute = "Ebpf.PacketReadAttribute";
     const string PacketWriteAttribute = "Ebpf.PacketWriteAttribute";
+    const string ContextArgumentAttribute = "Ebpf.ContextArgumentAttribute";
+    const string ContextReturnValueAttribute = "Ebpf.ContextReturnValueAttribute";
 
     static AttributeData? Find(ISymbol symbol, string name)
     {
@@ -56,6 +58,34 @@ internal static class KernelApi
         return IntArgument(a, 0) is int d && IntArgument(a, 1) is int e ? (d, e) : null;
     }
 
+    /// <summary>The context offsets of the argument slots read by <c>ctx.Arg&lt;T&gt;(n)</c> (<c>[ContextArgument]</c>), or null.</summary>
+    public static IReadOnlyList<int>? ContextArgumentOffsets(IMethodSymbol method)
+    {
+        var a = Find(method.OriginalDefinition, ContextArgumentAttribute);
+        if (a is null || a.ConstructorArguments.Length != 1) return null;
+        var values = a.ConstructorArguments[0];
+        return values.Kind == TypedConstantKind.Array ? values.Values.Select(v => (int)v.Value!).ToArray() : null;
+    }
+
+    /// <summary>How <c>ctx.ReturnValue&lt;T&gt;()</c> reads the return value: a load at an offset, or a helper
+    /// called with the context and the address of a u64 (<c>[ContextReturnValue]</c>); null when not marked.</summary>
+    public static (int Offset, int Helper)? ContextReturnValue(IMethodSymbol method)
+    {
+        var a = Find(method.OriginalDefinition, ContextReturnValueAttribute);
+        if (a is null) return null;
+        int offset = -1, helper = -1;
+        foreach (var named in a.NamedArguments)
+        {
+            if (named.Key == "Offset" && named.Value.Value is int o) offset = o;
+            if (named.Key == "Helper" && named.Value.Value is int h) helper = h;
+        }
+        return (offset, helper);
+    }
+
+    /// <summary>The <c>Arg&lt;T&gt;</c> argument table of a context type (the offsets of its argument slots), or null.</summary>
+    public static IReadOnlyList<int>? ArgumentSlots(ITypeSymbol contextType)
+        => contextType.GetMembers().OfType<IMethodSymbol>().Select(ContextArgumentOffsets).FirstOrDefault(o => o is not null);
+
     /// <summary>A context struct: the API type a program receives in R1 by value (XdpContext, ...).
     /// Its value is the context pointer itself.</summary>
     public static bool IsContextType(ITypeSymbol type)
@@ -64,7 +94,8 @@ internal static class KernelApi
         foreach (var member in named.GetMembers())
         {
             if (member is IPropertySymbol p && Find(p, ContextFieldAttribute) is not null) return true;
-            if (member is IMethodSymbol m && (Find(m, PacketReadAttribute) is not null || Find(m, PacketWriteAttribute) is not null)) return true;
+            if (member is IMethodSymbol m && (Find(m, PacketReadAttribute) is not null || Find(m, PacketWriteAttribute) is not null
+                || Find(m, ContextArgumentAttribute) is not null || Find(m, ContextReturnValueAttribute) is not null)) return true;
         }
         return false;
     }

@@ -23,6 +23,8 @@ internal sealed partial class MethodLowerer
         if (KernelApi.MapHelperId(method) is int mapHelperId) return LowerMapCall(inv, mapHelperId);
         if (KernelApi.PacketRead(method) is { } read) return BoolFromBranches(inv, (t, f) => LowerPacketAccess(inv, read, write: false, t, f));
         if (KernelApi.PacketWrite(method) is { } write) return BoolFromBranches(inv, (t, f) => LowerPacketAccess(inv, write, write: true, t, f));
+        if (KernelApi.ContextArgumentOffsets(method) is { } slots) return LowerContextArgument(inv, slots);
+        if (KernelApi.ContextReturnValue(method) is { } ret) return LowerContextReturnValue(inv, ret);
         if (TryLowerIntrinsic(inv, out var result)) return result;
         if (KernelApi.HasSource(method) && method.ContainingAssembly is { } asm
             && SymbolEqualityComparer.Default.Equals(asm, _context.Compilation.Assembly))
@@ -239,6 +241,32 @@ internal sealed partial class MethodLowerer
         _b.Block = outside;
         if (!write) ZeroFill(other, inv.Syntax); // C#: the out value is default when the read fails
         _b.Jump(ifFalse);
+    }
+
+    // ---- context arguments -------------------------------------------------------------------
+
+    /// <summary><c>ctx.Arg&lt;T&gt;(n)</c>: an 8-byte load of argument slot n (a constant) of the context.</summary>
+    Value LowerContextArgument(IInvocationOperation inv, IReadOnlyList<int> slots)
+    {
+        var ctx = LowerValue(inv.Instance ?? throw Unsupported(inv.Syntax, "a context argument without a context"));
+        if (inv.Arguments[0].Value.ConstantValue is not { HasValue: true, Value: int n })
+            throw Unsupported(inv.Arguments[0].Syntax, "a context argument index that is not a constant");
+        if (n < 0 || n >= slots.Count)
+            throw Unsupported(inv.Arguments[0].Syntax, $"argument {n} (this context has {slots.Count})");
+        return ContextArgument(ctx, slots[n], inv.TargetMethod.TypeArguments[0], inv.Syntax);
+    }
+
+    /// <summary><c>ctx.ReturnValue&lt;T&gt;()</c>: a load (kretprobe ax), or a helper writing a u64 on the stack (fexit's bpf_get_func_ret).</summary>
+    Value LowerContextReturnValue(IInvocationOperation inv, (int Offset, int Helper) how)
+    {
+        var ctx = LowerValue(inv.Instance ?? throw Unsupported(inv.Syntax, "a return value without a context"));
+        var type = inv.TargetMethod.TypeArguments[0];
+        if (how.Offset >= 0) return ContextArgument(ctx, how.Offset, type, inv.Syntax);
+        var temp = TempPlace(_context.Compilation.GetSpecialType(SpecialType.System_UInt64), "ret", inv.Syntax);
+        _b.Emit(new HelperCallInstruction(how.Helper, "ReturnValue", IrType.I64, new[] { ctx, temp.Base }));
+        var raw = LoadScalar(temp, inv.Syntax);
+        var target = ScalarType(type, inv.Syntax);
+        return target.IsPointer ? _b.Convert(raw, IrType.Pointer(PointerKind.Kernel), signed: false) : _b.Convert(raw, target, signed: false);
     }
 
     // ---- intrinsics --------------------------------------------------------------------------

@@ -159,8 +159,7 @@ internal sealed partial class MethodLowerer
             if (p.RefKind != RefKind.None) _parameters[p] = new Place(ctx, 0, p.Type);
             else if (KernelApi.IsContextType(p.Type)) _parameters[p] = SpillParameter(p, ctx);
             else throw Unsupported(p.DeclaringSyntaxReferences[0].GetSyntax(), $"the context parameter type '{p.Type.ToDisplayString()}'");
-            if (parameters.Length > 1)
-                throw Unsupported(parameters[1].DeclaringSyntaxReferences[0].GetSyntax(), "probe arguments after the context parameter");
+            if (parameters.Length > 1) BindProbeArguments(parameters, ctx);
             return;
         }
         if (!_method.ReturnsByRef && !_method.ReturnsByRefReadonly && TypeMapper.IsAggregate(_method.ReturnType))
@@ -181,6 +180,35 @@ internal sealed partial class MethodLowerer
         }
         if (_function.Parameters.Count > 5)
             throw Error(DiagnosticDescriptors.TooManyCallArguments, _method.DeclaringSyntaxReferences[0].GetSyntax(), _method.Name, _function.Parameters.Count);
+    }
+
+    /// <summary>Typed parameters after the context bind to the probed function's arguments, read from
+    /// the context's argument slots as <c>ctx.Arg&lt;T&gt;(n)</c> does (libbpf's BPF_KPROBE/BPF_PROG).</summary>
+    void BindProbeArguments(IReadOnlyList<IParameterSymbol> parameters, Parameter ctx)
+    {
+        var slots = KernelApi.ArgumentSlots(parameters[0].Type);
+        for (int i = 1; i < parameters.Count; i++)
+        {
+            var p = parameters[i];
+            var syntax = p.DeclaringSyntaxReferences[0].GetSyntax();
+            if (slots is null || i - 1 >= slots.Count)
+                throw Unsupported(syntax, $"probe argument {i - 1} of a '{parameters[0].Type.Name}' program");
+            if (p.RefKind != RefKind.None) throw Unsupported(syntax, "a probe argument passed by reference");
+            var value = ContextArgument(ctx, slots[i - 1], p.Type, syntax);
+            var slot = _function.AddSlot(p.Name, value.Type.StoreSize, value.Type.StoreSize);
+            var place = new Place(_b.FrameAddress(slot), 0, p.Type);
+            StoreScalar(place, value);
+            _parameters[p] = place;
+        }
+    }
+
+    /// <summary>An 8-byte argument slot of the context, converted to <paramref name="type"/> (truncated, or a kernel pointer).</summary>
+    Value ContextArgument(Value ctx, int offset, ITypeSymbol type, SyntaxNode at)
+    {
+        var raw = _b.Load(ctx, offset, IrType.I64, 8);
+        var target = ScalarType(type, at);
+        if (target.IsPointer) return _b.Convert(raw, IrType.Pointer(PointerKind.Kernel), signed: false);
+        return _b.Convert(raw, target, signed: false);
     }
 
     /// <summary>Copies a by-value parameter into a slot, so C# code may assign it like a local.</summary>

@@ -120,6 +120,22 @@ public class CodegenSnapshotTests
             return etherType == 0x0008 ? XdpAction.Drop : XdpAction.Pass;
         }
         """,
+        ["ProbeArguments"] = """
+        static long LastSyscall;
+
+        [Uprobe]
+        static int OnCall(PtRegs ctx, int fd, long count) => fd + (int)count + ctx.Arg<int>(2);
+
+        [Uretprobe]
+        static int OnReturn(PtRegs ctx) => (int)ctx.ReturnValue<long>();
+
+        [RawTracepoint("sys_enter")]
+        static int OnSysEnter(RawTracepointContext ctx)
+        {
+            LastSyscall = ctx.Arg<long>(1);
+            return 0;
+        }
+        """,
     };
 
     public static IEnumerable<object[]> ProgramNames => Programs.Keys.Select(k => new object[] { k });
