@@ -37,13 +37,34 @@ internal sealed partial class MethodLowerer
             case ISizeOfOperation s: return Constant.Int(IrType.I32, SizeOf(s.TypeOperand, s.Syntax));
             case IDefaultValueOperation d: return Zero(ScalarType(d.Type!, d.Syntax));
             case IAddressOfOperation ao: return AddressOf(LowerPlace(ao.Reference), ao.Syntax);
-            case IParameterReferenceOperation or ILocalReferenceOperation or IFieldReferenceOperation or IDeclarationExpressionOperation:
+            case IFieldReferenceOperation { Field.IsFixedSizeBuffer: true } buffer:
+                return AddressOf(FieldPlace(buffer), buffer.Syntax); // a fixed buffer used as a value is its address
+            case { Kind: OperationKind.None, Syntax: Microsoft.CodeAnalysis.CSharp.Syntax.StackAllocArrayCreationExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ImplicitStackAllocArrayCreationExpressionSyntax }:
+                return LowerStackAlloc(op);
+            case IParameterReferenceOperation or ILocalReferenceOperation or IFieldReferenceOperation or IDeclarationExpressionOperation or IInlineArrayAccessOperation:
                 return LoadScalar(LowerPlace(op), op.Syntax);
             case { Kind: OperationKind.None } when PointerDereference(op) is { } deref:
                 return LoadScalar(deref, op.Syntax);
             default:
                 throw Unsupported(op.Syntax, $"the expression '{op.Syntax}' ({op.Kind})");
         }
+    }
+
+    /// <summary><c>stackalloc T[n]</c> as a pointer: a zeroed stack slot of constant size (C# clears it too).</summary>
+    Value LowerStackAlloc(IOperation op)
+    {
+        if (op.Type is not IPointerTypeSymbol pointer)
+            throw Unsupported(op.Syntax, $"stackalloc as '{op.Type?.ToDisplayString()}' (assign it to a pointer: byte* buffer = stackalloc byte[16])");
+        var count = op.ChildOperations.FirstOrDefault();
+        if (count?.ConstantValue is not { HasValue: true, Value: int n } || n <= 0)
+            throw Error(DiagnosticDescriptors.NonConstantStackalloc, op.Syntax, op.Syntax.ToString());
+        int size = n * SizeOf(pointer.PointedAtType, op.Syntax);
+        var slot = _function.AddSlot("stackalloc", size, 8);
+        var address = _b.FrameAddress(slot);
+        var pieces = new List<(int Offset, IrType Type)>();
+        AddChunks(pieces, 0, size);
+        foreach (var (offset, type) in pieces) _b.Store(address, offset, Constant.Int(type, 0L), type.StoreSize);
+        return address;
     }
 
     static Value Zero(IrType type) => type.IsPointer ? Constant.Null(type) : Constant.Int(type, 0L);

@@ -59,6 +59,8 @@ internal sealed partial class MethodLowerer
                 return new Place(LowerInvocation(inv, resultNeeded: true)!, 0, inv.Type!);
             case { Kind: OperationKind.None } when PointerDereference(op) is { } deref:
                 return deref;
+            case IInlineArrayAccessOperation ia:
+                return ElementPlace(LowerPlace(ia.Instance), ia.Argument, ia.Type!, ia.Syntax);
             case IDeclarationExpressionOperation d:
                 return LowerPlace(d.Expression);
             case IDiscardOperation d:
@@ -89,11 +91,27 @@ internal sealed partial class MethodLowerer
                      && children.Count == 1 && children[0].Type is IPointerTypeSymbol pt:
                 return new Place(LowerValue(children[0]), 0, pt.PointedAtType);
             case Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax
+                when children is [IFieldReferenceOperation { Field.IsFixedSizeBuffer: true } buffer, var index] && buffer.Type is IPointerTypeSymbol bt:
+                // An element of a fixed buffer: an offset in the containing struct (also in the context).
+                return ElementPlace(FieldPlace(buffer), index, bt.PointedAtType, op.Syntax);
+            case Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax
                 when children.Count == 2 && children[0].Type is IPointerTypeSymbol pt && children[1].Type is { } indexType:
                 return new Place(OffsetPointer(LowerValue(children[0]), pt, LowerValue(children[1]), indexType, false, op.Syntax), 0, pt.PointedAtType);
             default:
                 return null;
         }
+    }
+
+    /// <summary>Element <paramref name="index"/> of an array laid out from <paramref name="first"/> (a fixed
+    /// buffer, an inline array, stackalloc memory): a constant index is a constant offset; a variable
+    /// one is pointer arithmetic, which the verifier accepts on the stack and in map values once bounded.</summary>
+    Place ElementPlace(Place first, IOperation index, ITypeSymbol elementType, SyntaxNode at)
+    {
+        int size = SizeOf(elementType, at);
+        if (index.ConstantValue is { HasValue: true, Value: int n }) return first.Field(n * size, elementType);
+        var offset = _b.Convert(LowerValue(index), IrType.I64, TypeMapper.IsSigned(index.Type!));
+        if (size != 1) offset = _b.Binary(BinaryOp.Mul, offset, Constant.Int(IrType.I64, size));
+        return new Place(_b.PointerAdd(AddressOf(first, at), offset), 0, elementType);
     }
 
     Place FieldPlace(IFieldReferenceOperation f)
@@ -110,11 +128,11 @@ internal sealed partial class MethodLowerer
             return new Place(address, 0, field.Type);
         }
         if (f.Instance is null) throw Unsupported(f.Syntax, "a field without receiver");
-        if (field.IsFixedSizeBuffer) throw Unsupported(f.Syntax, $"fixed-size buffer '{field.Name}'");
         var receiver = LowerPlace(f.Instance);
         var layout = LayoutOf(f.Instance.Type!, f.Syntax);
         var fieldLayout = layout.Find(field) ?? throw Unsupported(f.Syntax, $"field '{field.Name}' (not in the layout of '{layout.Type.Name}')");
-        return receiver.Field(fieldLayout.Offset, field.Type);
+        // A fixed buffer's place is its first element.
+        return receiver.Field(fieldLayout.Offset, field.IsFixedSizeBuffer ? fieldLayout.ElementType : field.Type);
     }
 
     StackSlot SlotFor(ILocalSymbol local, SyntaxNode at)

@@ -79,6 +79,9 @@ public class SemanticsKernelTests(ITestOutputHelper output)
             """),
         ("StructResults", "var p = MakePair(a, b); var q = MakePairNoInline(b, a); return Sum(MakePair(p.Y, q.X)) * 1000 + p.X - q.Y;"),
         ("RefLocals", "var w = new Wide { P = MakePair(a, b), Z = 3 }; ref Pair inner = ref w.P; inner.X += 5; ref int y = ref inner.Y; y *= 2; return w.P.X * 100L + w.P.Y + w.Z;"),
+        ("FixedBuffers", "var r = new Rec(); r.Comm[0] = (byte)a; r.Comm[3] = (byte)b; int i = (int)(b & 7); r.Comm[i] += 5; return r.Comm[0] + r.Comm[3] * 256 + r.Comm[i] * 65536L + r.A;"),
+        ("InlineArrays", "Name16 n = default; n[1] = (byte)a; int i = (int)(b & 15); n[i] = 9; return n[1] + n[i] * 100 + n[15];"),
+        ("StackAlloc", "byte* p = stackalloc byte[16]; p[0] = (byte)a; p[(int)(b & 15)] = 7; long s = 0; for (int i = 0; i < 16; i++) s += p[i] * (i + 1); return s;"),
         ("BpfToBpfCall", "return Mix(a, b) + Mix(b, a) * 3;"),
         ("RefAndOutParameters", "long x = a; Bump(ref x, b); return TryHalf(x, out long h) ? h : -h;"),
         ("Enums", """
@@ -126,11 +129,13 @@ public class SemanticsKernelTests(ITestOutputHelper output)
             public struct Input { public long A; public long B; }
             public struct Pair { public int X; public int Y; }
             public struct Wide { public byte Tag; public Pair P; public short Z; }
+            public unsafe struct Rec { public int A; public fixed byte Comm[16]; }
+            [InlineArray(16)] public struct Name16 { byte _e; }
             public enum Color : byte { Red, Green, Blue, Black }
             [System.Flags] public enum Flags : byte { A = 1, B = 2, C = 4, D = 128 }
 
             [BpfObject]
-            public static partial class Cases
+            public static unsafe partial class Cases
             {
                 static long Result;
                 static long Counter;
