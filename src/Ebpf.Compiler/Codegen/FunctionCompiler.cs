@@ -13,7 +13,7 @@ namespace Ebpf.Compiler.Codegen;
 /// <code>
 ///  Roslyn CFG ──frontend──▶ IR (every variable a stack slot)
 ///     ──Inliner──▶ ──PromoteMemoryToRegisters──▶ SSA
-///     ──[ConstantPropagation, InstructionCombining, CopyPropagation, CSE, DCE, DSE, SimplifyCfg]*──▶ optimized IR
+///     ──[ConstantPropagation, InstructionCombining, CopyPropagation, CSE, LICM, DCE, DSE, SimplifyCfg]*──▶ optimized IR
 ///     ──CriticalEdgeSplitting──▶ ──InstructionSelector──▶ machine code on virtual registers
 ///     ──RegisterAllocator──▶ R0-R9 ──Emitter──▶ Ebpf.Asm instructions, relocations, line info
 /// </code>
@@ -102,14 +102,14 @@ public sealed class FunctionCompiler : IFunctionCompiler
                 RunPass(new PromoteMemoryToRegisters(), ir);
 
                 // 4. Cleanup to a fixed point. Folding exposes constant branches (SimplifyCfg), CFG
-                //    merges expose more folding and CSE, DCE removes what they leave, dead stores go
-                //    once the values are in registers, and dropping dead uses can make one more slot
-                //    promotable.
+                //    merges expose more folding and CSE, loop-invariant code leaves loops once CSE has
+                //    merged its copies, DCE removes what they leave, dead stores go once the values are
+                //    in registers, and dropping dead uses can make one more slot promotable.
                 FunctionPass[] cleanup =
                 {
                     new ConstantPropagation(), new InstructionCombining(), new CopyPropagation(),
-                    new CommonSubexpressionElimination(), new DeadCodeElimination(), new DeadStoreElimination(),
-                    new SimplifyCfg(), new PromoteMemoryToRegisters(),
+                    new CommonSubexpressionElimination(), new LoopInvariantCodeMotion(), new DeadCodeElimination(),
+                    new DeadStoreElimination(), new SimplifyCfg(), new PromoteMemoryToRegisters(),
                 };
                 for (int round = 0; round < compiler._options.MaxOptimizationRounds; round++)
                 {
