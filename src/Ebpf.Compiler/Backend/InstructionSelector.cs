@@ -29,7 +29,7 @@ internal sealed partial class InstructionSelector
     readonly MachineFunction _mf;
     readonly Dictionary<IrBlock, MBlock> _entryOf = new();
     readonly Dictionary<Value, Reg> _regs = new();
-    /// <summary>Map and global addresses already in a register, by what they address.</summary>
+    /// <summary>Map and global addresses and constants already in a register, by what they hold.</summary>
     readonly Dictionary<(string Symbol, long Offset), Reg> _rematerialized = new();
     readonly Dictionary<IrBlock, Dictionary<(string, long), Reg>> _rematerializedAtEnd = new();
     readonly Dictionary<PhiInstruction, Constant> _hoisted = new();
@@ -38,17 +38,22 @@ internal sealed partial class InstructionSelector
     MBlock _current = null!;
     SourceLocation? _location;
 
-    InstructionSelector(IrFunction ir)
+    /// <summary>Whether constant stores use BPF_ST (<c>*(u64 *)(r10 - 8) = 1</c>): one instruction less, but
+    /// LLVM's disassembler before version 16 prints <c>&lt;unknown&gt;</c> for it and clang never emits it.</summary>
+    readonly bool _storeImmediates;
+
+    InstructionSelector(IrFunction ir, bool storeImmediates)
     {
         _ir = ir;
+        _storeImmediates = storeImmediates;
         _mf = new MachineFunction(ir.Name) { Location = ir.Location };
     }
 
     /// <summary>Selects machine code for <paramref name="ir"/>; <paramref name="callees"/> receives the
     /// methods called with BPF-to-BPF calls.</summary>
-    public static MachineFunction Select(IrFunction ir, out IReadOnlyList<IMethodSymbol> callees)
+    public static MachineFunction Select(IrFunction ir, out IReadOnlyList<IMethodSymbol> callees, bool storeImmediates = false)
     {
-        var selector = new InstructionSelector(ir);
+        var selector = new InstructionSelector(ir, storeImmediates);
         selector.Run();
         callees = selector._callees;
         return selector._mf;
@@ -186,7 +191,7 @@ internal sealed partial class InstructionSelector
             {
                 var (b, off) = Address(s.Address, s.Offset);
                 var size = OpCodes.SizeFromBytes(s.Size);
-                if (s.StoredValue is Constant c && StoreImmediate(c, s.Size) is int imm)
+                if (_storeImmediates && s.StoredValue is Constant c && StoreImmediate(c, s.Size) is int imm)
                     Emit(new MInstr { Op = MOp.StoreImm, Dst = b, Off = off, Imm = imm, Size = size });
                 else
                     Emit(new MInstr { Op = MOp.Store, Dst = b, Off = off, Src = ValueReg(LowBits(s.StoredValue, s.Size * 8)), Size = size });
@@ -240,6 +245,7 @@ internal sealed partial class InstructionSelector
         {
             GlobalAddressInstruction g => (g.Section, (long)g.Offset),
             MapHandleInstruction m => ("map " + m.MapName, 0L),
+            Constant c => ("const " + (Is32(c.Type) ? "32" : "64"), (long)c.Bits),
             _ => ((string, long)?)null,
         };
         if (key is { } k && _rematerialized.TryGetValue(k, out var cached)) return cached;

@@ -23,6 +23,11 @@ public sealed class FunctionCompilerOptions
     /// <summary>Upper bound on rounds of the cleanup passes (they normally settle in two or three).</summary>
     public int MaxOptimizationRounds { get; init; } = 12;
 
+    /// <summary>Store constants with BPF_ST (<c>*(u64 *)(r10 - 16) = 1</c>) instead of through a register.
+    /// The kernel accepts it and it saves an instruction per constant store, but clang never emits it
+    /// and LLVM's disassembler before version 16 prints it as <c>&lt;unknown&gt;</c>; off by default.</summary>
+    public bool StoreImmediates { get; init; }
+
     public static FunctionCompilerOptions Default { get; } = new();
 
     internal bool Wants(string stage) => Dump is not null && (DumpStage is null || DumpStage(stage));
