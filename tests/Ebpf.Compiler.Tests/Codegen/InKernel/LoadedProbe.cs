@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Ebpf.Compiler.Codegen;
 using Ebpf.Compiler.Pipeline;
 using Ebpf.Object;
 using Ebpf.Runtime;
@@ -20,9 +21,10 @@ public sealed class LoadedProbe : IDisposable
     public Collection Collection { get; }
 
     /// <summary>Compiles and loads; <paramref name="configure"/> may edit the spec first (set .rodata values).</summary>
-    public static LoadedProbe Load(string source, string path = "Probe.cs", Action<ObjectSpec>? configure = null)
+    public static LoadedProbe Load(string source, string path = "Probe.cs", Action<ObjectSpec>? configure = null, FunctionCompilerOptions? codegen = null)
     {
-        var result = BpfCompiler.CompileSources(new[] { (source, path) });
+        var options = new BpfCompilerOptions { FunctionCompiler = new FunctionCompiler(codegen ?? FunctionCompilerOptions.Default) };
+        var result = BpfCompiler.CompileSources(new[] { (source, path) }, options);
         Assert.True(result.Success, "compilation failed:\n" + string.Join("\n", result.Diagnostics));
         var spec = Assert.Single(result.Objects).Spec;
         configure?.Invoke(spec);

@@ -23,11 +23,14 @@ public class SampleKernelTests
         return truncateTo < 0 ? p : p[..truncateTo];
     }
 
-    [SkippableFact]
-    public void XdpFilter_drops_udp_to_blocked_ports_and_counts_both_verdicts()
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void XdpFilter_drops_udp_to_blocked_ports_and_counts_both_verdicts(bool storeImmediates)
     {
         Kernel.RequireBpf();
-        using var probe = LoadedProbe.Load(Sample("XdpFilter"), "XdpFilter.Probe.cs");
+        using var probe = LoadedProbe.Load(Sample("XdpFilter"), "XdpFilter.Probe.cs",
+            codegen: new Compiler.Codegen.FunctionCompilerOptions { StoreImmediates = storeImmediates });
         var blocked = probe.Collection.Maps["BlockedPorts"];
         var key = new byte[2];
         BinaryPrimitives.WriteUInt16LittleEndian(key, 53);
@@ -48,12 +51,41 @@ public class SampleKernelTests
         Assert.Equal(2UL, Counter(1));
     }
 
-    [SkippableFact]
-    public void OpenCounter_is_accepted_by_the_verifier()
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OpenCounter_is_accepted_by_the_verifier(bool storeImmediates)
     {
         Kernel.RequireBpf();
-        using var probe = LoadedProbe.Load(Sample("OpenCounter"), "OpenCounter.Probe.cs");
+        using var probe = LoadedProbe.Load(Sample("OpenCounter"), "OpenCounter.Probe.cs",
+            codegen: new Compiler.Codegen.FunctionCompilerOptions { StoreImmediates = storeImmediates });
         Assert.Contains("OnOpenat", probe.Collection.Programs.Keys);
         Assert.True(probe.Program("OnOpenat").GetInfo().XlatedLength > 0);
+    }
+
+    /// <summary>OpenCounter attached to syscalls/sys_enter_openat counts this process's opens exactly
+    /// (TargetPid set in .rodata before load, as user space does) and nobody else's.</summary>
+    [SkippableFact]
+    public void OpenCounter_counts_the_opens_of_the_target_process()
+    {
+        Kernel.RequireTracefs();
+        int pid = Environment.ProcessId;
+        using var probe = LoadedProbe.Load(Sample("OpenCounter"), "OpenCounter.Probe.cs", spec => spec.SetVariable("TargetPid", (uint)pid));
+        var counts = probe.Collection.Maps["Counts"];
+        var file = Path.GetTempFileName();
+        try
+        {
+            using (probe.Program("OnOpenat").Attach())
+            {
+                for (int i = 0; i < 5; i++) File.ReadAllBytes(file);
+            }
+            var value = counts.Lookup(BitConverter.GetBytes((uint)pid)) ?? throw new Xunit.Sdk.XunitException("no count for this process");
+            Assert.True(BinaryPrimitives.ReadUInt64LittleEndian(value) >= 5, "at least the five opens of the loop");
+            Assert.Single(counts.Keys); // only the target process
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }
