@@ -142,6 +142,17 @@ internal sealed partial class MethodLowerer
                     args.Add(Constant.Int(IrType.I64, SizeOf(p.Type, arg.Syntax)));
             }
             else if (KernelApi.IsContextType(p.Type)) args.Add(LowerValue(arg.Value));
+            else if (p.Type.SpecialType == SpecialType.System_String)
+            {
+                // A format literal: zero-terminated on the stack (trace_printk reads it from any memory),
+                // followed by its size when it leads the kernel signature (fmt, fmt_size, ...).
+                var (address, size) = StringOnStack(arg.Value);
+                args.Add(address);
+                if (p.Ordinal == 0) args.Add(Constant.Int(IrType.I64, size));
+            }
+            else if (IsMethodTypeParameter(declared) && TypeMapper.Scalar(p.Type) is { IsInt: true })
+                // A generic value (Printk's arguments) is widened to 64 bits by its own signedness.
+                args.Add(ConvertScalar(LowerValue(arg.Value), IrType.I64, p.Type, arg.Syntax));
             else if (TypeMapper.Scalar(p.Type) is { } type) args.Add(ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
             else throw Error(DiagnosticDescriptors.CodegenUnsupportedType, arg.Syntax, p.Type.ToDisplayString(), $"as an argument of '{method.Name}' (use the overload taking a pointer and a size, or an out/in value)");
         }
@@ -152,6 +163,23 @@ internal sealed partial class MethodLowerer
             args.Add(Constant.Int(IrType.I64, 0L));
         }
         return (args, readOnly);
+    }
+
+    /// <summary>A constant string stored zero-terminated in a stack slot, 8 bytes per store.</summary>
+    (Value Address, int Size) StringOnStack(IOperation literal)
+    {
+        if (literal.ConstantValue is not { HasValue: true, Value: string text })
+            throw Unsupported(literal.Syntax, "a string that is not a constant (helpers take string literals)");
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text + "\0");
+        int padded = (bytes.Length + 7) / 8 * 8;
+        if (padded > 256) throw Unsupported(literal.Syntax, "a format string longer than 255 bytes");
+        var slot = _function.AddSlot("format", padded, 8);
+        var address = _b.FrameAddress(slot);
+        var buffer = new byte[padded];
+        bytes.CopyTo(buffer, 0);
+        for (int offset = 0; offset < padded; offset += 8)
+            _b.Store(address, offset, Constant.Int(IrType.I64, BitConverter.ToInt64(buffer, offset)), 8);
+        return (address, bytes.Length);
     }
 
     // ---- maps --------------------------------------------------------------------------------

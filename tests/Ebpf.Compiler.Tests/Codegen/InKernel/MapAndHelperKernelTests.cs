@@ -140,4 +140,42 @@ public class MapAndHelperKernelTests
         Assert.Equal(4L, BinaryPrimitives.ReadInt64LittleEndian(result.Data));
         Assert.Equal(4L, BinaryPrimitives.ReadInt64LittleEndian(result.Data.AsSpan(8)));
     }
+
+    /// <summary>Bpf.Printk with a literal format and integer arguments widened by their own sign, read
+    /// back from the trace buffer.</summary>
+    [SkippableFact]
+    public void Printk_writes_its_format_and_arguments_to_the_trace_buffer()
+    {
+        Kernel.RequireTracefs();
+        int marker = Random.Shared.Next(100000, 999999);
+        string source = $$"""
+            using Ebpf;
+            public struct Args { public ulong Common; public long Dfd; }
+            [BpfObject]
+            public static partial class Tracer
+            {
+                static readonly uint TargetPid;
+                [Tracepoint("syscalls", "sys_enter_openat")]
+                static int Run(in Args args)
+                {
+                    if ((uint)(Bpf.GetCurrentPidTgid() >> 32) != TargetPid) return 0;
+                    int negative = -{{marker}};
+                    Bpf.Printk("codegen {{marker}} %d %ld %u", negative, (long)negative, (byte)200);
+                    return 0;
+                }
+            }
+            """;
+        using var probe = LoadedProbe.Load(source, "Tracer.cs", spec => spec.SetVariable("TargetPid", (uint)Environment.ProcessId));
+        var file = Path.GetTempFileName();
+        try
+        {
+            using (probe.Program("Run").Attach()) File.ReadAllBytes(file);
+            var trace = File.ReadAllText("/sys/kernel/tracing/trace");
+            Assert.Contains($"codegen {marker} -{marker} -{marker} 200", trace);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
