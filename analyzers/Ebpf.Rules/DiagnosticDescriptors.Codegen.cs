@@ -44,6 +44,10 @@ public static partial class DiagnosticDescriptors
         "'{0}' may divide by zero: eBPF gives x / 0 == 0 and x % 0 == x instead of throwing DivideByZeroException (and int.MinValue / -1 wraps instead of throwing OverflowException)",
         DiagnosticSeverity.Info);
 
+    public static readonly DiagnosticDescriptor KernelMemoryDereference = Create("EBPF2105",
+        "Kernel or user memory read directly",
+        "'{0}' dereferences a kernel or user pointer, which the verifier sees as a plain number: read it with Bpf.ProbeReadKernel or Bpf.ProbeReadUser");
+
     public static readonly DiagnosticDescriptor UnalignedStackAccess = Create("EBPF2104",
         "Misaligned field of a stack variable",
         "Field '{0}' is at offset {1}, not a multiple of its size {2}: the verifier rejects misaligned stack accesses; reorder the struct's fields or drop Pack");

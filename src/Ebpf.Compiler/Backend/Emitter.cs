@@ -17,88 +17,89 @@ public sealed record EmittedCode(IReadOnlyList<Asm.Instruction> Instructions, IR
 /// threading here are dropped, and every function ends with <c>exit</c> or a jump.</remarks>
 public static class Emitter
 {
-    public static EmittedCode Emit(MachineFunction f)
+    public static EmittedCode Emit(MachineFunction f) => new Writer(f).Write(Layout(f));
+
+    /// <summary>The output under construction: instructions, relocations, and line info (one record
+    /// wherever the source position changes, at its slot offset).</summary>
+    sealed class Writer(MachineFunction f)
     {
-        var order = Layout(f);
-        var builder = new AsmBuilder();
-        var relocations = new List<Relocation>();
-        var lines = new List<BtfLineInfo>();
-        var targeted = order.SelectMany(b => b.Instructions).Where(i => i.Target is not null).Select(i => i.Target!).ToHashSet();
-        int slot = 0;
-        SourceLocation? lastLine = null;
+        readonly AsmBuilder _builder = new();
+        readonly List<Relocation> _relocations = new();
+        readonly List<BtfLineInfo> _lines = new();
+        int _slot;
+        SourceLocation? _lastLine;
+
+        public EmittedCode Write(List<MBlock> order)
+        {
+            var targeted = order.SelectMany(b => b.Instructions).Where(i => i.Target is not null).Select(i => i.Target!).ToHashSet();
+            for (int n = 0; n < order.Count; n++)
+            {
+                var block = order[n];
+                var next = n + 1 < order.Count ? order[n + 1] : null;
+                if (targeted.Contains(block)) _builder.Label(Label(block));
+                var list = block.Instructions;
+                for (int k = 0; k < list.Count; k++)
+                {
+                    var i = list[k];
+                    switch (i.Op)
+                    {
+                        case MOp.CondJump:
+                        {
+                            // A conditional jump and the jump after it: fall through to whichever target comes next.
+                            var follow = k + 1 < list.Count && list[k + 1].Op == MOp.Jump ? list[k + 1].Target : null;
+                            if (follow is not null) k++;
+                            var (cond, target) = (i.Cond, i.Target!);
+                            if (follow == target)
+                            {
+                                if (target != next) Jump(Insn.Ja(), target, i.Location);
+                                continue;
+                            }
+                            if (target == next && follow is not null && Inverse(cond) is { } inverted)
+                                (cond, target, follow) = (inverted, follow, next);
+                            Jump(CondJump(i, cond), target, i.Location);
+                            if (follow is not null && follow != next) Jump(Insn.Ja(), follow, i.Location);
+                            continue;
+                        }
+                        case MOp.Jump:
+                            if (i.Target != next) Jump(Insn.Ja(), i.Target!, i.Location);
+                            continue;
+                        case MOp.FrameAddress:
+                            Put(Insn.Mov64(Phys(i.Dst), Register.R10), i.Location);
+                            Put(Insn.Alu64(AluOp.Add, Phys(i.Dst), i.Off), i.Location);
+                            continue;
+                        default:
+                            Put(Lower(i), i.Location, i.Relocation, i.Symbol);
+                            continue;
+                    }
+                }
+            }
+            var code = _builder.Build();
+            return new EmittedCode(code.Instructions, _relocations, _lines);
+        }
 
         void Put(Asm.Instruction insn, SourceLocation? location, RelocationKind? kind = null, string? symbol = null)
         {
-            location ??= lastLine ?? f.Location;
-            if (location is not null && (lastLine is null || location.Line != lastLine.Line || location.Column != lastLine.Column || location.FilePath != lastLine.FilePath))
-            {
-                lines.Add(new BtfLineInfo(slot, location.FilePath, location.LineText, location.Line, location.Column));
-                lastLine = location;
-            }
-            if (kind is { } k) relocations.Add(new Relocation(builder.Count, k, symbol!));
-            builder.Emit(insn);
-            slot += insn.Slots;
+            MarkLine(location);
+            if (kind is { } k) _relocations.Add(new Relocation(_builder.Count, k, symbol!));
+            _builder.Emit(insn);
+            _slot += insn.Slots;
         }
 
-        for (int n = 0; n < order.Count; n++)
+        void Jump(Asm.Instruction insn, MBlock target, SourceLocation? location)
         {
-            var block = order[n];
-            var next = n + 1 < order.Count ? order[n + 1] : null;
-            if (targeted.Contains(block)) builder.Label(Label(block));
-            var list = block.Instructions;
-            for (int k = 0; k < list.Count; k++)
-            {
-                var i = list[k];
-                switch (i.Op)
-                {
-                    case MOp.CondJump:
-                    {
-                        var follow = k + 1 < list.Count && list[k + 1].Op == MOp.Jump ? list[k + 1].Target : null;
-                        var cond = i.Cond;
-                        var target = i.Target!;
-                        if (follow == target) { k++; if (target != next) EmitJump(Insn.Ja(), target, i.Location); continue; }
-                        if (target == next && follow is not null && Inverse(cond) is { } inverted)
-                        {
-                            cond = inverted;
-                            target = follow;
-                            follow = next;
-                        }
-                        EmitJump(CondJump(i, cond), target, i.Location);
-                        if (follow is not null)
-                        {
-                            k++;
-                            if (follow != next) EmitJump(Insn.Ja(), follow, list[k].Location);
-                        }
-                        continue;
-                    }
-                    case MOp.Jump:
-                        if (i.Target != next) EmitJump(Insn.Ja(), i.Target!, i.Location);
-                        continue;
-                    case MOp.FrameAddress:
-                        Put(Insn.Mov64(Phys(i.Dst), Register.R10), i.Location);
-                        Put(Insn.Alu64(AluOp.Add, Phys(i.Dst), i.Off), i.Location);
-                        continue;
-                    default:
-                        Put(Lower(i), i.Location, i.Relocation, i.Symbol);
-                        continue;
-                }
-            }
+            MarkLine(location);
+            _builder.EmitJump(insn, Label(target));
+            _slot += insn.Slots;
         }
 
-        void EmitJump(Asm.Instruction insn, MBlock target, SourceLocation? location)
+        void MarkLine(SourceLocation? location)
         {
-            location ??= lastLine ?? f.Location;
-            if (location is not null && (lastLine is null || location.Line != lastLine.Line || location.Column != lastLine.Column || location.FilePath != lastLine.FilePath))
-            {
-                lines.Add(new BtfLineInfo(slot, location.FilePath, location.LineText, location.Line, location.Column));
-                lastLine = location;
-            }
-            builder.EmitJump(insn, Label(target));
-            slot += 1;
+            location ??= _lastLine ?? f.Location;
+            if (location is null) return;
+            if (_lastLine is not null && location.Line == _lastLine.Line && location.Column == _lastLine.Column && location.FilePath == _lastLine.FilePath) return;
+            _lines.Add(new BtfLineInfo(_slot, location.FilePath, location.LineText, location.Line, location.Column));
+            _lastLine = location;
         }
-
-        var code = builder.Build();
-        return new EmittedCode(code.Instructions, relocations, lines);
     }
 
     static string Label(MBlock b) => "bb" + b.Id;

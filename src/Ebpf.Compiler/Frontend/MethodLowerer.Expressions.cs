@@ -329,7 +329,7 @@ internal sealed partial class MethodLowerer
         }
         // C# converts the result back to the target's type (b += 1 for a byte wraps at 8 bits).
         var stored = ConvertScalar(result, targetIr, null, ca.Syntax);
-        StoreScalar(place, stored);
+        StoreScalar(place, stored, ca.Target.Syntax);
         return stored;
     }
 
@@ -350,7 +350,7 @@ internal sealed partial class MethodLowerer
             var sum = _b.Binary(decrement ? BinaryOp.Sub : BinaryOp.Add, wide, Constant.Int(type.Type, 1L));
             updated = ConvertScalar(sum, old.Type, null, inc.Syntax);
         }
-        StoreScalar(place, updated);
+        StoreScalar(place, updated, inc.Target.Syntax);
         return inc.IsPostfix ? old : updated;
     }
 

@@ -13,6 +13,10 @@ internal sealed partial class MethodLowerer
     /// (a map value stays a map value) even before promotion replaces the load.</summary>
     readonly Dictionary<ILocalSymbol, IrType> _refLocalTypes = new(SymbolEqualityComparer.Default);
 
+    /// <summary>The verifier kind of the pointers stored in pointer-typed variables (a <c>byte*</c> local
+    /// holding <c>ctx.Data</c> is a packet pointer), so reads of the variable keep it before promotion.</summary>
+    readonly Dictionary<StackSlot, IrType> _pointerKinds = new();
+
     /// <summary>Ref locals bound once (<c>ref ulong count = ref Counts.Lookup(pid);</c>) are another name for
     /// their place: no slot holds the address, so a ref to a context field (which has no address the
     /// verifier accepts) works too. Values of the place's base dominate every use, as C# requires the
@@ -175,13 +179,27 @@ internal sealed partial class MethodLowerer
 
     Value LoadScalar(Place place, SyntaxNode at)
     {
+        if (place.Base.Type.Pointee == PointerKind.Kernel) throw Error(DiagnosticDescriptors.KernelMemoryDereference, at, at.ToString());
         var type = ScalarType(place.Type, at);
+        CheckStackAlignment(place, type, at);
+        if (type.IsPointer && place is { Base: FrameAddressInstruction slot, Offset: 0 } && _pointerKinds.TryGetValue(slot.Slot, out var kind))
+            type = kind;
         return _b.Load(place.Base, place.Offset, type, type.StoreSize);
     }
 
-    void StoreScalar(Place place, Value value)
+    /// <summary>The verifier rejects misaligned stack accesses (packet and map accesses may be misaligned on x86).</summary>
+    void CheckStackAlignment(Place place, IrType type, SyntaxNode at)
+    {
+        if (place.Base.Type.Pointee == PointerKind.Stack && place.Offset % type.StoreSize != 0)
+            throw Error(DiagnosticDescriptors.UnalignedStackAccess, at, at.ToString(), place.Offset, type.StoreSize);
+    }
+
+    void StoreScalar(Place place, Value value, SyntaxNode? at = null)
     {
         var type = TypeMapper.Scalar(place.Type) ?? value.Type;
+        if (at is not null) CheckStackAlignment(place, type, at);
+        if (value.Type.IsPointer && place is { Base: FrameAddressInstruction slot, Offset: 0 })
+            _pointerKinds[slot.Slot] = _pointerKinds.TryGetValue(slot.Slot, out var known) && known != value.Type ? IrType.Pointer(PointerKind.Unknown) : value.Type;
         _b.Store(place.Base, place.Offset, value, type.StoreSize);
     }
 
@@ -318,7 +336,7 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var value = ConvertScalar(LowerValue(a.Value), ScalarType(target.Type, a.Syntax), a.Value.Type, a.Syntax);
-        StoreScalar(target, value);
+        StoreScalar(target, value, a.Target.Syntax);
         return value;
     }
 
