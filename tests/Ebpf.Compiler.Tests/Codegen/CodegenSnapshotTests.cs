@@ -136,6 +136,16 @@ public class CodegenSnapshotTests
             return 0;
         }
         """,
+        ["ProbeRead"] = """
+        [Uprobe]
+        static unsafe int OnRead(PtRegs ctx, long* counter, byte* name)
+        {
+            Bpf.ProbeReadUser(out long value, counter);
+            byte* buffer = stackalloc byte[16];
+            Bpf.ProbeReadUserStr(buffer, 16, name);
+            return (int)value + buffer[0];
+        }
+        """,
     };
 
     public static IEnumerable<object[]> ProgramNames => Programs.Keys.Select(k => new object[] { k });
