@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Ebpf.Object;
 using Ebpf.Runtime;
 
@@ -76,39 +74,13 @@ public static class Program
         using var link = program.AttachXdp(veth.HostInterface);
         ulong droppedBefore = stats.Lookup(XdpFilter.DroppedSlot);
 
-        using var openSocket = Listen(open);
-        using var blockedSocket = Listen(blocked);
-        veth.RunInside(() =>
-        {
-            using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            var payload = "hello through XDP"u8.ToArray();
-            for (int i = 0; i < datagrams; i++)
-            {
-                sender.SendTo(payload, new IPEndPoint(IPAddress.Parse(VethNamespace.HostAddress), open));
-                sender.SendTo(payload, new IPEndPoint(IPAddress.Parse(VethNamespace.HostAddress), blocked));
-            }
-        });
+        using var openSocket = VethNamespace.ListenOnHost(open);
+        using var blockedSocket = VethNamespace.ListenOnHost(blocked);
+        veth.SendFromInside(datagrams, open, blocked);
         Console.WriteLine($"   sent {datagrams} datagrams to each of ports {open} and {blocked} from {VethNamespace.PeerAddress}");
-        Console.WriteLine($"   received on open port {open}: {Drain(openSocket)}, on blocked port {blocked}: {Drain(blockedSocket)}");
+        Console.WriteLine($"   received on open port {open}: {VethNamespace.CountArrivals(openSocket)}, on blocked port {blocked}: {VethNamespace.CountArrivals(blockedSocket)}");
         Console.WriteLine($"   dropped by XDP on {veth.HostInterface}: {stats.Lookup(XdpFilter.DroppedSlot) - droppedBefore}");
         PrintCounters(stats);
-    }
-
-    static Socket Listen(ushort port)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Parse(VethNamespace.HostAddress), port));
-        socket.ReceiveTimeout = 1000;
-        return socket;
-    }
-
-    static int Drain(Socket socket)
-    {
-        var buffer = new byte[2048];
-        int received = 0;
-        try { while (true) { socket.Receive(buffer); received++; socket.ReceiveTimeout = 200; } }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut) { }
-        return received;
     }
 
     static void PrintCounters(Map<uint, ulong> stats) =>

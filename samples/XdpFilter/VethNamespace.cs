@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace XdpFilter;
@@ -78,6 +80,35 @@ public sealed partial class VethNamespace : IDisposable
         thread.Join();
         // The thread ends inside the namespace; it is never reused, so the process stays outside.
         if (failure != null) throw new InvalidOperationException($"in namespace {Namespace}: {failure.Message}", failure);
+    }
+
+    /// <summary>A UDP socket bound to <paramref name="port"/> of the host end (the XDP program sees its traffic first).</summary>
+    public static Socket ListenOnHost(ushort port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Parse(HostAddress), port));
+        return socket;
+    }
+
+    /// <summary>Sends <paramref name="count"/> datagrams to each of <paramref name="ports"/> on the host end, from inside the namespace.</summary>
+    public void SendFromInside(int count, params ushort[] ports) => RunInside(() =>
+    {
+        using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        var payload = "hello through XDP"u8.ToArray();
+        for (int i = 0; i < count; i++)
+            foreach (var port in ports)
+                sender.SendTo(payload, new IPEndPoint(IPAddress.Parse(HostAddress), port));
+    });
+
+    /// <summary>Receives until nothing more arrives (1.5 s for the first datagram, 0.3 s between the next) and returns how many came.</summary>
+    public static int CountArrivals(Socket socket)
+    {
+        var buffer = new byte[2048];
+        int received = 0;
+        socket.ReceiveTimeout = 1500;
+        try { while (true) { socket.Receive(buffer); received++; socket.ReceiveTimeout = 300; } }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut) { }
+        return received;
     }
 
     public void Dispose()

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Ebpf.Runtime;
 using Ebpf.TestSupport;
 using XdpFilter;
@@ -75,41 +73,16 @@ public sealed class XdpFilterTests
         using var collection = Load(Blocked);
         using var veth = VethNamespace.Create();
         using var link = collection.GetProgram("Filter").AttachXdp(veth.HostInterface);
-        using var open = Listen(Open);
-        using var blocked = Listen(Blocked);
+        using var open = VethNamespace.ListenOnHost(Open);
+        using var blocked = VethNamespace.ListenOnHost(Blocked);
 
-        veth.RunInside(() =>
-        {
-            using var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            for (int i = 0; i < datagrams; i++)
-            {
-                sender.SendTo(new byte[16], new IPEndPoint(IPAddress.Parse(VethNamespace.HostAddress), Open));
-                sender.SendTo(new byte[16], new IPEndPoint(IPAddress.Parse(VethNamespace.HostAddress), Blocked));
-            }
-        });
+        veth.SendFromInside(datagrams, Open, Blocked);
 
-        Assert.Equal(datagrams, Drain(open));
-        Assert.Equal(0, Drain(blocked));
+        Assert.Equal(datagrams, VethNamespace.CountArrivals(open));
+        Assert.Equal(0, VethNamespace.CountArrivals(blocked));
         var stats = collection.GetMap<uint, ulong>("Stats");
         Assert.Equal((ulong)datagrams, stats.Lookup(XdpFilter.XdpFilter.DroppedSlot));
         // ARP and the open datagrams pass (IPv6 neighbour discovery may add a few more).
         Assert.True(stats.Lookup(XdpFilter.XdpFilter.PassedSlot) >= datagrams);
-    }
-
-    static Socket Listen(ushort port)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Parse(VethNamespace.HostAddress), port));
-        socket.ReceiveTimeout = 1500;
-        return socket;
-    }
-
-    static int Drain(Socket socket)
-    {
-        var buffer = new byte[2048];
-        int received = 0;
-        try { while (true) { socket.Receive(buffer); received++; socket.ReceiveTimeout = 300; } }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut) { }
-        return received;
     }
 }
