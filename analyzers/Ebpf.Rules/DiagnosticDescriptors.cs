@@ -59,7 +59,7 @@ public static partial class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor Boxing = Create("EBPF1004",
         "Boxing is not available in eBPF",
-        "Converting '{0}' to '{1}' boxes it on the managed heap; keep value types unboxed");
+        "Converting '{0}' of type '{1}' to '{2}' boxes it on the managed heap; keep value types unboxed");
 
     public static readonly DiagnosticDescriptor VirtualCall = Create("EBPF1005",
         "Virtual and interface calls are not available in eBPF",
