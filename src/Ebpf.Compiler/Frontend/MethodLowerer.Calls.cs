@@ -201,6 +201,11 @@ internal sealed partial class MethodLowerer
     {
         var method = inv.TargetMethod;
         if (IsTryGetValue(method)) return BoolFromBranches(inv, (t, f) => LowerTryGetValue(inv, helperId, t, f));
+        // Map methods taking the context (perf event output, stack ids) order their C# parameters for
+        // defaults, not as the kernel does (ctx, map, flags, data, size): the Bpf.* form has the kernel's order.
+        if (method.Parameters.Any(p => KernelApi.IsContextType(p.Type)))
+            throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(),
+                "map methods that take the context; call the Bpf helper of the same name, whose parameters follow the kernel's order");
         var map = MapOf(inv);
         var (args, readOnly) = LowerHelperArguments(inv, map);
         return EmitHelperCall(inv, helperId, $"{map.Name}.{method.Name}", args, readOnly);

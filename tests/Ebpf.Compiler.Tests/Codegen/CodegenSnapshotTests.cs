@@ -146,6 +146,19 @@ public class CodegenSnapshotTests
             return (int)value + buffer[0];
         }
         """,
+        ["TailCallAndPerfOutput"] = """
+        static readonly ProgramArray Programs = new(maxEntries: 4);
+        static readonly PerfEventArray Samples = new(maxEntries: 4);
+
+        [Xdp]
+        static unsafe XdpAction Run(XdpContext ctx)
+        {
+            var sample = new Stat { Count = 1, Bytes = (ulong)(ctx.DataEnd - ctx.Data) };
+            Bpf.PerfEventOutput(ctx, Samples, 0xffffffffUL, in sample);
+            Bpf.TailCall(ctx, Programs, 1);
+            return XdpAction.Pass;
+        }
+        """,
     };
 
     public static IEnumerable<object[]> ProgramNames => Programs.Keys.Select(k => new object[] { k });
