@@ -87,7 +87,7 @@ public class SampleBuildTests
             // The object's description does not depend on instruction selection: a snapshot.
             var header = dump.Output[..dump.Output.IndexOf("programs (", StringComparison.Ordinal)];
             Snapshot.Match("opencounter-dump-header", header);
-            Assert.Matches(new Regex(@"programs \(1\):\n  OnOpenat: section tracepoint/syscalls/sys_enter_openat, type Tracepoint, \d+ instructions\n"), dump.Output);
+            Assert.Matches(new Regex(@"programs \(1\):\n  OnOpenat: section tracepoint/syscalls/sys_enter_openat, type Tracepoint, \d+ instructions \(\d+ slots\)\n"), dump.Output);
             // The disassembly interleaves the C# lines recorded in line_info, and names relocated symbols.
             Assert.Contains("; uint pid = (uint)(Bpf.GetCurrentPidTgid() >> 32); // OpenCounter.Probe.cs:40\n", dump.Output);
             Assert.Contains("; if (TargetPid != 0 && pid != TargetPid) return 0; // OpenCounter.Probe.cs:41\n", dump.Output);

@@ -45,11 +45,11 @@ public static class ObjectPrinter
         var subprograms = spec.Programs.Where(p => p.IsSubprogram).ToList();
         sb.Append($"\nprograms ({entries.Count}):\n");
         foreach (var p in entries)
-            sb.Append($"  {p.Name}: section {p.SectionName}, type {p.Type}{(p.ExpectedAttachType != AttachType.None ? $", attach {p.ExpectedAttachType}" : "")}, {Slots(p)} instructions\n");
+            sb.Append($"  {p.Name}: section {p.SectionName}, type {p.Type}{(p.ExpectedAttachType != AttachType.None ? $", attach {p.ExpectedAttachType}" : "")}, {p.Instructions.Count} instructions ({Slots(p)} slots)\n");
         if (subprograms.Count > 0)
         {
             sb.Append($"\nsub-programs ({subprograms.Count}, section .text):\n");
-            foreach (var p in subprograms) sb.Append($"  {p.Name}: {Slots(p)} instructions\n");
+            foreach (var p in subprograms) sb.Append($"  {p.Name}: {p.Instructions.Count} instructions ({Slots(p)} slots)\n");
         }
 
         foreach (var group in spec.Programs.GroupBy(p => p.SectionName))
