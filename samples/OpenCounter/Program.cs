@@ -60,8 +60,9 @@ public static class Program
 
     static void PrintTopTen(Map<uint, ulong> counts, ulong misses)
     {
-        var top = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(10).ToList();
-        Console.WriteLine($"--- {DateTime.Now:HH:mm:ss}  processes: {counts.Count()}  not counted (map full): {misses}");
+        var all = counts.ToList();  // one pass over the map: the count and the table agree
+        var top = all.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(10);
+        Console.WriteLine($"--- {DateTime.Now:HH:mm:ss}  processes: {all.Count}  not counted (map full): {misses}");
         Console.WriteLine($"{"PID",8}  {"COMM",-16}  {"OPENS",10}");
         foreach (var (pid, opens) in top)
             Console.WriteLine($"{pid,8}  {ProcessName(pid),-16}  {opens,10}");
