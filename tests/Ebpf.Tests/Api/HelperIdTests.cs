@@ -87,8 +87,9 @@ public partial class HelperIdTests
     public void Map_methods_name_their_kernel_helper(string method, string kernelNames)
     {
         var mapTypes = typeof(BpfMap).Assembly.GetTypes().Where(t => t.GetCustomAttribute<BpfMapAttribute>() is not null);
-        var methods = mapTypes.SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
-            .Where(m => m.Name == method).ToList();
+        // Inherited ones too (queue and stack share PushPopMap's), but not object's.
+        var methods = mapTypes.SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+            .Where(m => m.Name == method && typeof(BpfMap).IsAssignableFrom(m.DeclaringType)).Distinct().ToList();
         Assert.NotEmpty(methods);
         foreach (var m in methods)
         {
