@@ -33,7 +33,10 @@ internal sealed partial class InstructionSelector
         // The kernel rejects a division by an immediate zero: such a divisor goes through a register.
         bool isDivision = op is AluOp.Div or AluOp.Mod;
         if (TryImmediate(right, is32, out int imm) && !(isDivision && imm == 0))
+        {
+            if (op is AluOp.Lsh or AluOp.Rsh or AluOp.Arsh) imm &= is32 ? 31 : 63; // the kernel rejects out-of-range immediate shifts
             Emit(new MInstr { Op = MOp.Alu, Alu = op, Dst = d, Imm = imm, Is32 = is32 });
+        }
         else
             Emit(new MInstr { Op = MOp.Alu, Alu = op, Dst = d, Src = ValueReg(right), Is32 = is32 });
         _regs[b] = d;

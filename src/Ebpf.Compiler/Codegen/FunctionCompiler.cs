@@ -67,9 +67,12 @@ public sealed class FunctionCompiler : IFunctionCompiler
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, location, method.Name, e.Message));
             return null;
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, location, method.Name, e.Message));
+            // A bug here, not in the input: reported with where it happened, never thrown at the caller.
+            var frame = new System.Diagnostics.StackTrace(e, fNeedFileInfo: false).GetFrame(0)?.GetMethod();
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, location, method.Name,
+                $"{e.GetType().Name}: {e.Message} (in {frame?.DeclaringType?.Name}.{frame?.Name})"));
             return null;
         }
     }

@@ -66,6 +66,12 @@ public sealed class InstructionCombining : FunctionPass
         var (l, r) = (b.Left, b.Right);
         // Constants to the right.
         if (b.IsCommutative && l is Constant && r is not Constant) return new BinaryInstruction(b.Op, r, l) { Location = b.Location };
+        if (r is Constant count && b.Op is BinaryOp.Shl or BinaryOp.LShr or BinaryOp.AShr && count.Bits >= (ulong)type.Bits)
+        {
+            // A count that became constant after folding: masked as C# and BPF do at run time (the
+            // kernel rejects an immediate shift of the width or more).
+            return new BinaryInstruction(b.Op, l, C(type, (long)(count.Bits & (ulong)(type.Bits - 1)))) { Location = b.Location };
+        }
         if (r is Constant k)
         {
             ulong kv = k.Bits;
