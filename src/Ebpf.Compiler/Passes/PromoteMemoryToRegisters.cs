@@ -75,10 +75,12 @@ public sealed class PromoteMemoryToRegisters : FunctionPass
                 var phi = block.InsertPhi(new PhiInstruction(type));
                 atEntry[(block, piece)] = phi; // before the operands: breaks cycles through loops
                 foreach (var pred in block.Predecessors) phi.AddIncoming(pred, ReadAtEnd(pred, piece));
-                result = RemoveTrivialPhi(phi, replaced);
+                // Removing a trivial phi can cascade to phis that used it, including the one it was
+                // replaced by: resolve through the replacements.
+                result = Resolve(RemoveTrivialPhi(phi, replaced));
             }
             atEntry[(block, piece)] = result;
-            return result;
+            return Resolve(result);
         }
 
         foreach (var block in dom.ReversePostOrder)
@@ -91,7 +93,7 @@ public sealed class PromoteMemoryToRegisters : FunctionPass
                 else if (inst is LoadInstruction l && uses.Loads.Contains(l))
                 {
                     var piece = new Piece(l.Offset, l.Size);
-                    var value = current.TryGetValue(piece, out var v) ? Resolve(v) : ReadAtEntry(block, piece);
+                    var value = Resolve(current.TryGetValue(piece, out var v) ? v : ReadAtEntry(block, piece));
                     l.ReplaceAllUsesWith(value);
                     replaced[l] = value;
                     l.Erase();

@@ -18,6 +18,65 @@ public class RandomExpressionKernelTests(ITestOutputHelper output)
 
     sealed class Generator(Random random)
     {
+        /// <summary>Variables in scope besides a and b (name, type).</summary>
+        public List<(string Name, string Type)> Locals { get; } = new();
+
+        /// <summary>A function body: locals of each type, compound assignments, if/else, bounded loops, early returns.</summary>
+        public string Body()
+        {
+            Locals.Clear();
+            var sb = new StringBuilder();
+            int count = random.Next(3, 7);
+            for (int i = 0; i < count; i++)
+            {
+                var type = Types[random.Next(Types.Length)];
+                sb.Append($"        {type} v{i} = {Expression(type, 2)};\n");
+                Locals.Add(($"v{i}", type));
+            }
+            Statements(sb, random.Next(3, 7), 2, "        ");
+            var (name, t) = Locals[random.Next(Locals.Count)];
+            sb.Append($"        return unchecked((long){name} + (long)({Expression(t, 2)}));\n");
+            return sb.ToString();
+        }
+
+        void Statements(StringBuilder sb, int count, int depth, string indent)
+        {
+            for (int n = 0; n < count; n++)
+            {
+                var (name, type) = Locals[random.Next(Locals.Count)];
+                switch (depth > 0 ? random.Next(6) : random.Next(3))
+                {
+                    case 0 or 1:
+                    {
+                        var op = new[] { "+=", "-=", "*=", "&=", "|=", "^=" }[random.Next(6)];
+                        sb.Append($"{indent}{name} {op} {Expression(type, 2)};\n");
+                        break;
+                    }
+                    case 2:
+                        sb.Append($"{indent}{name} {(random.Next(2) == 0 ? "<<=" : ">>=")} (int)({Expression("int", 1)});\n");
+                        break;
+                    case 3:
+                        sb.Append($"{indent}if ({Comparison(1)})\n{indent}{{\n");
+                        Statements(sb, random.Next(1, 3), depth - 1, indent + "    ");
+                        sb.Append($"{indent}}}\n{indent}else\n{indent}{{\n");
+                        Statements(sb, random.Next(1, 3), depth - 1, indent + "    ");
+                        sb.Append($"{indent}}}\n");
+                        break;
+                    case 4:
+                    {
+                        string i = "i" + depth;
+                        sb.Append($"{indent}for (int {i} = 0; {i} < (int)(b & 7); {i}++)\n{indent}{{\n");
+                        Statements(sb, random.Next(1, 3), depth - 1, indent + "    ");
+                        sb.Append($"{indent}}}\n");
+                        break;
+                    }
+                    default:
+                        sb.Append($"{indent}if ({Comparison(1)}) return unchecked((long){name});\n");
+                        break;
+                }
+            }
+        }
+
         public string Expression(string type, int depth)
         {
             if (depth == 0 || random.Next(5) == 0) return Leaf(type);
@@ -68,7 +127,12 @@ public class RandomExpressionKernelTests(ITestOutputHelper output)
 
         string Leaf(string type) => random.Next(3) == 0 ? Constant(type) : Variable(type);
 
-        string Variable(string type) => $"(({type})({(random.Next(2) == 0 ? "a" : "b")}))";
+        string Variable(string type)
+        {
+            int pick = random.Next(2 + Locals.Count);
+            string name = pick switch { 0 => "a", 1 => "b", _ => Locals[pick - 2].Name };
+            return $"(({type})({name}))";
+        }
 
         string Constant(string type) => type switch
         {
@@ -79,7 +143,7 @@ public class RandomExpressionKernelTests(ITestOutputHelper output)
         };
     }
 
-    static string Source(int seed, out List<string> names)
+    static string Source(int seed, out List<string> names, bool statements = false)
     {
         var random = new Random(seed);
         var generator = new Generator(random);
@@ -98,8 +162,11 @@ public class RandomExpressionKernelTests(ITestOutputHelper output)
             var type = Types[random.Next(Types.Length)];
             string name = "F" + i;
             names.Add(name);
+            var body = statements
+                ? "\n    {\n        unchecked\n        {\n" + generator.Body() + "        }\n    }\n"
+                : $" => unchecked((long)({generator.Expression(type, 4)}));\n";
             sb.Append($$"""
-                    static long {{name}}(long a, long b) => unchecked((long)({{generator.Expression(type, 4)}}));
+                    static long {{name}}(long a, long b){{body}}
                     [Xdp]
                     static XdpAction Run{{name}}(XdpContext ctx)
                     {
@@ -119,10 +186,19 @@ public class RandomExpressionKernelTests(ITestOutputHelper output)
     [InlineData(99)]      // found a shift count that became a constant -1 after folding
     [InlineData(4242)]
     [InlineData(20261125)]
-    public void Generated_expressions_give_the_dotnet_result_in_the_kernel(int seed)
+    public void Generated_expressions_give_the_dotnet_result_in_the_kernel(int seed) => Check(Source(seed, out var names), names, seed);
+
+    /// <summary>Generated functions with locals of every type, compound assignments, nested if/else,
+    /// bounded loops and early returns: phis, critical edges, register pressure and loop code.</summary>
+    [SkippableTheory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Generated_functions_with_locals_branches_and_loops(int seed) => Check(Source(seed, out var names, statements: true), names, seed);
+
+    void Check(string source, List<string> names, int seed)
     {
         Kernel.RequireBpf();
-        var source = Source(seed, out var names);
         var compilation = TestCompilations.Create(source, "Random.cs");
         TestCompilations.AssertNoErrors(compilation);
         var type = TestCompilations.EmitAndLoad(compilation).GetType("Random")!;
