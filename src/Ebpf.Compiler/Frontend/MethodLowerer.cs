@@ -105,14 +105,14 @@ internal sealed partial class MethodLowerer
         }
         else _b.Jump(_blocks[first]);
 
-        foreach (var block in cfg.Blocks)
+        // Reverse postorder: a block is lowered after the blocks that dominate it, so a flow capture or a
+        // ref local is always bound before it is read, and after all its predecessors but loop back
+        // edges. A block without a lowered predecessor by then is unreachable (its branch folded to a
+        // constant, like the throw of a switch expression with a discard arm) and is not lowered.
+        foreach (var block in ReversePostOrder(cfg))
         {
-            if (block.Kind != BasicBlockKind.Block) continue;
-            var target = _blocks[block];
-            // Blocks are numbered so that every reachable block has a lowered predecessor by now
-            // (only loop back edges point backwards); the rest is unreachable code.
-            if (target.Predecessors.Count == 0) continue;
-            _b.Block = target;
+            if (block.Kind != BasicBlockKind.Block || _blocks[block].Predecessors.Count == 0) continue;
+            _b.Block = _blocks[block];
             foreach (var op in block.Operations)
             {
                 _b.Location = LocationOf(op.Syntax);
@@ -124,9 +124,25 @@ internal sealed partial class MethodLowerer
         }
 
         foreach (var block in _function.Blocks.ToList())
-            if (block != _function.Entry && block.Predecessors.Count == 0 && block.Terminator is null)
-                _function.RemoveBlock(block);
+            if (block != _function.Entry && block.Terminator is null)
+                _function.RemoveBlock(block); // never lowered: unreachable
         return !_failed;
+    }
+
+    static List<FlowBlock> ReversePostOrder(ControlFlowGraph cfg)
+    {
+        var visited = new HashSet<FlowBlock>();
+        var post = new List<FlowBlock>();
+        void Visit(FlowBlock b)
+        {
+            if (!visited.Add(b)) return;
+            if (b.FallThroughSuccessor?.Destination is { } fall) Visit(fall);
+            if (b.ConditionalSuccessor?.Destination is { } conditional) Visit(conditional);
+            post.Add(b);
+        }
+        Visit(cfg.Blocks[0]);
+        post.Reverse();
+        return post;
     }
 
     /// <summary>Runs one lowering step; a diagnostic stops that step only.</summary>
