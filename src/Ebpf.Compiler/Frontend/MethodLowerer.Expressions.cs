@@ -45,6 +45,10 @@ internal sealed partial class MethodLowerer
                 return LoadScalar(LowerPlace(op), op.Syntax);
             case { Kind: OperationKind.None } when PointerDereference(op) is { } deref:
                 return LoadScalar(deref, op.Syntax);
+            case { Kind: OperationKind.None, Parent: ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local.IsFixed: true } } }
+                when op.ChildOperations.Count == 1:
+                // The initializer of a fixed statement: nothing moves in BPF, so pinning is just the address.
+                return LowerValue(op.ChildOperations.First());
             default:
                 throw Unsupported(op.Syntax, $"the expression '{op.Syntax}' ({op.Kind})");
         }
