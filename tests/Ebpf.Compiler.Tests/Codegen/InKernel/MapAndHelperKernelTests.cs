@@ -21,6 +21,7 @@ public class MapAndHelperKernelTests
         public struct Key { public uint Pid; public byte Kind; public ushort Port; }
         public struct Stat { public ulong Count; public ulong Bytes; }
         public struct Event { public long A; public long B; public uint Kind; public uint Pad; }
+        public unsafe struct Histogram { public fixed ulong Buckets[8]; public fixed uint Small[4]; }
 
         [BpfObject]
         public static partial class Maps
@@ -60,6 +61,22 @@ public class MapAndHelperKernelTests
                 Events.Submit(ref e);
                 var copy = new Event { A = -input.A, B = -input.B, Kind = 2 };
                 Events.Output(copy);
+                return XdpAction.Pass;
+            }
+
+            static readonly ArrayMap<Histogram> Histograms = new(maxEntries: 1);
+
+            /// <summary>Variable indexes into a map value, bounded by a mask and by a comparison.</summary>
+            [Xdp]
+            static unsafe XdpAction Histogram(XdpContext ctx)
+            {
+                if (!ctx.TryRead(0, out Input input)) return XdpAction.Aborted;
+                ref Histogram h = ref Histograms.Lookup(0);
+                if (Unsafe.IsNullRef(ref h)) return XdpAction.Aborted;
+                int bucket = (int)(input.A & 7);
+                fixed (ulong* buckets = h.Buckets) buckets[bucket]++;
+                uint slot = (uint)input.B;
+                if (slot < 4) h.Small[(int)slot] += 10;
                 return XdpAction.Pass;
             }
 
@@ -128,6 +145,20 @@ public class MapAndHelperKernelTests
         Assert.Equal(2, events.Count);
         Assert.Equal((7L, -9L, 1u), (events[0].A, events[0].B, events[0].Kind));
         Assert.Equal((-7L, 9L, 2u), (events[1].A, events[1].B, events[1].Kind));
+    }
+
+    [SkippableFact]
+    public void Variable_indexes_into_a_map_value()
+    {
+        Kernel.RequireBpf();
+        using var probe = LoadedProbe.Load(Source, "Maps.cs");
+        foreach (var (a, b) in new (long, long)[] { (3, 1), (11, 1), (5, 9), (7, 3) })
+            Assert.Equal(2u, probe.RunXdp("Histogram", Packet(a, b)));
+        var value = probe.Collection.Maps["Histograms"].Lookup(new byte[4])!;
+        var buckets = Enumerable.Range(0, 8).Select(i => BinaryPrimitives.ReadUInt64LittleEndian(value.AsSpan(i * 8))).ToArray();
+        var small = Enumerable.Range(0, 4).Select(i => BinaryPrimitives.ReadUInt32LittleEndian(value.AsSpan(64 + i * 4))).ToArray();
+        Assert.Equal(new ulong[] { 0, 0, 0, 2, 0, 1, 0, 1 }, buckets);
+        Assert.Equal(new uint[] { 0, 20, 0, 10 }, small);
     }
 
     [SkippableFact]
