@@ -308,11 +308,15 @@ internal sealed partial class InstructionSelector
     /// <summary>Values of 32 bits or fewer are handled with 32-bit instructions.</summary>
     static bool Is32(IrType t) => t.IsInt && t.Bits <= 32;
 
+    /// <summary>The shortest load of a constant: <c>w = imm</c> for values that fit 32 bits unsigned
+    /// (the move zero-extends), <c>r = imm</c> for negative values that fit 32 bits signed (the move
+    /// sign-extends), <c>ld_imm64</c> for the rest.</summary>
     void EmitConstant(Reg d, Constant c)
     {
         ulong bits = c.Bits;
-        if (c.Type.IsInt && c.Type.Bits <= 32 || c.Type.Bits == 64 && bits <= uint.MaxValue && c.Signed > int.MaxValue)
-            Emit(new MInstr { Op = MOp.Mov, Dst = d, Imm = (int)(uint)bits, Is32 = true }); // w = imm zero-extends
+        bool fitsUnsigned32 = bits <= uint.MaxValue && (c.Type.IsInt && c.Type.Bits <= 32 || c.Signed > int.MaxValue);
+        if (fitsUnsigned32)
+            Emit(new MInstr { Op = MOp.Mov, Dst = d, Imm = (int)(uint)bits, Is32 = true });
         else if (c.Signed is >= int.MinValue and <= int.MaxValue)
             Emit(new MInstr { Op = MOp.Mov, Dst = d, Imm = c.Signed });
         else
