@@ -75,7 +75,7 @@ internal sealed partial class MethodLowerer
         if (place.Offset != 0 && place.Base.Type.Pointee == PointerKind.Context && arg.Parameter?.RefKind is RefKind.In or RefKind.RefReadOnlyParameter)
         {
             var copy = TempPlace(place.Type, "arg", arg.Syntax);
-            if (TypeMapper.IsAggregate(place.Type)) CopyStruct(copy, place, arg.Syntax);
+            if (IsAggregate(place.Type)) CopyStruct(copy, place, arg.Syntax);
             else StoreScalar(copy, LoadScalar(place, arg.Syntax));
             place = copy;
         }
@@ -128,7 +128,7 @@ internal sealed partial class MethodLowerer
             var arg = inv.Arguments[i];
             var p = arg.Parameter!;
             var declared = method.OriginalDefinition.Parameters[p.Ordinal].Type;
-            if (KernelApi.IsMapType(p.Type))
+            if (IsMap(p.Type))
             {
                 if (recordOnly) continue;
                 var map = arg.Value is IFieldReferenceOperation { Field: { IsStatic: true } field } ? _context.Object.FindMap(field) : null;
@@ -141,7 +141,7 @@ internal sealed partial class MethodLowerer
                 if (p.RefKind != RefKind.Ref && IsMethodTypeParameter(declared))
                     args.Add(Constant.Int(IrType.I64, SizeOf(p.Type, arg.Syntax)));
             }
-            else if (KernelApi.IsContextType(p.Type)) args.Add(LowerValue(arg.Value));
+            else if (IsContext(p.Type)) args.Add(LowerValue(arg.Value));
             else if (p.Type.SpecialType == SpecialType.System_String)
             {
                 // A format literal: zero-terminated on the stack (trace_printk reads it from any memory),
@@ -150,10 +150,10 @@ internal sealed partial class MethodLowerer
                 args.Add(address);
                 if (p.Ordinal == 0) args.Add(Constant.Int(IrType.I64, size));
             }
-            else if (IsMethodTypeParameter(declared) && TypeMapper.Scalar(p.Type) is { IsInt: true })
+            else if (IsMethodTypeParameter(declared) && Scalar(p.Type) is { IsInt: true })
                 // A generic value (Printk's arguments) is widened to 64 bits by its own signedness.
                 args.Add(ConvertScalar(LowerValue(arg.Value), IrType.I64, p.Type, arg.Syntax));
-            else if (TypeMapper.Scalar(p.Type) is { } type) args.Add(ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
+            else if (Scalar(p.Type) is { } type) args.Add(ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
             else throw Error(DiagnosticDescriptors.CodegenUnsupportedType, arg.Syntax, p.Type.ToDisplayString(), $"as an argument of '{method.Name}' (use the overload taking a pointer and a size, or an out/in value)");
         }
         if ((method.ReturnsByRef || method.ReturnsByRefReadonly) && IsMethodTypeParameter(method.OriginalDefinition.ReturnType)
@@ -203,7 +203,7 @@ internal sealed partial class MethodLowerer
         if (IsTryGetValue(method)) return BoolFromBranches(inv, (t, f) => LowerTryGetValue(inv, helperId, t, f));
         // Map methods taking the context (perf event output, stack ids) order their C# parameters for
         // defaults, not as the kernel does (ctx, map, flags, data, size): the Bpf.* form has the kernel's order.
-        if (method.Parameters.Any(p => KernelApi.IsContextType(p.Type)))
+        if (method.Parameters.Any(p => IsContext(p.Type)))
             throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(),
                 "map methods that take the context; call the Bpf helper of the same name, whose parameters follow the kernel's order");
         var map = MapOf(inv);
@@ -234,7 +234,7 @@ internal sealed partial class MethodLowerer
 
     void CopyInto(Place destination, Place source, SyntaxNode at)
     {
-        if (TypeMapper.IsAggregate(destination.Type)) CopyStruct(destination, source, at);
+        if (IsAggregate(destination.Type)) CopyStruct(destination, source, at);
         else StoreScalar(destination, LoadScalar(source, at));
     }
 
@@ -252,7 +252,7 @@ internal sealed partial class MethodLowerer
         if (inv.Instance is null) throw Unsupported(inv.Syntax, "a packet access without a context");
         var ctx = LowerValue(inv.Instance);
         if (ctx.Type.Pointee != PointerKind.Context) throw Unsupported(inv.Syntax, "a packet access through a copy of the context");
-        var type = inv.TargetMethod.TypeArguments[0];
+        var type = Resolve(inv.TargetMethod.TypeArguments[0]);
         int size = SizeOf(type, inv.Syntax);
         var offset = ConvertScalar(LowerValue(inv.Arguments[0].Value), IrType.I64, inv.Arguments[0].Value.Type, inv.Syntax);
         var other = LowerPlace(inv.Arguments[1].Value);
@@ -286,14 +286,14 @@ internal sealed partial class MethodLowerer
             throw Unsupported(inv.Arguments[0].Syntax, "a context argument index that is not a constant");
         if (n < 0 || n >= slots.Count)
             throw Unsupported(inv.Arguments[0].Syntax, $"argument {n} (this context has {slots.Count})");
-        return ContextArgument(ctx, slots[n], inv.TargetMethod.TypeArguments[0], inv.Syntax);
+        return ContextArgument(ctx, slots[n], Resolve(inv.TargetMethod.TypeArguments[0]), inv.Syntax);
     }
 
     /// <summary><c>ctx.ReturnValue&lt;T&gt;()</c>: a load (kretprobe ax), or a helper writing a u64 on the stack (fexit's bpf_get_func_ret).</summary>
     Value LowerContextReturnValue(IInvocationOperation inv, (int Offset, int Helper) how)
     {
         var ctx = LowerValue(inv.Instance ?? throw Unsupported(inv.Syntax, "a return value without a context"));
-        var type = inv.TargetMethod.TypeArguments[0];
+        var type = Resolve(inv.TargetMethod.TypeArguments[0]);
         if (how.Offset >= 0) return ContextArgument(ctx, how.Offset, type, inv.Syntax);
         var temp = TempPlace(_context.Compilation.GetSpecialType(SpecialType.System_UInt64), "ret", inv.Syntax);
         _b.Emit(new HelperCallInstruction(how.Helper, "ReturnValue", IrType.I64, new[] { ctx, temp.Base }));
@@ -387,21 +387,21 @@ internal sealed partial class MethodLowerer
     /// by address, a context struct as the context pointer, other structs as the address of a fresh copy.</summary>
     Value? LowerSourceCall(IInvocationOperation inv, Place? returnInto)
     {
-        var target = inv.TargetMethod;
+        // A generic method is compiled once per list of type arguments (monomorphization).
+        var target = _substitution.Apply(inv.TargetMethod);
         if (inv.Instance is not null) throw Unsupported(inv.Syntax, $"instance method '{target.ToDisplayString()}' (make it static)");
-        if (target.IsGenericMethod) throw Unsupported(inv.Syntax, $"generic method '{target.ToDisplayString()}'");
         if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
             throw Error(DiagnosticDescriptors.Recursion, inv.Syntax, target.Name, "it calls itself");
         var args = new List<Value>();
-        bool structResult = !target.ReturnsVoid && !target.ReturnsByRef && !target.ReturnsByRefReadonly && TypeMapper.IsAggregate(target.ReturnType);
+        bool structResult = !target.ReturnsVoid && !target.ReturnsByRef && !target.ReturnsByRefReadonly && IsAggregate(target.ReturnType);
         if (structResult)
             args.Add(AddressOf(returnInto ?? TempPlace(target.ReturnType, "result", inv.Syntax), inv.Syntax));
         foreach (var arg in inv.Arguments)
         {
             var p = arg.Parameter!;
             if (p.RefKind != RefKind.None) args.Add(ArgumentAddress(arg));
-            else if (TypeMapper.Scalar(p.Type) is { } type)
-                args.Add(KernelApi.IsContextType(p.Type) ? LowerValue(arg.Value) : ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
+            else if (Scalar(p.Type) is { } type)
+                args.Add(IsContext(p.Type) ? LowerValue(arg.Value) : ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
             else
             {
                 var copy = TempPlace(p.Type, p.Name, arg.Syntax);
@@ -412,7 +412,7 @@ internal sealed partial class MethodLowerer
         if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, target.Name, args.Count);
         IrType returnType = target.ReturnsVoid || structResult ? IrType.Void
             : target.ReturnsByRef || target.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.Unknown)
-            : TypeMapper.Scalar(target.ReturnType) ?? throw Unsupported(inv.Syntax, $"a call returning '{target.ReturnType.ToDisplayString()}'");
+            : Scalar(target.ReturnType) ?? throw Unsupported(inv.Syntax, $"a call returning '{target.ReturnType.ToDisplayString()}'");
         var call = _b.Emit(new FunctionCallInstruction(target, SymbolNames.For(target, _context.Object.Class), returnType, args, KernelApi.IsNoInlining(target)));
         return returnType.IsVoid ? null : call;
     }

@@ -79,10 +79,10 @@ internal sealed partial class MethodLowerer
         var type = op.Type;
         if (value is null)
         {
-            if (type is not null && TypeMapper.Scalar(type) is { IsPointer: true } p) return Constant.Null(p);
+            if (type is not null && Scalar(type) is { IsPointer: true } p) return Constant.Null(p);
             throw Unsupported(op.Syntax, "a null value that is not a pointer");
         }
-        if (type is null || TypeMapper.Scalar(type) is not { } ir || ir.IsPointer)
+        if (type is null || Scalar(type) is not { } ir || ir.IsPointer)
             throw Error(DiagnosticDescriptors.CodegenUnsupportedType, op.Syntax, type?.ToDisplayString() ?? value.GetType().Name, "as a constant");
         return value switch
         {
@@ -103,7 +103,7 @@ internal sealed partial class MethodLowerer
         if (to.IsPointer && value is Constant { IsZero: true }) return Constant.Null(to);
         if (value.Type.IsPointer && value.Type.Pointee == PointerKind.Context)
             throw Error(DiagnosticDescriptors.ContextPointerArithmetic, at, at.ToString());
-        return _b.Convert(value, to, fromType is not null && TypeMapper.IsSigned(fromType));
+        return _b.Convert(value, to, fromType is not null && IsSigned(fromType));
     }
 
     Value LowerConversion(IConversionOperation c)
@@ -120,7 +120,7 @@ internal sealed partial class MethodLowerer
         if (ir.IsBool) return new Arith(IrType.I1, false);
         if (ir.IsPointer) return new Arith(ir, false);
         if (ir.Bits < 32) return Int32;
-        return new Arith(ir, TypeMapper.IsSigned(type));
+        return new Arith(ir, IsSigned(type));
     }
 
     /// <summary>C#'s binary numeric promotion: the type the predefined operator works in.</summary>
@@ -272,7 +272,7 @@ internal sealed partial class MethodLowerer
     {
         if (pointer.Type.Pointee == PointerKind.Context) throw Error(DiagnosticDescriptors.ContextPointerArithmetic, at, at.ToString());
         int elementSize = type.PointedAtType.SpecialType == SpecialType.System_Void ? 1 : SizeOf(type.PointedAtType, at);
-        var offset = _b.Convert(index, IrType.I64, TypeMapper.IsSigned(indexType));
+        var offset = _b.Convert(index, IrType.I64, IsSigned(indexType));
         if (elementSize != 1) offset = _b.Binary(BinaryOp.Mul, offset, Constant.Int(IrType.I64, elementSize));
         if (subtract) offset = _b.Negate(offset);
         return _b.PointerAdd(pointer, offset);
@@ -379,7 +379,7 @@ internal sealed partial class MethodLowerer
         }
         if (field.Size == type.StoreSize) return _b.Load(ctx, field.Offset, type, field.Size);
         var narrow = _b.Load(ctx, field.Offset, IrType.Int(field.Size * 8), field.Size);
-        return _b.Convert(narrow, type, TypeMapper.IsSigned(p.Type!));
+        return _b.Convert(narrow, type, IsSigned(p.Type!));
     }
 
     /// <summary>A pattern test of <paramref name="value"/>: constant, relational, not, and/or, discard.</summary>

@@ -52,7 +52,7 @@ internal sealed partial class MethodLowerer
                 return new Place(_b.Load(address, 0, type, 8), 0, l.Local.Type);
             }
             case IParameterReferenceOperation p:
-                return _parameters.TryGetValue(p.Parameter, out var place)
+                return _parameters.TryGetValue(p.Parameter.OriginalDefinition, out var place)
                     ? place
                     : throw Unsupported(p.Syntax, $"parameter '{p.Parameter.Name}' here");
             case IFieldReferenceOperation f:
@@ -76,7 +76,7 @@ internal sealed partial class MethodLowerer
             {
                 var type = op.Type ?? throw Unsupported(op.Syntax, $"an expression without a type ({op.Kind})");
                 var temp = TempPlace(type, "tmp", op.Syntax);
-                if (TypeMapper.IsAggregate(type)) LowerInto(temp, op);
+                if (IsAggregate(type)) LowerInto(temp, op);
                 else StoreScalar(temp, LowerValue(op));
                 return temp;
             }
@@ -113,7 +113,7 @@ internal sealed partial class MethodLowerer
     {
         int size = SizeOf(elementType, at);
         if (index.ConstantValue is { HasValue: true, Value: int n }) return first.Field(n * size, elementType);
-        var offset = _b.Convert(LowerValue(index), IrType.I64, TypeMapper.IsSigned(index.Type!));
+        var offset = _b.Convert(LowerValue(index), IrType.I64, IsSigned(index.Type!));
         if (size != 1) offset = _b.Binary(BinaryOp.Mul, offset, Constant.Int(IrType.I64, size));
         return new Place(_b.PointerAdd(AddressOf(first, at), offset), 0, elementType);
     }
@@ -124,7 +124,7 @@ internal sealed partial class MethodLowerer
         if (field.IsStatic)
         {
             if (field.IsConst) throw Unsupported(f.Syntax, $"the address of constant '{field.Name}'");
-            if (KernelApi.IsMapType(field.Type))
+            if (IsMap(field.Type))
                 throw Unsupported(f.Syntax, $"map '{field.Name}' used as a value (call its methods instead)");
             var global = _context.Object.FindGlobal(field)
                 ?? throw Error(DiagnosticDescriptors.ForeignStaticField, f.Syntax, field.ToDisplayString(), _context.Object.Name);
@@ -134,7 +134,8 @@ internal sealed partial class MethodLowerer
         if (f.Instance is null) throw Unsupported(f.Syntax, "a field without receiver");
         var receiver = LowerPlace(f.Instance);
         var layout = LayoutOf(f.Instance.Type!, f.Syntax);
-        var fieldLayout = layout.Find(field) ?? throw Unsupported(f.Syntax, $"field '{field.Name}' (not in the layout of '{layout.Type.Name}')");
+        // A field of a generic struct is a member of the struct over T; its layout is the one over the type arguments.
+        var fieldLayout = layout.Find(field) ?? layout.Fields.FirstOrDefault(l => l.Field.Name == field.Name) ?? throw Unsupported(f.Syntax, $"field '{field.Name}' (not in the layout of '{layout.Type.Name}')");
         // A fixed buffer's place is its first element.
         return receiver.Field(fieldLayout.Offset, field.IsFixedSizeBuffer ? fieldLayout.ElementType : field.Type);
     }
@@ -175,7 +176,7 @@ internal sealed partial class MethodLowerer
     }
 
     IrType ScalarType(ITypeSymbol type, SyntaxNode at)
-        => TypeMapper.Scalar(type) ?? throw Error(DiagnosticDescriptors.CodegenUnsupportedType, at, type.ToDisplayString(), "as a scalar value");
+        => Scalar(type) ?? throw Error(DiagnosticDescriptors.CodegenUnsupportedType, at, type.ToDisplayString(), "as a scalar value");
 
     Value LoadScalar(Place place, SyntaxNode at)
     {
@@ -196,7 +197,7 @@ internal sealed partial class MethodLowerer
 
     void StoreScalar(Place place, Value value, SyntaxNode? at = null)
     {
-        var type = TypeMapper.Scalar(place.Type) ?? value.Type;
+        var type = Scalar(place.Type) ?? value.Type;
         if (at is not null) CheckStackAlignment(place, type, at);
         if (value.Type.IsPointer && place is { Base: FrameAddressInstruction slot, Offset: 0 })
             _pointerKinds[slot.Slot] = _pointerKinds.TryGetValue(slot.Slot, out var known) && known != value.Type ? IrType.Pointer(PointerKind.Unknown) : value.Type;
@@ -242,7 +243,7 @@ internal sealed partial class MethodLowerer
     {
         var pieces = new List<(int Offset, IrType Type)>();
         int size = SizeOf(type, at);
-        if (TypeMapper.Scalar(type) is { } scalar)
+        if (Scalar(type) is { } scalar)
         {
             pieces.Add((0, scalar));
             return pieces;
@@ -272,7 +273,7 @@ internal sealed partial class MethodLowerer
         {
             int offset = baseOffset + field.Offset;
             if (field.ElementCount > 1) continue; // fixed buffers and inline arrays: copied as chunks
-            if (TypeMapper.Scalar(field.Field.Type) is { } s)
+            if (Scalar(field.Field.Type) is { } s)
             {
                 // A misaligned field (Pack = 1) is copied as aligned chunks: stack accesses must be aligned.
                 if (offset % s.StoreSize == 0) leaves.Add((offset, s));
@@ -330,7 +331,7 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var target = LowerPlace(a.Target);
-        if (TypeMapper.IsAggregate(target.Type))
+        if (IsAggregate(target.Type))
         {
             LowerInto(target, a.Value);
             return null;
@@ -394,20 +395,21 @@ internal sealed partial class MethodLowerer
             var id = capture.Id;
             var value = capture.Value;
             var type = value.Type;
-            if (type is not null && TypeMapper.IsAggregate(type))
+            if (type is not null && m.IsAggregate(type))
             {
                 if (_lvalues.Contains(id) && IsLocation(value) && SingleDefinition(id))
                 {
                     _bound[id] = m.LowerPlace(value);
                     return;
                 }
-                // A struct value (new T { ... } initializers write into it): its own slot.
-                if (!_bound.TryGetValue(id, out var existing) || existing is not Place slotPlace)
+                // A struct value (new T { ... } initializers write into it): its own slot. A struct
+                // defined on several paths (c ? s1 : s2) shares one slot, addressed afresh in each block.
+                if (!_bound.TryGetValue(id, out var existing) || existing is not StructCapture structCapture)
                 {
-                    slotPlace = m.TempPlace(type, "capture", value.Syntax);
-                    _bound[id] = slotPlace;
+                    structCapture = new StructCapture(m._function.AddSlot("capture", m.SizeOf(type, value.Syntax), m.SlotAlignment(type, value.Syntax)), type);
+                    _bound[id] = structCapture;
                 }
-                m.LowerInto(slotPlace, value);
+                m.LowerInto(structCapture.PlaceIn(m), value);
                 return;
             }
             if (_lvalues.Contains(id) && IsLocation(value))
@@ -437,6 +439,7 @@ internal sealed partial class MethodLowerer
             switch (_bound.GetValueOrDefault(r.Id))
             {
                 case Place p: return p;
+                case StructCapture s: return s.PlaceIn(m);
                 case CaptureSlot { Location: { } type } s:
                     return new Place(m._b.Load(m._b.FrameAddress(s.Slot), 0, s.Type, 8), 0, type);
                 case null: throw m.Unsupported(r.Syntax, "a flow capture used before its definition");
@@ -461,5 +464,11 @@ internal sealed partial class MethodLowerer
 
         /// <summary>A capture assigned on several paths; <see cref="Location"/> is set when it holds an address.</summary>
         sealed record CaptureSlot(StackSlot Slot, IrType Type, ITypeSymbol? Location);
+
+        /// <summary>A struct-valued capture: its slot, addressed where it is used.</summary>
+        sealed record StructCapture(StackSlot Slot, ITypeSymbol Type)
+        {
+            public Place PlaceIn(MethodLowerer m) => new(m._b.FrameAddress(Slot), 0, Type);
+        }
     }
 }

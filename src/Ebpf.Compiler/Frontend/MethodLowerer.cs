@@ -28,6 +28,7 @@ internal sealed partial class MethodLowerer
     readonly ICollection<Diagnostic> _diagnostics;
     readonly IrFunction _function;
     readonly IrBuilder _b;
+    readonly TypeSubstitution _substitution;
     readonly Dictionary<ILocalSymbol, StackSlot> _locals = new(SymbolEqualityComparer.Default);
     readonly Dictionary<IParameterSymbol, Place> _parameters = new(SymbolEqualityComparer.Default);
     readonly Dictionary<FlowBlock, IrBlock> _blocks = new();
@@ -37,9 +38,11 @@ internal sealed partial class MethodLowerer
     Place? _returnPlace;
     bool _failed;
 
-    MethodLowerer(IMethodSymbol method, IrType returnType, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics)
+    MethodLowerer(IMethodSymbol method, IrType returnType, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics,
+        TypeSubstitution substitution)
     {
         _method = method;
+        _substitution = substitution;
         _context = context;
         _diagnostics = diagnostics;
         _function = new IrFunction(SymbolNames.For(method, context.Object.Class), method, returnType, isEntryProgram);
@@ -57,17 +60,19 @@ internal sealed partial class MethodLowerer
                 $"compiling '{method.ToDisplayString()}' ({(syntax is null ? "no C# source" : "local functions and accessors")})"));
             return null;
         }
-        if (method.IsGenericMethod)
+        var substitution = TypeSubstitution.For(method, context.Compilation);
+        if (method.IsGenericMethod && method.TypeArguments.Any(t => t is ITypeParameterSymbol))
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location,
-                $"generic method '{method.ToDisplayString()}'"));
+                $"the generic method definition '{method.ToDisplayString()}' (only its calls with concrete type arguments are compiled)"));
             return null;
         }
+        var declaredReturn = substitution.Apply(method.ReturnType);
         IrType returnType;
         if (method.ReturnsVoid) returnType = IrType.Void;
         else if (method.ReturnsByRef || method.ReturnsByRefReadonly) returnType = IrType.Pointer(PointerKind.Unknown);
-        else if (TypeMapper.Scalar(method.ReturnType) is { } scalar) returnType = scalar;
-        else if (!isEntryProgram && TypeMapper.IsAggregate(method.ReturnType)) returnType = IrType.Void; // through a hidden pointer
+        else if (TypeMapper.Scalar(declaredReturn) is { } scalar) returnType = scalar;
+        else if (!isEntryProgram && TypeMapper.IsAggregate(declaredReturn)) returnType = IrType.Void; // through a hidden pointer
         else
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedType, location,
@@ -81,7 +86,7 @@ internal sealed partial class MethodLowerer
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location, "a method without a body"));
             return null;
         }
-        var lowerer = new MethodLowerer(method, returnType, isEntryProgram, context, diagnostics);
+        var lowerer = new MethodLowerer(method, returnType, isEntryProgram, context, diagnostics, substitution);
         return lowerer.Run(ControlFlowGraph.Create(body), syntax) ? lowerer._function : null;
     }
 
@@ -172,26 +177,26 @@ internal sealed partial class MethodLowerer
             if (parameters.Length == 0) return;
             var p = parameters[0];
             var ctx = _function.AddParameter(p.Name, IrType.Pointer(PointerKind.Context));
-            if (p.RefKind != RefKind.None) _parameters[p] = new Place(ctx, 0, p.Type);
-            else if (KernelApi.IsContextType(p.Type)) _parameters[p] = SpillParameter(p, ctx);
+            if (p.RefKind != RefKind.None) _parameters[p.OriginalDefinition] = new Place(ctx, 0, p.Type);
+            else if (IsContext(p.Type)) _parameters[p.OriginalDefinition] = SpillParameter(p, ctx);
             else throw Unsupported(p.DeclaringSyntaxReferences[0].GetSyntax(), $"the context parameter type '{p.Type.ToDisplayString()}'");
             if (parameters.Length > 1) BindProbeArguments(parameters, ctx);
             return;
         }
-        if (!_method.ReturnsByRef && !_method.ReturnsByRefReadonly && TypeMapper.IsAggregate(_method.ReturnType))
+        if (!_method.ReturnsByRef && !_method.ReturnsByRefReadonly && IsAggregate(_method.ReturnType))
             _returnPlace = new Place(_function.AddParameter("return", IrType.Pointer(PointerKind.Unknown)), 0, _method.ReturnType);
         foreach (var p in parameters)
         {
             var syntax = p.DeclaringSyntaxReferences[0].GetSyntax();
             if (p.RefKind != RefKind.None)
-                _parameters[p] = new Place(_function.AddParameter(p.Name, IrType.Pointer(PointerKind.Unknown)), 0, p.Type);
-            else if (TypeMapper.Scalar(p.Type) is { } scalar)
-                _parameters[p] = SpillParameter(p, _function.AddParameter(p.Name, scalar));
+                _parameters[p.OriginalDefinition] = new Place(_function.AddParameter(p.Name, IrType.Pointer(PointerKind.Unknown)), 0, p.Type);
+            else if (Scalar(p.Type) is { } scalar)
+                _parameters[p.OriginalDefinition] = SpillParameter(p, _function.AddParameter(p.Name, scalar));
             else
             {
                 // A struct by value: the caller passes the address of its own fresh copy.
                 SizeOf(p.Type, syntax);
-                _parameters[p] = new Place(_function.AddParameter(p.Name, IrType.Pointer(PointerKind.Stack)), 0, p.Type);
+                _parameters[p.OriginalDefinition] = new Place(_function.AddParameter(p.Name, IrType.Pointer(PointerKind.Stack)), 0, p.Type);
             }
         }
         if (_function.Parameters.Count > 5)
@@ -214,7 +219,7 @@ internal sealed partial class MethodLowerer
             var slot = _function.AddSlot(p.Name, value.Type.StoreSize, value.Type.StoreSize);
             var place = new Place(_b.FrameAddress(slot), 0, p.Type);
             StoreScalar(place, value);
-            _parameters[p] = place;
+            _parameters[p.OriginalDefinition] = place;
         }
     }
 
@@ -331,7 +336,7 @@ internal sealed partial class MethodLowerer
             case IFlowCaptureReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation or IDiscardOperation:
                 return; // evaluated for nothing (Roslyn leaves these for discarded results)
             default:
-                if (op.Type is { } t && TypeMapper.IsAggregate(t)) { LowerPlace(op); return; }
+                if (op.Type is { } t && IsAggregate(t)) { LowerPlace(op); return; }
                 LowerValue(op);
                 return;
         }
@@ -352,18 +357,28 @@ internal sealed partial class MethodLowerer
         return new SourceLocation(tree.FilePath, line, span.StartLinePosition.Character + 1, text);
     }
 
+    // Type questions always go through the substitution of the method's type arguments.
+    ITypeSymbol Resolve(ITypeSymbol type) => _substitution.Apply(type);
+    IrType? Scalar(ITypeSymbol type) => TypeMapper.Scalar(Resolve(type));
+    bool IsAggregate(ITypeSymbol type) => TypeMapper.IsAggregate(Resolve(type));
+    bool IsSigned(ITypeSymbol type) => TypeMapper.IsSigned(Resolve(type));
+    bool IsContext(ITypeSymbol type) => KernelApi.IsContextType(Resolve(type));
+    bool IsMap(ITypeSymbol type) => KernelApi.IsMapType(Resolve(type));
+
     int SizeOf(ITypeSymbol type, SyntaxNode at)
     {
-        if (TypeMapper.Scalar(type) is { } s) return s.StoreSize;
+        type = Resolve(type);
+        if (Scalar(type) is { } s) return s.StoreSize;
         return LayoutOf(type, at).Size;
     }
 
     Types.TypeLayout LayoutOf(ITypeSymbol type, SyntaxNode at)
-        => _context.Layouts.GetLayout(type) ?? throw Error(DiagnosticDescriptors.CodegenUnsupportedType, at, type.ToDisplayString(), "(it has no eBPF memory layout)");
+        => _context.Layouts.GetLayout(Resolve(type)) ?? throw Error(DiagnosticDescriptors.CodegenUnsupportedType, at, type.ToDisplayString(), "(it has no eBPF memory layout)");
 
     int AlignOf(ITypeSymbol type, SyntaxNode at)
     {
-        if (TypeMapper.Scalar(type) is { } s) return s.StoreSize;
+        type = Resolve(type);
+        if (Scalar(type) is { } s) return s.StoreSize;
         return Math.Max(1, LayoutOf(type, at).Alignment);
     }
 }

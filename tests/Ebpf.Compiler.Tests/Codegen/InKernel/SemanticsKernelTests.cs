@@ -82,6 +82,7 @@ public class SemanticsKernelTests(ITestOutputHelper output)
         ("FixedBuffers", "var r = new Rec(); r.Comm[0] = (byte)a; r.Comm[3] = (byte)b; int i = (int)(b & 7); r.Comm[i] += 5; return r.Comm[0] + r.Comm[3] * 256 + r.Comm[i] * 65536L + r.A;"),
         ("InlineArrays", "Name16 n = default; n[1] = (byte)a; int i = (int)(b & 15); n[i] = 9; return n[1] + n[i] * 100 + n[15];"),
         ("StackAlloc", "byte* p = stackalloc byte[16]; p[0] = (byte)a; p[(int)(b & 15)] = 7; long s = 0; for (int i = 0; i < 16; i++) s += p[i] * (i + 1); return s;"),
+        ("GenericMethods", "var p = Pick(a > b, MakePair(a, b), MakePair(b, a)); var q = Copy(in p); return Pick(a < 0, a, b) + Size<Pair>() * 100 + q.X + q.Y * 3L + Widen(p) + Widen((byte)a) + Widen((short)b);"),
         ("BpfToBpfCall", "return Mix(a, b) + Mix(b, a) * 3;"),
         ("RefAndOutParameters", "long x = a; Bump(ref x, b); return TryHalf(x, out long h) ? h : -h;"),
         ("Enums", """
@@ -152,6 +153,10 @@ public class SemanticsKernelTests(ITestOutputHelper output)
                 static Pair MakePair(long x, long y) => new Pair { X = (int)x, Y = (int)(y >> 1) };
                 [MethodImpl(MethodImplOptions.NoInlining)] static Pair MakePairNoInline(long x, long y) { var p = new Pair { X = (int)(x * 3) }; p.Y = (int)y; return p; }
                 static long Sum(Pair p) => (long)p.X + p.Y;
+                static T Pick<T>(bool first, T x, T y) where T : unmanaged => first ? x : y;
+                static int Size<T>() where T : unmanaged => sizeof(T);
+                static T Copy<T>(in T value) where T : unmanaged { T copy = value; return copy; }
+                [MethodImpl(MethodImplOptions.NoInlining)] static long Widen<T>(T value) where T : unmanaged { T local = value; return sizeof(T) * 1000L + Size<T>(); }
 
             """);
         foreach (var (name, body) in Cases)
