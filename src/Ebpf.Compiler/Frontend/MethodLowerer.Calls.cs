@@ -389,10 +389,13 @@ internal sealed partial class MethodLowerer
     {
         // A generic method is compiled once per list of type arguments (monomorphization).
         var target = _substitution.Apply(inv.TargetMethod);
-        if (inv.Instance is not null) throw Unsupported(inv.Syntax, $"instance method '{target.ToDisplayString()}' (make it static)");
+        if (inv.Instance is not null && !target.ContainingType.IsValueType)
+            throw Unsupported(inv.Syntax, $"instance method '{target.ToDisplayString()}' of a class");
         if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))
             throw Error(DiagnosticDescriptors.Recursion, inv.Syntax, target.Name, "it calls itself");
         var args = new List<Value>();
+        // A struct instance method receives the address of its receiver first (a copy for an rvalue).
+        if (inv.Instance is not null) args.Add(AddressOf(LowerPlace(inv.Instance), inv.Instance.Syntax));
         bool structResult = !target.ReturnsVoid && !target.ReturnsByRef && !target.ReturnsByRefReadonly && IsAggregate(target.ReturnType);
         if (structResult)
             args.Add(AddressOf(returnInto ?? TempPlace(target.ReturnType, "result", inv.Syntax), inv.Syntax));

@@ -362,6 +362,7 @@ internal sealed partial class MethodLowerer
     /// The packet pointers among them get the kinds the verifier gives those fields.</summary>
     Value LowerPropertyRead(IPropertyReferenceOperation p)
     {
+        if (p.Instance is not null && BackingField(p.Property) is not null) return LoadScalar(LowerPlace(p), p.Syntax);
         if (KernelApi.ContextField(p.Property) is not { } field || p.Instance is null)
             throw Unsupported(p.Syntax, $"property '{p.Property.ToDisplayString()}' (only context fields are compiled)");
         var ctx = LowerValue(p.Instance);

@@ -57,6 +57,10 @@ internal sealed partial class MethodLowerer
                     : throw Unsupported(p.Syntax, $"parameter '{p.Parameter.Name}' here");
             case IFieldReferenceOperation f:
                 return FieldPlace(f);
+            case IPropertyReferenceOperation { Instance: { } receiver } prop when BackingField(prop.Property) is { } backing:
+                return MemberPlace(LowerPlace(receiver), receiver.Type!, backing, prop.Syntax);
+            case IInstanceReferenceOperation self when _thisPlace is not null:
+                return _thisPlace with { Type = self.Type! };
             case IFlowCaptureReferenceOperation r:
                 return _captures.PlaceOf(r, this);
             case IInvocationOperation inv when inv.TargetMethod.ReturnsByRef || inv.TargetMethod.ReturnsByRefReadonly:
@@ -132,10 +136,21 @@ internal sealed partial class MethodLowerer
             return new Place(address, 0, field.Type);
         }
         if (f.Instance is null) throw Unsupported(f.Syntax, "a field without receiver");
-        var receiver = LowerPlace(f.Instance);
-        var layout = LayoutOf(f.Instance.Type!, f.Syntax);
+        return MemberPlace(LowerPlace(f.Instance), f.Instance.Type!, field, f.Syntax);
+    }
+
+    /// <summary>The backing field of an auto-property (<c>public int X { get; set; }</c>), which is read and written like the field.</summary>
+    static IFieldSymbol? BackingField(IPropertySymbol property)
+        => property.ContainingType.GetMembers().OfType<IFieldSymbol>()
+            .FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property.OriginalDefinition)
+                              || SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+
+    Place MemberPlace(Place receiver, ITypeSymbol receiverType, IFieldSymbol field, SyntaxNode at)
+    {
+        var layout = LayoutOf(receiverType, at);
         // A field of a generic struct is a member of the struct over T; its layout is the one over the type arguments.
-        var fieldLayout = layout.Find(field) ?? layout.Fields.FirstOrDefault(l => l.Field.Name == field.Name) ?? throw Unsupported(f.Syntax, $"field '{field.Name}' (not in the layout of '{layout.Type.Name}')");
+        var fieldLayout = layout.Find(field) ?? layout.Fields.FirstOrDefault(l => l.Field.Name == field.Name)
+            ?? throw Unsupported(at, $"field '{field.Name}' (not in the layout of '{layout.Type.Name}')");
         // A fixed buffer's place is its first element.
         return receiver.Field(fieldLayout.Offset, field.IsFixedSizeBuffer ? fieldLayout.ElementType : field.Type);
     }

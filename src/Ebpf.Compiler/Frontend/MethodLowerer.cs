@@ -34,8 +34,10 @@ internal sealed partial class MethodLowerer
     readonly Dictionary<FlowBlock, IrBlock> _blocks = new();
     readonly Dictionary<(SyntaxTree, int), string> _lineTexts = new();
     CaptureTable _captures = null!;
-    /// <summary>Where a method returning a struct writes its result: the caller's location, passed as a hidden first argument.</summary>
+    /// <summary>Where a method returning a struct writes its result: the caller's location, passed as a hidden argument.</summary>
     Place? _returnPlace;
+    /// <summary>The receiver of a struct instance method: its address is the first argument.</summary>
+    Place? _thisPlace;
     bool _failed;
 
     MethodLowerer(IMethodSymbol method, IrType returnType, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics,
@@ -183,6 +185,8 @@ internal sealed partial class MethodLowerer
             if (parameters.Length > 1) BindProbeArguments(parameters, ctx);
             return;
         }
+        if (!_method.IsStatic)
+            _thisPlace = new Place(_function.AddParameter("this", IrType.Pointer(PointerKind.Unknown)), 0, _method.ContainingType);
         if (!_method.ReturnsByRef && !_method.ReturnsByRefReadonly && IsAggregate(_method.ReturnType))
             _returnPlace = new Place(_function.AddParameter("return", IrType.Pointer(PointerKind.Unknown)), 0, _method.ReturnType);
         foreach (var p in parameters)
