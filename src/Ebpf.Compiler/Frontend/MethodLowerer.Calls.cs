@@ -383,6 +383,37 @@ internal sealed partial class MethodLowerer
 
     // ---- calls of C# methods -----------------------------------------------------------------
 
+    void LowerConstructorCall(IObjectCreationOperation creation, IMethodSymbol constructor, Place destination)
+    {
+        if (!KernelApi.HasSource(constructor) || !SymbolEqualityComparer.Default.Equals(constructor.ContainingAssembly, _context.Compilation.Assembly))
+            throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, creation.Syntax, constructor.ToDisplayString(), "a constructor without C# source");
+        var args = new List<Value> { AddressOf(destination, creation.Syntax) };
+        args.AddRange(LowerSourceArguments(creation.Arguments));
+        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, creation.Syntax, constructor.ContainingType.Name, args.Count);
+        _b.Emit(new FunctionCallInstruction(constructor, SymbolNames.For(constructor, _context.Object.Class), IrType.Void, args, KernelApi.IsNoInlining(constructor)));
+    }
+
+    /// <summary>Arguments of a C# method: scalars by value, <c>ref</c>/<c>in</c>/<c>out</c> by address,
+    /// a context struct as the context pointer, other structs as the address of a fresh copy.</summary>
+    List<Value> LowerSourceArguments(IEnumerable<IArgumentOperation> arguments)
+    {
+        var args = new List<Value>();
+        foreach (var arg in arguments)
+        {
+            var p = arg.Parameter!;
+            if (p.RefKind != RefKind.None) args.Add(ArgumentAddress(arg));
+            else if (Scalar(p.Type) is { } type)
+                args.Add(IsContext(p.Type) ? LowerValue(arg.Value) : ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
+            else
+            {
+                var copy = TempPlace(p.Type, p.Name, arg.Syntax);
+                LowerInto(copy, arg.Value);
+                args.Add(copy.Base);
+            }
+        }
+        return args;
+    }
+
     /// <summary>A call of a method of the object. Arguments: scalars by value, <c>ref</c>/<c>in</c>/<c>out</c>
     /// by address, a context struct as the context pointer, other structs as the address of a fresh copy.</summary>
     Value? LowerSourceCall(IInvocationOperation inv, Place? returnInto)
@@ -399,19 +430,7 @@ internal sealed partial class MethodLowerer
         bool structResult = !target.ReturnsVoid && !target.ReturnsByRef && !target.ReturnsByRefReadonly && IsAggregate(target.ReturnType);
         if (structResult)
             args.Add(AddressOf(returnInto ?? TempPlace(target.ReturnType, "result", inv.Syntax), inv.Syntax));
-        foreach (var arg in inv.Arguments)
-        {
-            var p = arg.Parameter!;
-            if (p.RefKind != RefKind.None) args.Add(ArgumentAddress(arg));
-            else if (Scalar(p.Type) is { } type)
-                args.Add(IsContext(p.Type) ? LowerValue(arg.Value) : ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
-            else
-            {
-                var copy = TempPlace(p.Type, p.Name, arg.Syntax);
-                LowerInto(copy, arg.Value);
-                args.Add(copy.Base);
-            }
-        }
+        args.AddRange(LowerSourceArguments(inv.Arguments));
         if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, target.Name, args.Count);
         IrType returnType = target.ReturnsVoid || structResult ? IrType.Void
             : target.ReturnsByRef || target.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.Unknown)

@@ -225,11 +225,13 @@ internal sealed partial class MethodLowerer
         switch (op)
         {
             case IObjectCreationOperation oc:
-                if (oc.Arguments.Length > 0 || oc.Constructor is { IsImplicitlyDeclared: false })
-                    throw Unsupported(oc.Syntax, "struct constructors with code (use an object initializer)");
                 if (oc.Initializer is { Initializers.Length: > 0 })
                     throw Unsupported(oc.Syntax, "this object initializer");
+                // C# clears a struct before its constructor runs; a constructor with code is then an
+                // instance method called on the destination.
                 ZeroFill(destination, oc.Syntax);
+                if (oc.Constructor is { IsImplicitlyDeclared: false } constructor)
+                    LowerConstructorCall(oc, constructor, destination);
                 return;
             case IDefaultValueOperation d:
                 ZeroFill(destination, d.Syntax);

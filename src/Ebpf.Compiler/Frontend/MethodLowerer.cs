@@ -83,13 +83,19 @@ internal sealed partial class MethodLowerer
         }
 
         var model = context.Compilation.GetSemanticModel(syntax.SyntaxTree);
-        if (model.GetOperation(syntax) is not IMethodBodyOperation body)
+        var cfg = model.GetOperation(syntax) switch
+        {
+            IMethodBodyOperation body => ControlFlowGraph.Create(body),
+            IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor),
+            _ => null,
+        };
+        if (cfg is null)
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location, "a method without a body"));
             return null;
         }
         var lowerer = new MethodLowerer(method, returnType, isEntryProgram, context, diagnostics, substitution);
-        return lowerer.Run(ControlFlowGraph.Create(body), syntax) ? lowerer._function : null;
+        return lowerer.Run(cfg, syntax) ? lowerer._function : null;
     }
 
     bool Run(ControlFlowGraph cfg, SyntaxNode declaration)

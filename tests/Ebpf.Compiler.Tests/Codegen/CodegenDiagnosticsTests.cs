@@ -47,8 +47,8 @@ public class CodegenDiagnosticsTests
         "int x = (int)args.Flags; int y = {|EBPF1904:x switch { 1 => 10, 2 => 20 }|}; if (y > 0) return y;"));
 
     [Fact]
-    public void Struct_constructor_with_code() => Verify(Probe(
-        "var p = {|EBPF1901:new Pair(3)|}; return p.X;"));
+    public void Stackalloc_as_a_span() => Verify(Probe(
+        "System.Span<byte> {|EBPF1903:s = stackalloc byte[8]|}; return {|EBPF1901:s.Length|};"));
 
     [Fact]
     public void More_than_five_call_arguments() => Verify(Probe(

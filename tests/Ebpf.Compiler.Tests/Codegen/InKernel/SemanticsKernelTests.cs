@@ -83,6 +83,7 @@ public class SemanticsKernelTests(ITestOutputHelper output)
         ("InlineArrays", "Name16 n = default; n[1] = (byte)a; int i = (int)(b & 15); n[i] = 9; return n[1] + n[i] * 100 + n[15];"),
         ("StackAlloc", "byte* p = stackalloc byte[16]; p[0] = (byte)a; p[(int)(b & 15)] = 7; long s = 0; for (int i = 0; i < 16; i++) s += p[i] * (i + 1); return s;"),
         ("GenericMethods", "var p = Pick(a > b, MakePair(a, b), MakePair(b, a)); var q = Copy(in p); return Pick(a < 0, a, b) + Size<Pair>() * 100 + q.X + q.Y * 3L + Widen(p) + Widen((byte)a) + Widen((short)b);"),
+        ("Constructors", "var v = new Vec(a, b); var w = new Vec(v.Y, 7) { }; var z = new Vec(); return v.X + v.Y * 3 + w.X * 5 + w.Y + z.X;"),
         ("StructMembers", "var c = new Counter { Hits = (int)a, Limit = b }; c.Add(5); c.Hits *= 2; var d = c; d.Add((int)b); return c.Total() * 1000 + d.Total() + (c.Over() ? 1 : 0) + c.TotalNoInline();"),
         ("BpfToBpfCall", "return Mix(a, b) + Mix(b, a) * 3;"),
         ("RefAndOutParameters", "long x = a; Bump(ref x, b); return TryHalf(x, out long h) ? h : -h;"),
@@ -132,6 +133,11 @@ public class SemanticsKernelTests(ITestOutputHelper output)
             public struct Pair { public int X; public int Y; }
             public struct Wide { public byte Tag; public Pair P; public short Z; }
             public unsafe struct Rec { public int A; public fixed byte Comm[16]; }
+            public struct Vec
+            {
+                public long X, Y;
+                public Vec(long x, long y) { X = x; Y = y * 2; }
+            }
             public struct Counter
             {
                 public int Hits { get; set; }
