@@ -176,6 +176,9 @@ public class ObjectBtfCrossChecks
         Kernel.RequireBpf();
         var (dir, obj) = WriteObject();
         var pin = $"/sys/fs/bpf/ebpf-btf-test-{Guid.NewGuid():N}";
+        // libbpf pins the MapPinning.ByName map 'Totals' under its default root; remove it if this test made it.
+        const string pinnedByName = "/sys/fs/bpf/Totals";
+        bool pinnedBefore = File.Exists(pinnedByName);
         try
         {
             var r = ExternalTool.Run(ExternalTool.Require("bpftool"), "prog", "loadall", obj, pin);
@@ -187,6 +190,7 @@ public class ObjectBtfCrossChecks
         finally
         {
             if (Directory.Exists(pin)) Directory.Delete(pin, true);
+            if (!pinnedBefore && File.Exists(pinnedByName)) File.Delete(pinnedByName);
             Directory.Delete(dir, true);
         }
     }
