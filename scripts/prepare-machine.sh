@@ -11,6 +11,10 @@ command -v bpftool >/dev/null 2>&1 || [ -x /usr/sbin/bpftool ] || need+=(bpftool
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 [ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 [ -f /usr/include/linux/bpf.h ] || need+=(linux-libc-dev)
+# Booting Debian's 6.1 and 6.12 kernels to check objects against older verifiers (scripts/verify-on-older-kernels.sh).
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+[ -x /bin/busybox ] || need+=(busybox-static)
+command -v cpio >/dev/null 2>&1 || need+=(cpio)
 if [ ${#need[@]} -gt 0 ]; then
   echo "prepare-machine: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
