@@ -33,39 +33,27 @@ public sealed class OlderKernelTests
     public void A_missing_null_check_that_6_18_forgives_is_caught_on_6_1()
     {
         Kernel.RequireBpf();
-        var dir = Directory.CreateTempSubdirectory("ebpf-nonull-").FullName;
-        try
-        {
-            var source = Path.Combine(dir, "nonull.bpf.c");
-            File.WriteAllText(source, """
-                #include <linux/bpf.h>
-                #include <bpf/bpf_helpers.h>
-                struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, __u64); } Stats SEC(".maps");
-                SEC("xdp")
-                int nonull(struct xdp_md *ctx)
-                {
-                    __u32 key = 0;
-                    __u64 *v = bpf_map_lookup_elem(&Stats, &key);
-                    asm volatile("" : "+r"(v));
-                    *v += 1;
-                    return XDP_PASS;
-                }
-                char LICENSE[] SEC("license") = "GPL";
-                """);
-            var obj = Path.Combine(dir, "nonull.bpf.o");
-            var clang = ExternalTool.Run(ExternalTool.Require("clang"), "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c", source, "-o", obj);
-            Assert.True(clang.ExitCode == 0, clang.Combined);
+        var obj = ClangBpf.CompileSource("""
+            #include <linux/bpf.h>
+            #include <bpf/bpf_helpers.h>
+            struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 2); __type(key, __u32); __type(value, __u64); } Stats SEC(".maps");
+            SEC("xdp")
+            int nonull(struct xdp_md *ctx)
+            {
+                __u32 key = 0;
+                __u64 *v = bpf_map_lookup_elem(&Stats, &key);
+                asm volatile("" : "+r"(v));
+                *v += 1;
+                return XDP_PASS;
+            }
+            char LICENSE[] SEC("license") = "GPL";
+            """, "nonull.bpf");
 
-            using (var here = Ebpf.Runtime.Collection.LoadFile(obj)) Assert.Single(here.Programs);  // 6.18 accepts it
+        using (var here = Ebpf.Runtime.Collection.LoadFile(obj)) Assert.Single(here.Programs);  // 6.18 accepts it
 
-            var result = VerifyOnOlderKernels(obj);
-            Assert.NotEqual(0, result.ExitCode);
-            Assert.Matches(@"KERNEL 6\.1\.[^\n]*\nREJECTED nonull", result.StdOut);
-            Assert.Contains("map_value_or_null", result.StdOut);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        var result = VerifyOnOlderKernels(obj);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Matches(@"KERNEL 6\.1\.[^\n]*\nREJECTED nonull", result.StdOut);
+        Assert.Contains("map_value_or_null", result.StdOut);
     }
 }

@@ -6,17 +6,7 @@ namespace Ebpf.Btf.Tests.Support;
 public static class ClangBpf
 {
     /// <summary>Compiles <paramref name="source"/> with <c>clang -O2 -g -target bpf -c</c>; returns the object path.</summary>
-    public static string Compile(string source, string name)
-    {
-        var dir = Directory.CreateTempSubdirectory("ebpf-btf-tests-").FullName;
-        var c = Path.Combine(dir, name + ".c");
-        var o = Path.Combine(dir, name + ".o");
-        File.WriteAllText(c, source);
-        var r = ExternalTool.Run(ExternalTool.Require("clang"), "-O2", "-g", "-target", "bpf",
-            "-I/usr/include/x86_64-linux-gnu", "-c", c, "-o", o);
-        Assert.True(r.ExitCode == 0, $"clang failed:\n{r.Combined}");
-        return o;
-    }
+    public static string Compile(string source, string name) => Ebpf.TestSupport.ClangBpf.CompileSource(source, name);
 
     /// <summary>The raw bytes of one section of an object file.</summary>
     public static byte[] DumpSection(string objectPath, string section)

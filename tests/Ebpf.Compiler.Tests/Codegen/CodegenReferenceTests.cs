@@ -28,22 +28,8 @@ public class CodegenReferenceTests(ITestOutputHelper output)
         output.WriteLine("clang:\n" + Ebpf.Compiler.Codegen.FunctionCompiler.Listing(theirs.Instructions));
     }
 
-    static ObjectSpec CompileReference(string sample)
-    {
-        var clang = ExternalTool.Require("clang");
-        var input = Path.Combine(Path.GetDirectoryName(ThisFile())!, "Reference", sample + ".c");
-        var objectFile = Path.Combine(Path.GetTempPath(), $"codegen-ref-{sample}-{Environment.ProcessId}.o");
-        try
-        {
-            var result = ExternalTool.Run(clang, "-O2", "-g", "-target", "bpf", "-mcpu=v3", "-I/usr/include/x86_64-linux-gnu", "-c", input, "-o", objectFile);
-            Assert.True(result.ExitCode == 0, "clang failed:\n" + result.Combined);
-            return ElfObjectReader.ReadFile(objectFile);
-        }
-        finally
-        {
-            File.Delete(objectFile);
-        }
-    }
+    static ObjectSpec CompileReference(string sample) =>
+        ElfObjectReader.ReadFile(ClangBpf.CompileFile(Path.Combine(Path.GetDirectoryName(ThisFile())!, "Reference", sample + ".c"), "-mcpu=v3"));
 
     static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
 }

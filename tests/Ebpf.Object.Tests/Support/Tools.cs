@@ -15,17 +15,7 @@ public static class Tools
     }
 
     /// <summary>Compiles C with <c>clang -O2 -g -target bpf -c</c>; returns the object's path.</summary>
-    public static string CompileC(string source, string name)
-    {
-        var dir = TempDir();
-        var c = Path.Combine(dir, name + ".c");
-        var o = Path.Combine(dir, name + ".o");
-        File.WriteAllText(c, source);
-        var r = ExternalTool.Run(ExternalTool.Require("clang"), "-O2", "-g", "-target", "bpf",
-            "-I/usr/include/x86_64-linux-gnu", "-c", c, "-o", o);
-        Assert.True(r.ExitCode == 0, $"clang failed:\n{r.Combined}");
-        return o;
-    }
+    public static string CompileC(string source, string name) => ClangBpf.CompileSource(source, name);
 
     public static ExternalTool.Result Run(string tool, params string[] args) => ExternalTool.Run(ExternalTool.Require(tool), args);
 

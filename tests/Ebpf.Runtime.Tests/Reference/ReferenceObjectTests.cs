@@ -7,15 +7,8 @@ namespace Ebpf.Runtime.Tests.Reference;
 /// our loader: behaviour checked on the kernel, and the loaded code compared with what libbpf (bpftool) loads.</summary>
 public partial class ReferenceObjectTests(ITestOutputHelper output)
 {
-    static string Compile(string name)
-    {
-        var source = Path.Combine(RepoPaths.Root, "tests", "Ebpf.Runtime.Tests", "Reference", name + ".bpf.c");
-        var dir = Directory.CreateTempSubdirectory("ebpf-ref-");
-        var obj = Path.Combine(dir.FullName, name + ".bpf.o");
-        var clang = ExternalTool.Run(ExternalTool.Require("clang"), "-O2", "-g", "-target", "bpf", "-I/usr/include/x86_64-linux-gnu", "-c", source, "-o", obj);
-        Assert.True(clang.ExitCode == 0, clang.Combined);
-        return obj;
-    }
+    static string Compile(string name) =>
+        ClangBpf.CompileFile(Path.Combine(RepoPaths.Root, "tests", "Ebpf.Runtime.Tests", "Reference", name + ".bpf.c"));
 
     static void CallGetppid(int times)
     {
