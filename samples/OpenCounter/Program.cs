@@ -43,7 +43,7 @@ public static class Program
 
     static void Run(uint targetPid, CancellationToken cancel)
     {
-        ObjectSpec spec = ElfObjectReader.Read(ReadEmbeddedObject("OpenCounter.bpf.o"));
+        ObjectSpec spec = ElfObjectReader.ReadEmbedded(typeof(Program).Assembly, "OpenCounter.bpf.o");
         // .rodata is written before load and frozen: the verifier sees TargetPid as a constant.
         spec.SetVariable("TargetPid", targetPid);
 
@@ -72,14 +72,5 @@ public static class Program
     {
         try { return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n'); }
         catch (IOException) { return "(exited)"; }
-    }
-
-    static byte[] ReadEmbeddedObject(string name)
-    {
-        using var stream = typeof(Program).Assembly.GetManifestResourceStream(name)
-            ?? throw new LoadException($"embedded eBPF object '{name}' is missing: was the project built with msbuild/Ebpf.InTree.targets?");
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
     }
 }

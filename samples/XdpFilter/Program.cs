@@ -32,7 +32,7 @@ public static class Program
 
         try
         {
-            using var collection = Collection.Load(ElfObjectReader.Read(ReadEmbeddedObject("XdpFilter.bpf.o")),
+            using var collection = Collection.Load(ElfObjectReader.ReadEmbedded(typeof(Program).Assembly, "XdpFilter.bpf.o"),
                 new CollectionOptions { ObjectName = "XdpFilter" });
             var blockedPorts = collection.GetMap<ushort, byte>("BlockedPorts");
             foreach (var port in blocked) blockedPorts.Update(port, 1);
@@ -85,13 +85,4 @@ public static class Program
 
     static void PrintCounters(Map<uint, ulong> stats) =>
         Console.WriteLine($"   counters: passed {stats.Lookup(XdpFilter.PassedSlot)}, dropped {stats.Lookup(XdpFilter.DroppedSlot)}");
-
-    static byte[] ReadEmbeddedObject(string name)
-    {
-        using var stream = typeof(Program).Assembly.GetManifestResourceStream(name)
-            ?? throw new LoadException($"embedded eBPF object '{name}' is missing: was the project built with msbuild/Ebpf.InTree.targets?");
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        return buffer.ToArray();
-    }
 }

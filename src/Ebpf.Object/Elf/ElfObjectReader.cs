@@ -42,6 +42,17 @@ public static class ElfObjectReader
         return Read(bytes, path);
     }
 
+    /// <summary>Parses an object embedded as manifest resource <paramref name="resourceName"/> of <paramref name="assembly"/>
+    /// (how the build embeds <c>&lt;Class&gt;.bpf.o</c>).</summary>
+    public static ObjectSpec ReadEmbedded(System.Reflection.Assembly assembly, string resourceName)
+    {
+        using var stream = assembly.GetManifestResourceStream(resourceName)
+            ?? throw new ObjectFormatException($"{resourceName}: no such embedded resource in {assembly.GetName().Name} (was the project built with the eBPF build targets?)");
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return Read(buffer.ToArray(), resourceName);
+    }
+
     static string FirstLine(string s) => s.Split('\n')[0].TrimEnd('\r');
 }
 
