@@ -43,19 +43,17 @@ public static class Program
 
     static void Run(uint targetPid, CancellationToken cancel)
     {
-        ObjectSpec spec = ElfObjectReader.ReadEmbedded(typeof(Program).Assembly, "OpenCounter.bpf.o");
-        // .rodata is written before load and frozen: the verifier sees TargetPid as a constant.
-        spec.SetVariable("TargetPid", targetPid);
-
-        using var collection = Collection.Load(spec, new CollectionOptions { ObjectName = "OpenCounter" });
-        using var link = collection.GetProgram("OnOpenat").AttachTracepoint("syscalls", "sys_enter_openat");
-        var counts = collection.GetMap<uint, ulong>("Counts");
+        // The typed accessors are generated from OpenCounter.Probe.cs: the same C# declarations serve the
+        // kernel and user space. .rodata is written before load and frozen: the verifier sees
+        // TargetPid as a constant.
+        using var probe = OpenCounter.Load(spec => spec.TargetPid = targetPid);
+        probe.AttachAll();
 
         Console.WriteLine(targetPid == 0
             ? "Counting openat() per process; top 10 every second, Ctrl-C to stop."
             : $"Counting openat() of process {targetPid}; Ctrl-C to stop.");
         while (!cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
-            PrintTopTen(counts, collection.ReadVariable<ulong>("Misses"));
+            PrintTopTen(probe.Counts, probe.Misses);
     }
 
     static void PrintTopTen(Map<uint, ulong> counts, ulong misses)

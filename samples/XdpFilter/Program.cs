@@ -32,17 +32,16 @@ public static class Program
 
         try
         {
-            using var collection = Collection.Load(ElfObjectReader.ReadEmbedded(typeof(Program).Assembly, "XdpFilter.bpf.o"),
-                new CollectionOptions { ObjectName = "XdpFilter" });
-            var blockedPorts = collection.GetMap<ushort, byte>("BlockedPorts");
-            foreach (var port in blocked) blockedPorts.Update(port, 1);
-            var program = collection.GetProgram("Filter");
-            var stats = collection.GetMap<uint, ulong>("Stats");
+            // Typed accessors generated from XdpFilter.Probe.cs: no map or program is named by a string.
+            using var filter = XdpFilter.Load();
+            foreach (var port in blocked) filter.BlockedPorts.Update(port, 1);
+            var program = filter.Filter;
+            var stats = filter.Stats;
 
             Console.WriteLine($"Blocked UDP ports: {string.Join(", ", blocked)}");
             Console.WriteLine("1. BPF_PROG_TEST_RUN on crafted packets:");
             foreach (var (name, packet) in CraftedPackets(blocked[0], open))
-                Console.WriteLine($"   {name,-34} -> {(Ebpf.XdpAction)program.TestRun(packet).ReturnValue}");
+                Console.WriteLine($"   {name,-34} -> {(Ebpf.XdpAction)program.Program.TestRun(packet).ReturnValue}");
             PrintCounters(stats);
 
             if (veth) RunOnVeth(program, stats, blocked[0], open);
@@ -66,12 +65,12 @@ public static class Program
         ("Ethernet header only (IPv4 type)", Packets.Truncate(Packets.Udp(blocked), 14)),
     ];
 
-    static void RunOnVeth(Ebpf.Runtime.Program program, Map<uint, ulong> stats, ushort blocked, ushort open)
+    static void RunOnVeth(XdpFilter.FilterProgram program, Map<uint, ulong> stats, ushort blocked, ushort open)
     {
         const int datagrams = 5;
         Console.WriteLine("2. Attached to a veth pair in a network namespace:");
         using var veth = VethNamespace.Create();
-        using var link = program.AttachXdp(veth.HostInterface);
+        using var link = program.Attach(veth.HostInterface);
         ulong droppedBefore = stats.Lookup(XdpFilter.DroppedSlot);
 
         using var openSocket = VethNamespace.ListenOnHost(open);

@@ -83,8 +83,6 @@ public sealed class MapSpec
     public BtfVar? BtfVar { get; set; }
 }
 
-public enum MapPinning { None = 0, ByName = 1 }
-
 /// <summary>A global data section. <see cref="Contents"/> is null for <c>.bss</c> (all zero, <see cref="Size"/> bytes).</summary>
 public sealed class DataSectionSpec
 {

@@ -1,7 +1,6 @@
 using Ebpf.Asm;
 using Ebpf.Btf;
-using Ebpf.Compiler.Model;
-using Ebpf.Compiler.Types;
+using Ebpf.Rules.Model;
 using Ebpf.Object;
 using Microsoft.CodeAnalysis;
 

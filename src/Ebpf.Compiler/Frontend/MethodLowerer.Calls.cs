@@ -1,6 +1,6 @@
 using Ebpf.Compiler.Codegen;
 using Ebpf.Compiler.IR;
-using Ebpf.Compiler.Model;
+using Ebpf.Rules.Model;
 using Ebpf.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;

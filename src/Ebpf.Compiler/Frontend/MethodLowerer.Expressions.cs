@@ -1,3 +1,4 @@
+using Ebpf.Rules.Model;
 using Ebpf.Compiler.IR;
 using Ebpf.Rules;
 using Microsoft.CodeAnalysis;

@@ -1,3 +1,4 @@
+using Ebpf.Rules.Model;
 using Ebpf.Compiler.Codegen;
 using Ebpf.Compiler.IR;
 using Ebpf.Rules;
@@ -382,7 +383,7 @@ internal sealed partial class MethodLowerer
         return LayoutOf(type, at).Size;
     }
 
-    Types.TypeLayout LayoutOf(ITypeSymbol type, SyntaxNode at)
+    Ebpf.Rules.Model.TypeLayout LayoutOf(ITypeSymbol type, SyntaxNode at)
         => _context.Layouts.GetLayout(Resolve(type)) ?? throw Error(DiagnosticDescriptors.CodegenUnsupportedType, at, type.ToDisplayString(), "(it has no eBPF memory layout)");
 
     int AlignOf(ITypeSymbol type, SyntaxNode at)

@@ -1,6 +1,6 @@
 using Ebpf.Btf;
-using Ebpf.Compiler.Model;
 using Ebpf.Compiler.Types;
+using Ebpf.Rules.Model;
 using Ebpf.Object;
 
 namespace Ebpf.Compiler.Output;

@@ -1,8 +1,7 @@
 using System.Text;
 using Ebpf.Asm;
 using Ebpf.Compiler.Codegen;
-using Ebpf.Compiler.Discovery;
-using Ebpf.Compiler.Model;
+using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Output;

@@ -1,8 +1,7 @@
 using Ebpf.Btf;
 using Ebpf.Compiler.Codegen;
-using Ebpf.Compiler.Discovery;
-using Ebpf.Compiler.Model;
 using Ebpf.Compiler.Types;
+using Ebpf.Rules.Model;
 using Ebpf.Object;
 using Microsoft.CodeAnalysis;
 

@@ -1,9 +1,7 @@
 using Ebpf.Btf;
 using Ebpf.Compiler.Codegen;
-using Ebpf.Compiler.Discovery;
-using Ebpf.Compiler.Model;
+using Ebpf.Rules.Model;
 using Ebpf.Compiler.Output;
-using Ebpf.Compiler.Types;
 using Ebpf.Object;
 using Ebpf.Rules;
 using Ebpf.Rules.Subset;

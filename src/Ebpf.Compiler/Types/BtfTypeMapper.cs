@@ -1,4 +1,5 @@
 using Ebpf.Btf;
+using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Types;

@@ -1,3 +1,4 @@
+using Ebpf.Object;
 using System.Collections;
 using System.Runtime.InteropServices;
 
@@ -13,7 +14,7 @@ public sealed class Map<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
     internal Map(Map map)
     {
         if (map.IsPerCpu)
-            throw new InvalidOperationException($"map '{map.Name}' is per-CPU ({Ebpf.Runtime.MapKinds.KernelName(map.Type)}): use AsPerCpu<{typeof(TKey).Name}, {typeof(TValue).Name}>()");
+            throw new InvalidOperationException($"map '{map.Name}' is per-CPU ({MapKinds.KernelName(map.Type)}): use AsPerCpu<{typeof(TKey).Name}, {typeof(TValue).Name}>()");
         TypedMapChecks.CheckSizes<TKey, TValue>(map);
         Raw = map;
     }
@@ -68,7 +69,7 @@ public sealed class PerCpuMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TVa
     internal PerCpuMap(Map map)
     {
         if (!map.IsPerCpu)
-            throw new InvalidOperationException($"map '{map.Name}' is not per-CPU ({Ebpf.Runtime.MapKinds.KernelName(map.Type)}): use As<{typeof(TKey).Name}, {typeof(TValue).Name}>()");
+            throw new InvalidOperationException($"map '{map.Name}' is not per-CPU ({MapKinds.KernelName(map.Type)}): use As<{typeof(TKey).Name}, {typeof(TValue).Name}>()");
         TypedMapChecks.CheckSizes<TKey, TValue>(map);
         Raw = map;
         _stride = (int)Map.RoundUp8(map.ValueSize);

@@ -1,9 +1,7 @@
 using System.Text;
 using Ebpf.Compiler.Codegen;
-using Ebpf.Compiler.Discovery;
-using Ebpf.Compiler.Model;
+using Ebpf.Rules.Model;
 using Ebpf.Compiler.Tests.Pipeline;
-using Ebpf.Compiler.Types;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Tests.Codegen;

@@ -1,5 +1,4 @@
-using Ebpf.Compiler.Discovery;
-using Ebpf.Compiler.Model;
+using Ebpf.Rules.Model;
 using Ebpf.Compiler.Tests.Diagnostics;
 using Ebpf.Compiler.Tests.Pipeline;
 using Ebpf.Object;

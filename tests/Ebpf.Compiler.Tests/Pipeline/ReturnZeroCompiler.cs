@@ -24,7 +24,7 @@ public sealed class ReturnZeroCompiler : IFunctionCompiler
         var body = method.DeclaringSyntaxReferences.Select(r => context.Compilation.GetSemanticModel(r.SyntaxTree).GetOperation(r.GetSyntax())).First()!;
         var callees = body.Descendants().OfType<IInvocationOperation>().Select(i => i.TargetMethod)
             .Where(m => m.DeclaringSyntaxReferences.Length > 0).Distinct<IMethodSymbol>(SymbolEqualityComparer.Default).ToList();
-        var maps = body.Descendants().OfType<IFieldReferenceOperation>().Select(f => context.Object.FindMap(f.Field)).OfType<Ebpf.Compiler.Model.MapModel>()
+        var maps = body.Descendants().OfType<IFieldReferenceOperation>().Select(f => context.Object.FindMap(f.Field)).OfType<Ebpf.Rules.Model.MapModel>()
             .Distinct().ToList();
         var instructions = new List<Instruction>();
         var relocations = new List<Relocation>();

@@ -1,6 +1,6 @@
 using System.Text;
 using Ebpf.Compiler.Tests.Pipeline;
-using Ebpf.Compiler.Types;
+using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Tests.Types;

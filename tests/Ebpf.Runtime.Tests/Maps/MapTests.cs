@@ -1,3 +1,4 @@
+using Ebpf.Object;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 

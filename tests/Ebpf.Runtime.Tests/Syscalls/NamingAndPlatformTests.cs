@@ -1,3 +1,4 @@
+using Ebpf.Object;
 using Ebpf.Runtime.Syscalls;
 
 namespace Ebpf.Runtime.Tests.Syscalls;

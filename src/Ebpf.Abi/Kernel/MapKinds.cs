@@ -1,6 +1,6 @@
-using Ebpf.Object;
+using System;
 
-namespace Ebpf.Runtime;
+namespace Ebpf.Object;
 
 /// <summary>What the runtime needs to know about each map type.</summary>
 public static class MapKinds

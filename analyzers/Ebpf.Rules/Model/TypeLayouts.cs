@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 
-namespace Ebpf.Compiler.Types;
+namespace Ebpf.Rules.Model;
 
 /// <summary>The CLR's layout of unmanaged types, computed from Roslyn symbols: primitives, enums
 /// (their underlying type), pointers (8 bytes), structs with sequential layout and natural alignment,
@@ -155,7 +155,7 @@ public sealed class TypeLayouts : ITypeLayouts
     {
         foreach (var a in field.GetAttributes())
             if (a.AttributeClass?.ToDisplayString() == "System.Runtime.InteropServices.FieldOffsetAttribute"
-                && a.ConstructorArguments is [{ Value: int offset }])
+                && a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is int offset)
                 return offset;
         return null;
     }
@@ -164,7 +164,7 @@ public sealed class TypeLayouts : ITypeLayouts
     {
         foreach (var a in type.GetAttributes())
             if (a.AttributeClass?.ToDisplayString() == "System.Runtime.CompilerServices.InlineArrayAttribute"
-                && a.ConstructorArguments is [{ Value: int length }])
+                && a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is int length)
                 return length;
         return null;
     }
@@ -175,7 +175,7 @@ public sealed class TypeLayouts : ITypeLayouts
     static int ClrSize(int fieldsEnd, int alignment, int explicitSize)
         => explicitSize > 0 && explicitSize >= fieldsEnd ? explicitSize : AlignUp(Math.Max(fieldsEnd, 1), alignment);
 
-    internal static int AlignUp(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
+    public static int AlignUp(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
 
     /// <summary>What <c>[StructLayout]</c> says: kind (Sequential by default for structs), Pack (0 = natural) and Size.</summary>
     readonly record struct StructLayoutInfo(LayoutKind Kind, int Pack, int Size)
@@ -185,7 +185,7 @@ public sealed class TypeLayouts : ITypeLayouts
             foreach (var a in type.GetAttributes())
             {
                 if (a.AttributeClass?.ToDisplayString() != "System.Runtime.InteropServices.StructLayoutAttribute") continue;
-                var kind = a.ConstructorArguments is [{ Value: var k }] ? (LayoutKind)Convert.ToInt32(k) : LayoutKind.Sequential;
+                var kind = a.ConstructorArguments.Length == 1 && a.ConstructorArguments[0].Value is { } k ? (LayoutKind)Convert.ToInt32(k) : LayoutKind.Sequential;
                 int pack = 0, size = 0;
                 foreach (var named in a.NamedArguments)
                 {

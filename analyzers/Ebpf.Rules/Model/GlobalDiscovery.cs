@@ -1,12 +1,9 @@
 using System.Buffers.Binary;
-using Ebpf.Compiler.Model;
-using Ebpf.Compiler.Types;
-using Ebpf.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace Ebpf.Compiler.Discovery;
+namespace Ebpf.Rules.Model;
 
 /// <summary>Places the static non-map fields of a <c>[BpfObject]</c> class in global data sections, as
 /// clang places C globals: <c>static readonly</c> → <c>.rodata</c> (user space may set it before load),
@@ -14,7 +11,7 @@ namespace Ebpf.Compiler.Discovery;
 /// laid out in declaration order, each at its type's alignment; initial bytes come from constant
 /// initializers (numbers, enums, <c>bool</c>, <c>char</c>, <c>default</c>, and struct object
 /// initializers of constants).</summary>
-static class GlobalDiscovery
+public static class GlobalDiscovery
 {
     public const string ReadOnlyData = ".rodata", Data = ".data", Bss = ".bss";
 

@@ -1,11 +1,8 @@
-using Ebpf.Compiler.Model;
-using Ebpf.Compiler.Types;
-using Ebpf.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace Ebpf.Compiler.Discovery;
+namespace Ebpf.Rules.Model;
 
 /// <summary>Stage 1 of the pipeline: finds the <c>[BpfObject]</c> classes of a compilation and turns each
 /// into a <see cref="BpfObjectModel"/> — its license, program methods (with libbpf section names),
@@ -62,7 +59,8 @@ public static class BpfObjectDiscovery
             foreach (var t in WithNested(nested)) yield return t;
     }
 
-    static BpfObjectModel? DiscoverObject(INamedTypeSymbol type, EbpfSymbols symbols, TypeLayouts layouts, ICollection<Diagnostic> diagnostics)
+    /// <summary>The model of one <c>[BpfObject]</c> class, or null when it has errors (added to <paramref name="diagnostics"/>).</summary>
+    public static BpfObjectModel? DiscoverObject(INamedTypeSymbol type, EbpfSymbols symbols, TypeLayouts layouts, ICollection<Diagnostic> diagnostics)
     {
         int before = diagnostics.Count;
         var where = type.Locations.FirstOrDefault() ?? Location.None;

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 
-namespace Ebpf.Rules.Subset;
+namespace Ebpf.Rules.Model;
 
 /// <summary>BCL methods without C# source that the code generator lowers itself (so calling them is
 /// allowed although their bodies cannot be compiled). Keep in step with codegen's lowering.</summary>

@@ -1,10 +1,8 @@
-using Ebpf.Compiler.Model;
 using Ebpf.Object;
-using Ebpf.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace Ebpf.Compiler.Discovery;
+namespace Ebpf.Rules.Model;
 
 /// <summary>Turns a method with a program attribute into a <see cref="ProgramModel"/>: the libbpf section
 /// name from the attribute's arguments, and a signature check (static, not generic, the context
@@ -55,7 +53,7 @@ static class ProgramDiscovery
         string description, ICollection<Diagnostic> diagnostics)
     {
         var expectedName = ProgramKinds.ContextTypeName(context);
-        string expected = expectedName is null ? "'in T' (T an unmanaged struct laid out as the tracepoint's record)" : $"'{expectedName["Ebpf.".Length..]}'";
+        string expected = expectedName is null ? "'in T' (T an unmanaged struct laid out as the tracepoint's record)" : $"'{expectedName.Substring("Ebpf.".Length)}'";
         if (method.Parameters.Length == 0)
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramContextParameter, where, method.Name, description, expected));
@@ -79,7 +77,7 @@ static class ProgramDiscovery
         var returnType = method.ReturnType;
         bool ok = returnType.SpecialType == SpecialType.System_Int32 || (verdict != null && returnType.ToDisplayString() == verdict);
         if (ok) return;
-        string expected = verdict is null ? "int" : $"'{verdict["Ebpf.".Length..]}' or int";
+        string expected = verdict is null ? "int" : $"'{verdict.Substring("Ebpf.".Length)}' or int";
         var location = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<MethodDeclarationSyntax>().FirstOrDefault()?.ReturnType.GetLocation() ?? where;
         diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramReturnType, location, method.Name, description, expected));
     }
@@ -153,8 +151,8 @@ static class ProgramDiscovery
     /// compiler-generated kernel symbols such as <c>foo.isra.0</c>.</summary>
     static string? Identifier(string? value, string what)
     {
-        if (string.IsNullOrEmpty(value)) return $"the {what} is empty";
-        if (!value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.') || char.IsAsciiDigit(value[0]))
+        if (value is null || value.Length == 0) return $"the {what} is empty";
+        if (!value.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '.') || value[0] is >= '0' and <= '9')
             return $"the {what} '{value}' is not a kernel identifier (letters, digits, '_')";
         return null;
     }

@@ -1,13 +1,13 @@
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 
-namespace Ebpf.Compiler.Frontend;
+namespace Ebpf.Rules.Model;
 
 /// <summary>Recognizes the kernel-side API (assembly <c>Ebpf</c>) by the attributes it carries, so the
 /// mapping from C# to kernel lives in that assembly and not in tables here: helper ids come from
 /// <c>[BpfHelper]</c>/<c>[MapHelper]</c>, context loads from <c>[ContextField]</c>, packet accessors from
 /// <c>[PacketRead]</c>/<c>[PacketWrite]</c>.</summary>
-internal static class KernelApi
+public static class KernelApi
 {
     const string BpfHelperAttribute = "Ebpf.BpfHelperAttribute";
     const string MapHelperAttribute = "Ebpf.MapHelperAttribute";

@@ -1,10 +1,8 @@
-using Ebpf.Rules;
-using Ebpf.Rules.Subset;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace Ebpf.Compiler.Discovery;
+namespace Ebpf.Rules.Model;
 
 /// <summary>The methods with C# source reachable from an object's programs, found by walking their bodies'
 /// calls (method groups passed as helper callbacks included), and the recursive calls among them

@@ -1,12 +1,9 @@
-using Ebpf.Compiler.Model;
-using Ebpf.Compiler.Types;
 using Ebpf.Object;
-using Ebpf.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
-namespace Ebpf.Compiler.Discovery;
+namespace Ebpf.Rules.Model;
 
 /// <summary>Turns a <c>static readonly</c> field of a map type into a <see cref="MapModel"/>. The map
 /// type's <c>[BpfMap]</c> attribute (in the Ebpf API) gives the kernel map type and fixed key/value

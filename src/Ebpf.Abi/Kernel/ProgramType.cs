@@ -40,3 +40,6 @@ public enum MapType : uint
     StructOps = 26, RingBuf = 27, InodeStorage = 28, TaskStorage = 29, BloomFilter = 30, UserRingBuf = 31,
     CgrpStorage = 32, Arena = 33,
 }
+
+/// <summary>Whether libbpf-style loaders pin a map by name under the pin path (LIBBPF_PIN_BY_NAME).</summary>
+public enum MapPinning { None = 0, ByName = 1 }

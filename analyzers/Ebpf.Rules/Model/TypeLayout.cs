@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis;
 
-namespace Ebpf.Compiler.Types;
+namespace Ebpf.Rules.Model;
 
 // CONTRACT. Implementation: model helper (TypeLayouts). Used by codegen for field offsets,
 // struct copies and stack slots, and by the BTF mapper.

@@ -1,7 +1,7 @@
 using Ebpf.Object;
 using Microsoft.CodeAnalysis;
 
-namespace Ebpf.Compiler.Model;
+namespace Ebpf.Rules.Model;
 
 // CONTRACT between Discovery (model helper) and Codegen (codegen helper).
 // Discovery turns a [BpfObject] class into this plain model; codegen reads it to resolve fields

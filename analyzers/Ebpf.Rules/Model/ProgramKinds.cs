@@ -1,7 +1,6 @@
-using Ebpf.Compiler.Model;
 using Ebpf.Object;
 
-namespace Ebpf.Compiler.Discovery;
+namespace Ebpf.Rules.Model;
 
 /// <summary>What each program attribute means to the kernel and to libbpf: program type, expected
 /// attach type, section name, context parameter and return type (language.md §2, the object-format
