@@ -280,5 +280,8 @@ public static partial class DiagnosticDescriptors
     /// <summary>The descriptor with this ID, or null.</summary>
     public static DiagnosticDescriptor? Find(string id) => All.FirstOrDefault(d => d.Id == id);
 
+    /// <summary>The object checks of discovery (EBPF3xxx), reported by the compiler and by the IDE's ObjectAnalyzer.</summary>
+    internal static IEnumerable<DiagnosticDescriptor> ObjectRules => All.Where(d => d.Id.StartsWith("EBPF30", StringComparison.Ordinal));
+
     internal static IEnumerable<DiagnosticDescriptor> SubsetRules => All.Where(d => d.Id.StartsWith("EBPF1", StringComparison.Ordinal) && d.Id[5] != '9');
 }

@@ -286,7 +286,8 @@ public static class AccessorWriter
     static MapAccessKind MapAccess(MapShape m)
     {
         if (m.Type == MapType.ProgArray) return MapAccessKind.ProgramArray;
-        if (m.KeyType is null || m.ValueType is null) return MapAccessKind.Raw;
+        // Values that are kernel objects (perf events, stacks, maps, sockets) or maps without keys.
+        if (m.KeyType is null || m.ValueType is null || !MapKinds.TakesBtfTypes(m.Type)) return MapAccessKind.Raw;
         return MapKinds.IsPerCpu(m.Type) ? MapAccessKind.PerCpu : MapAccessKind.Typed;
     }
 

@@ -30,11 +30,17 @@ public static class BpfObjectDiscovery
                 continue;
             }
             if (symbols.ContainingObjectClass(type) != null) continue; // nested in an object: its programs belong there
-            foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
-                if (ProgramDiscovery.ProgramAttributes(method).Count > 0)
-                    diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramOutsideObject, method.Locations.FirstOrDefault(), method.Name));
+            CheckProgramsOutsideObjects(type, diagnostics);
         }
         return objects;
+    }
+
+    /// <summary>Reports the program methods of <paramref name="type"/>, a type outside every <c>[BpfObject]</c> class (EBPF3015).</summary>
+    public static void CheckProgramsOutsideObjects(INamedTypeSymbol type, ICollection<Diagnostic> diagnostics)
+    {
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+            if (ProgramDiscovery.ProgramAttributes(method).Count > 0)
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ProgramOutsideObject, method.Locations.FirstOrDefault(), method.Name));
     }
 
     /// <summary>The <c>[BpfObject]</c> classes declared in <paramref name="compilation"/>'s source.</summary>

@@ -152,10 +152,8 @@ public class DiscoveryTests
         }, actual);
     }
 
-    [Fact]
-    public void Bad_object_class_program_signatures_and_maps_are_located()
-    {
-        var source = Markup.Parse(Usings + """
+    /// <summary>Malformed objects, one EBPF3xxx each, shared with the analyzer parity tests.</summary>
+    public static readonly string BadObjects = Usings + """
             public class Foo { }
             [BpfObject]
             public static class {|EBPF3001:NotPartial|} { [Xdp] static XdpAction X(XdpContext ctx) => XdpAction.Pass; }
@@ -187,7 +185,12 @@ public class DiscoveryTests
             public static partial class {|EBPF3017:NoPrograms|} { }
             [{|EBPF3020:BpfObject(License = "GPL\n")|}]
             public static partial class BadLicense { [Xdp] static XdpAction X(XdpContext ctx) => XdpAction.Pass; }
-            """);
+            """;
+
+    [Fact]
+    public void Bad_object_class_program_signatures_and_maps_are_located()
+    {
+        var source = Markup.Parse(BadObjects);
         var compilation = TestCompilations.Create(source.Source);
         var diagnostics = new List<Diagnostic>();
         var objects = BpfObjectDiscovery.Discover(compilation, diagnostics);
