@@ -1,44 +1,100 @@
-using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Rules.Model;
 
-/// <summary>BCL methods without C# source that the code generator lowers itself (so calling them is
-/// allowed although their bodies cannot be compiled). Keep in step with codegen's lowering.</summary>
+/// <summary>A BCL method without C# source that the code generator lowers itself.</summary>
+public enum Intrinsic
+{
+    /// <summary><c>Unsafe.IsNullRef(ref x)</c>: the null check of a map lookup or reservation, on the very pointer later dereferenced.</summary>
+    IsNullRef,
+    /// <summary><c>Interlocked.Increment</c>: BPF_ATOMIC add (with fetch when the result is used).</summary>
+    InterlockedIncrement,
+    InterlockedDecrement,
+    InterlockedAdd,
+    /// <summary><c>Interlocked.Exchange</c>: BPF_XCHG.</summary>
+    InterlockedExchange,
+    /// <summary><c>Interlocked.CompareExchange</c>: BPF_CMPXCHG (comparand in R0).</summary>
+    InterlockedCompareExchange,
+    InterlockedAnd,
+    InterlockedOr,
+    /// <summary><c>Interlocked.Read</c>: a plain 64-bit load (single-copy atomic on BPF).</summary>
+    InterlockedRead,
+    VolatileRead,
+    VolatileWrite,
+    /// <summary><c>BinaryPrimitives.ReverseEndianness</c>: BPF_END.</summary>
+    ReverseEndianness,
+    /// <summary>A member of <c>Span&lt;T&gt;</c>/<c>ReadOnlySpan&lt;T&gt;</c> over the stack, a map value or a packet.</summary>
+    SpanMember,
+}
+
+/// <summary>The one table of BCL intrinsics: the rules allow exactly these calls to methods without
+/// source, and the code generator lowers exactly these (its switch over <see cref="Intrinsic"/> lists
+/// every case).</summary>
 public static class Intrinsics
 {
-    /// <summary>Type (metadata name of the original definition) -&gt; allowed member names; null = every member.</summary>
-    static readonly Dictionary<string, HashSet<string>?> Allowed = new()
+    static readonly Dictionary<(string Type, string Member), Intrinsic> Table = new()
     {
-        // ref results of map lookups: null checks and null refs.
-        ["System.Runtime.CompilerServices.Unsafe"] = new() { "IsNullRef", "AsRef", "NullRef" },
-        // BPF atomics (BPF_ATOMIC add/and/or/xor/xchg/cmpxchg).
-        ["System.Threading.Interlocked"] = null,
-        // BPF_END byte swaps.
-        ["System.Buffers.Binary.BinaryPrimitives"] = new() { "ReverseEndianness" },
-        // Spans over the stack, map values, packets: construction, indexing, length, slicing.
-        ["System.Span`1"] = SpanMembers(),
-        ["System.ReadOnlySpan`1"] = SpanMembers(),
+        [("System.Runtime.CompilerServices.Unsafe", "IsNullRef")] = Intrinsic.IsNullRef,
+        [("System.Threading.Interlocked", "Increment")] = Intrinsic.InterlockedIncrement,
+        [("System.Threading.Interlocked", "Decrement")] = Intrinsic.InterlockedDecrement,
+        [("System.Threading.Interlocked", "Add")] = Intrinsic.InterlockedAdd,
+        [("System.Threading.Interlocked", "Exchange")] = Intrinsic.InterlockedExchange,
+        [("System.Threading.Interlocked", "CompareExchange")] = Intrinsic.InterlockedCompareExchange,
+        [("System.Threading.Interlocked", "And")] = Intrinsic.InterlockedAnd,
+        [("System.Threading.Interlocked", "Or")] = Intrinsic.InterlockedOr,
+        [("System.Threading.Interlocked", "Read")] = Intrinsic.InterlockedRead,
+        [("System.Threading.Volatile", "Read")] = Intrinsic.VolatileRead,
+        [("System.Threading.Volatile", "Write")] = Intrinsic.VolatileWrite,
+        [("System.Buffers.Binary.BinaryPrimitives", "ReverseEndianness")] = Intrinsic.ReverseEndianness,
+        [("System.Span`1", ".ctor")] = Intrinsic.SpanMember,
+        [("System.Span`1", "get_Item")] = Intrinsic.SpanMember,
+        [("System.Span`1", "get_Length")] = Intrinsic.SpanMember,
+        [("System.Span`1", "get_IsEmpty")] = Intrinsic.SpanMember,
+        [("System.Span`1", "get_Empty")] = Intrinsic.SpanMember,
+        [("System.Span`1", "Slice")] = Intrinsic.SpanMember,
+        [("System.Span`1", "GetPinnableReference")] = Intrinsic.SpanMember,
+        [("System.Span`1", "op_Implicit")] = Intrinsic.SpanMember,
+        [("System.ReadOnlySpan`1", ".ctor")] = Intrinsic.SpanMember,
+        [("System.ReadOnlySpan`1", "get_Item")] = Intrinsic.SpanMember,
+        [("System.ReadOnlySpan`1", "get_Length")] = Intrinsic.SpanMember,
+        [("System.ReadOnlySpan`1", "get_IsEmpty")] = Intrinsic.SpanMember,
+        [("System.ReadOnlySpan`1", "get_Empty")] = Intrinsic.SpanMember,
+        [("System.ReadOnlySpan`1", "Slice")] = Intrinsic.SpanMember,
+        [("System.ReadOnlySpan`1", "GetPinnableReference")] = Intrinsic.SpanMember,
+        [("System.ReadOnlySpan`1", "op_Implicit")] = Intrinsic.SpanMember,
     };
 
-    static HashSet<string> SpanMembers() => new()
-    {
-        ".ctor", "get_Item", "get_Length", "get_IsEmpty", "get_Empty", "Slice", "GetPinnableReference", "op_Implicit",
-    };
-
-    /// <summary>Whether <paramref name="method"/> is an intrinsic the code generator lowers.</summary>
-    public static bool IsIntrinsic(IMethodSymbol method)
+    /// <summary>The intrinsic <paramref name="method"/> is, or null.</summary>
+    public static Intrinsic? Find(IMethodSymbol method)
     {
         var definition = method.OriginalDefinition;
-        var type = definition.ContainingType;
-        if (type is null) return false;
-        var key = MetadataName(type);
-        return Allowed.TryGetValue(key, out var members) && (members is null || members.Contains(definition.Name));
+        if (definition.ContainingType is not { } type) return null;
+        return Table.TryGetValue((MetadataName(type), definition.Name), out var intrinsic) ? intrinsic : null;
     }
 
-    /// <summary>The list shown in diagnostics.</summary>
-    public const string Description =
-        "Unsafe.IsNullRef/AsRef/NullRef, Interlocked.*, BinaryPrimitives.ReverseEndianness and Span<T>/ReadOnlySpan<T> construction, indexing, Length and Slice";
+    /// <summary>Whether <paramref name="method"/> is an intrinsic the code generator lowers.</summary>
+    public static bool IsIntrinsic(IMethodSymbol method) => Find(method) is not null;
+
+    /// <summary>The list shown in diagnostics, from the table.</summary>
+    public static string Description { get; } = string.Join(", ", Table.Keys
+        .Select(k => (Type: ShortName(k.Type), Member: MemberName(k.Member)))
+        .GroupBy(k => k.Type)
+        .Select(g => $"{g.Key}.{(g.Count() == 1 ? g.First().Member : "{" + string.Join(", ", g.Select(k => k.Member).Distinct()) + "}")}"));
+
+    static string ShortName(string metadataName)
+    {
+        var name = metadataName.Substring(metadataName.LastIndexOf('.') + 1);
+        return name.EndsWith("`1", StringComparison.Ordinal) ? name.Substring(0, name.Length - 2) + "<T>" : name;
+    }
+
+    static string MemberName(string member) => member switch
+    {
+        ".ctor" => "new",
+        "get_Item" => "this[]",
+        "op_Implicit" => "implicit conversion",
+        _ when member.StartsWith("get_", StringComparison.Ordinal) => member.Substring(4),
+        _ => member,
+    };
 
     static string MetadataName(INamedTypeSymbol type)
     {

@@ -9,7 +9,7 @@ using IrBlock = Ebpf.Compiler.IR.BasicBlock;
 namespace Ebpf.Compiler.Frontend;
 
 // Calls: kernel helpers ([BpfHelper]), map methods ([MapHelper]), packet accessors ([PacketRead] /
-// [PacketWrite]), the BCL intrinsics the subset allows (Unsafe.IsNullRef, Interlocked.*,
+// [PacketWrite]), the BCL intrinsics of the one table (Model/Intrinsics.cs: Unsafe.IsNullRef, Interlocked.*,
 // BinaryPrimitives.ReverseEndianness), and C# methods of the object (inlined or BPF-to-BPF calls).
 internal sealed partial class MethodLowerer
 {
@@ -307,41 +307,42 @@ internal sealed partial class MethodLowerer
     bool TryLowerIntrinsic(IInvocationOperation inv, out Value? result)
     {
         result = null;
-        var method = inv.TargetMethod;
-        var type = method.ContainingType?.ToDisplayString();
-        switch (type, method.Name)
+        if (Intrinsics.Find(inv.TargetMethod) is not Intrinsic intrinsic) return false;
+        switch (intrinsic)
         {
-            case ("System.Runtime.CompilerServices.Unsafe", "IsNullRef"):
+            case Intrinsic.IsNullRef:
             {
                 // The null check of a map value: compared on the very pointer later dereferenced.
                 var place = LowerPlace(inv.Arguments[0].Value);
                 result = _b.Compare(IR.Predicate.Eq, place.Base, Constant.Null(place.Base.Type));
                 return true;
             }
-            case ("System.Threading.Interlocked", _):
-                result = LowerInterlocked(inv);
+            case Intrinsic.InterlockedIncrement or Intrinsic.InterlockedDecrement or Intrinsic.InterlockedAdd or Intrinsic.InterlockedExchange
+                or Intrinsic.InterlockedCompareExchange or Intrinsic.InterlockedAnd or Intrinsic.InterlockedOr or Intrinsic.InterlockedRead:
+                result = LowerInterlocked(inv, intrinsic);
                 return true;
-            case ("System.Threading.Volatile", "Read"):
+            case Intrinsic.VolatileRead:
                 result = LoadVolatile(LowerPlace(inv.Arguments[0].Value), inv.Syntax);
                 return true;
-            case ("System.Threading.Volatile", "Write"):
+            case Intrinsic.VolatileWrite:
                 StoreScalar(LowerPlace(inv.Arguments[0].Value), LowerValue(inv.Arguments[1].Value));
                 return true;
-            case ("System.Buffers.Binary.BinaryPrimitives", "ReverseEndianness"):
+            case Intrinsic.ReverseEndianness:
             {
                 var value = LowerValue(inv.Arguments[0].Value);
                 int bits = SizeOf(inv.Arguments[0].Value.Type!, inv.Syntax) * 8;
                 result = bits == 8 ? value : _b.ByteSwap(value, bits);
                 return true;
             }
-            default:
-                return false;
+            case Intrinsic.SpanMember:
+                throw Unsupported(inv.Syntax, $"'{inv.TargetMethod.ToDisplayString()}' (spans are not lowered yet: use a fixed buffer or a pointer)");
         }
+        return false;
     }
 
     /// <summary><c>Interlocked.*</c> on a map value, a global or a stack variable: BPF atomics. The IR
     /// atomic returns the old value; instruction selection drops the fetch when nobody reads it.</summary>
-    Value LowerInterlocked(IInvocationOperation inv)
+    Value LowerInterlocked(IInvocationOperation inv, Intrinsic intrinsic)
     {
         var method = inv.TargetMethod;
         var place = LowerPlace(inv.Arguments[0].Value);
@@ -354,25 +355,24 @@ internal sealed partial class MethodLowerer
         Value Arg(int i) => ConvertScalar(LowerValue(inv.Arguments[i].Value), type, inv.Arguments[i].Value.Type, inv.Syntax);
         Value Atomic(AtomicOperation op, Value operand, Value? expected = null)
             => _b.Emit(new AtomicInstruction(op, place.Base, place.Offset, operand, expected, size));
-        switch (method.Name)
+        switch (intrinsic)
         {
-            case "Increment":
+            case Intrinsic.InterlockedIncrement:
                 return _b.Binary(BinaryOp.Add, Atomic(AtomicOperation.Add, Constant.Int(type, 1L)), Constant.Int(type, 1L));
-            case "Decrement":
+            case Intrinsic.InterlockedDecrement:
                 return _b.Binary(BinaryOp.Sub, Atomic(AtomicOperation.Add, Constant.Int(type, -1L)), Constant.Int(type, 1L));
-            case "Add":
+            case Intrinsic.InterlockedAdd:
             {
                 var operand = Arg(1);
                 return _b.Binary(BinaryOp.Add, Atomic(AtomicOperation.Add, operand), operand);
             }
-            case "Exchange": return Atomic(AtomicOperation.Exchange, Arg(1));
-            case "CompareExchange": return Atomic(AtomicOperation.CompareExchange, Arg(1), Arg(2));
-            case "And": return Atomic(AtomicOperation.And, Arg(1));
-            case "Or": return Atomic(AtomicOperation.Or, Arg(1));
-            case "Read": return LoadVolatile(place, inv.Syntax);
-            default:
-                throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(), "no BPF atomic for it");
+            case Intrinsic.InterlockedExchange: return Atomic(AtomicOperation.Exchange, Arg(1));
+            case Intrinsic.InterlockedCompareExchange: return Atomic(AtomicOperation.CompareExchange, Arg(1), Arg(2));
+            case Intrinsic.InterlockedAnd: return Atomic(AtomicOperation.And, Arg(1));
+            case Intrinsic.InterlockedOr: return Atomic(AtomicOperation.Or, Arg(1));
+            case Intrinsic.InterlockedRead: return LoadVolatile(place, inv.Syntax);
         }
+        throw new InvalidOperationException($"{intrinsic} is not an Interlocked intrinsic");
     }
 
     Value LoadVolatile(Place place, SyntaxNode at)
