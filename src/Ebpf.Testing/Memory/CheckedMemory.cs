@@ -73,7 +73,7 @@ public static class CheckedMemory
             return new FaultSignal(FaultKind.NullDereference, $"{access} of {size} bytes at 0x{address:x}: a NULL pointer (a map lookup or reserve not checked for null?)", address);
         var near = space.Nearest(address);
         var above = space.Above(address);
-        if (above is not null && (near is null || above.Address - address < address - near.End))
+        if (above is not null && (near is null || address >= near.End && above.Address - address < address - near.End))
         {
             ulong below = above.Address - address;
             return new FaultSignal(FaultKind.OutOfBounds, above.Kind == RegionKind.Stack
