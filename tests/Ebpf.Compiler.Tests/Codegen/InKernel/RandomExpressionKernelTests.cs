@@ -174,7 +174,7 @@ public class RandomExpressionKernelTests(ITestOutputHelper output)
         };
     }
 
-    static string Source(int seed, out List<string> names, bool statements = false)
+    public static string Source(int seed, out List<string> names, bool statements = false)
     {
         var random = new Random(seed);
         var generator = new Generator(random);

@@ -120,7 +120,7 @@ public class SemanticsKernelTests(ITestOutputHelper output)
         for (int i = 0; i < 20; i++) yield return (random.NextInt64(long.MinValue, long.MaxValue) >> random.Next(0, 60), random.NextInt64(-1000, 1000));
     }
 
-    static string Source()
+    public static string Source()
     {
         var sb = new StringBuilder();
         sb.Append("""

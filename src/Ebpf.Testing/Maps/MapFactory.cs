@@ -1,0 +1,62 @@
+using Ebpf.Object;
+using Ebpf.Testing.Memory;
+using KernelMapType = Ebpf.Object.MapType;
+
+namespace Ebpf.Testing.Maps;
+
+/// <summary>Creates the interpreter's map for a map of an object.</summary>
+public static class MapFactory
+{
+    /// <summary>The map <paramref name="spec"/> describes; map types the interpreter cannot model throw
+    /// <see cref="NotSupportedException"/> naming the map and its type.</summary>
+    public static InterpreterMap Create(MapSpec spec, AddressSpace memory)
+    {
+        int key = checked((int)spec.KeySize), value = checked((int)spec.ValueSize), max = checked((int)spec.MaxEntries);
+        switch (spec.Type)
+        {
+            case KernelMapType.Hash:
+            case KernelMapType.PerCpuHash:
+            case KernelMapType.LruHash:
+            case KernelMapType.LruPerCpuHash:
+                return new HashTable(spec.Name, spec.Type, key, value, max, memory);
+            case KernelMapType.Array:
+            case KernelMapType.PerCpuArray:
+                return new ArrayTable(spec.Name, spec.Type, key, value, max, memory);
+            case KernelMapType.RingBuf:
+                return new RingBufferMap(spec.Name, max, memory);
+            case KernelMapType.PerfEventArray:
+                return new PerfEventArrayMap(spec.Name, Math.Max(max, 1), memory);
+            case KernelMapType.ProgArray:
+                return new ProgramArrayMap(spec.Name, max, memory);
+            case KernelMapType.Queue:
+            case KernelMapType.Stack:
+                return new QueueStackMap(spec.Name, spec.Type, value, max, memory);
+            case KernelMapType.Unspecified:
+            case KernelMapType.StackTrace:
+            case KernelMapType.CgroupArray:
+            case KernelMapType.LpmTrie:
+            case KernelMapType.ArrayOfMaps:
+            case KernelMapType.HashOfMaps:
+            case KernelMapType.DevMap:
+            case KernelMapType.SockMap:
+            case KernelMapType.CpuMap:
+            case KernelMapType.XskMap:
+            case KernelMapType.SockHash:
+            case KernelMapType.CgroupStorage:
+            case KernelMapType.ReuseportSockArray:
+            case KernelMapType.PerCpuCgroupStorage:
+            case KernelMapType.SkStorage:
+            case KernelMapType.DevMapHash:
+            case KernelMapType.StructOps:
+            case KernelMapType.InodeStorage:
+            case KernelMapType.TaskStorage:
+            case KernelMapType.BloomFilter:
+            case KernelMapType.UserRingBuf:
+            case KernelMapType.CgrpStorage:
+            case KernelMapType.Arena:
+                throw new NotSupportedException($"map '{spec.Name}': the interpreter does not model {spec.Type} maps (hash, array, per-CPU and LRU variants, ring buffer, perf event array, program array, queue and stack are supported)");
+            default:
+                throw new NotSupportedException($"map '{spec.Name}': unknown map type {(uint)spec.Type}");
+        }
+    }
+}
