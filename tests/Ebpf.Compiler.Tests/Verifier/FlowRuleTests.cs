@@ -73,22 +73,23 @@ public class FlowRuleTests
         Assert.NotEmpty(probe.Collection.Programs);
     }
 
-    /// <summary>Per flow rule, the probe compiled with that rule off; the kernel's reason must match.</summary>
-    public static TheoryData<string, string, string> RuleOffCases => new()
+    /// <summary>Per flow rule, the probe compiled with that rule off: the kernel's reason must match, and the
+    /// runtime's exception classifies it with the verifier message catalog.</summary>
+    public static TheoryData<string, string, string, string> RuleOffCases => new()
     {
-        { "EBPF2106", "Lookup_incremented_unchecked", "invalid mem access 'map_value_or_null'" },
-        { "EBPF2106", "Reserve_submitted_unchecked", "type=ringbuf_mem_or_null expected=ringbuf_mem" },
-        { "EBPF2107", "Packet_read_past_check", "invalid access to packet" },
-        { "EBPF2107", "Packet_length_compared_not_pointer", "invalid access to packet" },
-        { "EBPF2108", "Reserve_leaked_on_early_return", "Unreleased reference" },
-        { "EBPF2109", "Loop_bound_from_global", "" },
-        { "EBPF2110", "ProbeRead_size_from_global", "" },
-        { "EBPF2111", "Tracepoint_common_pid", "invalid bpf_context access" },
+        { "EBPF2106", "Lookup_incremented_unchecked", "invalid mem access 'map_value_or_null'", "EBPF2201" },
+        { "EBPF2106", "Reserve_submitted_unchecked", "type=ringbuf_mem_or_null expected=ringbuf_mem", "EBPF2202" },
+        { "EBPF2107", "Packet_read_past_check", "invalid access to packet", "EBPF2203" },
+        { "EBPF2107", "Packet_length_compared_not_pointer", "invalid access to packet", "EBPF2203" },
+        { "EBPF2108", "Reserve_leaked_on_early_return", "Unreleased reference", "EBPF2215" },
+        { "EBPF2109", "Loop_bound_from_global", "", "" },
+        { "EBPF2110", "ProbeRead_size_from_global", "", "" },
+        { "EBPF2111", "Tracepoint_common_pid", "invalid bpf_context access", "EBPF2217" },
     };
 
     [SkippableTheory]
     [MemberData(nameof(RuleOffCases))]
-    public void Each_rule_switched_off_lets_through_a_program_the_kernel_rejects(string id, string name, string reason)
+    public void Each_rule_switched_off_lets_through_a_program_the_kernel_rejects(string id, string name, string reason, string catalogId)
     {
         Kernel.RequireBpf();
         var source = Markup.Parse(InvalidMarkup(name)).Source;
@@ -98,5 +99,9 @@ public class FlowRuleTests
         var spec = Assert.Single(result.Objects).Spec;
         var e = Assert.Throws<VerifierException>(() => { using var c = Collection.Load(spec); });
         Assert.Contains(reason, e.Log);
+        Assert.NotEqual("EBPF2299", e.DiagnosticId);
+        if (catalogId.Length > 0) Assert.Equal(catalogId, e.DiagnosticId);
+        Assert.StartsWith($"Probe.cs(", e.Message);
+        Assert.Contains($"error {e.DiagnosticId}: ", e.Message.Split('\n')[0]);
     }
 }
