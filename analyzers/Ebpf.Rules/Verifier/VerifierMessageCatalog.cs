@@ -119,6 +119,9 @@ static partial class VerifierMessageCatalog
         new VerifierMessageClass("EBPF2227", "Invalid instruction",
             @"unknown opcode|invalid (bpf_ld_imm64|BPF_LD_IMM|BPF_ALU|BPF_JMP|BPF_EXIT|src_reg|dst_reg|insn)|R\d+ is invalid|frame pointer is read only|BPF_EXIT uses reserved fields",
             "the object contains an instruction this kernel does not accept (an ISA feature newer than the kernel, or a malformed instruction): target the kernel's ISA, and report it if the compiler produced it"),
+        new VerifierMessageClass("EBPF2228", "Unreachable instruction",
+            @"unreachable insn \d+",
+            "the program contains instructions no path reaches, which the kernel refuses: remove the dead code (the compiler never emits it; a hand-assembled or patched program may)"),
         Unclassified,
     };
 
