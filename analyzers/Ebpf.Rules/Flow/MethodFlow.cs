@@ -687,6 +687,12 @@ sealed class MethodFlow
         if (loop is not var (first, last)) return;
         bool Leaves(ControlFlowBranch? branch) => branch?.Destination is { } d && (d.Ordinal < first || d.Ordinal > last);
         if (!Leaves(block.ConditionalSuccessor) && !Leaves(block.FallThroughSuccessor)) return;
+        // Another way out of the loop (a second bound, a break) may be the one that ends it: report only
+        // a loop whose sole exit is this comparison.
+        int exits = 0;
+        for (int i = first; i <= last; i++)
+            if (Leaves(_cfg.Blocks[i].ConditionalSuccessor) || Leaves(_cfg.Blocks[i].FallThroughSuccessor)) exits++;
+        if (exits != 1) return;
         var changed = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         for (int i = first; i <= last; i++)
             foreach (var op in _cfg.Blocks[i].Operations.Concat(_cfg.Blocks[i].BranchValue is { } bv ? new[] { bv } : Array.Empty<IOperation>()))
