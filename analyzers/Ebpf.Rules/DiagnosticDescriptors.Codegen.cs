@@ -39,11 +39,6 @@ public static partial class DiagnosticDescriptors
         "More than five arguments in a BPF call",
         "'{0}' is called with {1} arguments; BPF calls pass at most five (R1-R5): group arguments in a struct passed by 'in' or 'ref'");
 
-    public static readonly DiagnosticDescriptor DivisionByZeroSemantics = Create("EBPF2103",
-        "Integer division by a value that may be zero",
-        "'{0}' may divide by zero: eBPF gives x / 0 == 0 and x % 0 == x instead of throwing DivideByZeroException (and int.MinValue / -1 wraps instead of throwing OverflowException)",
-        DiagnosticSeverity.Info);
-
     public static readonly DiagnosticDescriptor KernelMemoryDereference = Create("EBPF2105",
         "Kernel or user memory read directly",
         "'{0}' dereferences a kernel or user pointer, which the verifier sees as a plain number: read it with Bpf.ProbeReadKernel or Bpf.ProbeReadUser");

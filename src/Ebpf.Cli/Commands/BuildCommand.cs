@@ -16,12 +16,23 @@ static class BuildCommand
         var outputDir = new Option<string>("--output", "-o") { Description = "Directory for the .bpf.o files", DefaultValueFactory = _ => "." };
         var dumpAfter = new Option<string?>("--dump-after") { Description = $"Print the intermediate form after a stage ({string.Join(", ", CompilerStages.All)}, or a codegen stage)" };
         var references = new Option<string[]>("--reference", "-r") { Description = "Extra assemblies the probes reference", DefaultValueFactory = _ => Array.Empty<string>() };
-        var command = new Command("build", "Compile C# probes to eBPF object files (<Class>.bpf.o)") { files, outputDir, dumpAfter, references };
-        command.SetAction(parse => Build(parse.GetValue(files)!, parse.GetValue(outputDir)!, parse.GetValue(dumpAfter), parse.GetValue(references)!, output));
+        var verify = new Option<bool>("--verify") { Description = "Load every program into the running kernel's verifier and report a rejection at its C# line (EBPF22xx)" };
+        var sarif = new Option<string?>("--sarif") { Description = "Also write the diagnostics to this file as a SARIF 2.1.0 log" };
+        var command = new Command("build", "Compile C# probes to eBPF object files (<Class>.bpf.o)") { files, outputDir, dumpAfter, references, verify, sarif };
+        command.SetAction(parse => Build(parse.GetValue(files)!, parse.GetValue(outputDir)!, parse.GetValue(dumpAfter), parse.GetValue(references)!,
+            parse.GetValue(verify), parse.GetValue(sarif), output));
         return command;
     }
 
-    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, TextWriter output)
+    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, bool verify, string? sarif, TextWriter output)
+    {
+        var reported = new List<Diagnostic>();
+        int status = Build(inputs, outputDir, dumpAfter, references, verify, output, reported);
+        if (sarif is not null) SarifLog.Write(sarif, reported);
+        return status;
+    }
+
+    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, bool verify, TextWriter output, List<Diagnostic> reported)
     {
         var options = new BpfCompilerOptions
         {
@@ -30,12 +41,22 @@ static class BuildCommand
         };
         var result = BpfCompiler.CompileFiles(ExpandInputs(inputs), options);
         foreach (var diagnostic in result.Diagnostics) output.WriteLine(diagnostic.ToString());
+        reported.AddRange(result.Diagnostics);
         if (!result.Success) return EbpfCli.Failure;
+        if (verify)
+        {
+            var verdicts = result.Objects.SelectMany(o => KernelVerification.Verify(o.Spec)).ToList();
+            foreach (var verdict in verdicts) output.WriteLine(verdict.ToString());
+            reported.AddRange(verdicts);
+            if (verdicts.Any(v => v.Severity == DiagnosticSeverity.Error)) return EbpfCli.Failure;
+        }
 
         try { Directory.CreateDirectory(outputDir); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            output.WriteLine(Diagnostic.Create(DiagnosticDescriptors.OutputNotWritable, Location.None, outputDir, e.Message).ToString());
+            var notWritable = Diagnostic.Create(DiagnosticDescriptors.OutputNotWritable, Location.None, outputDir, e.Message);
+            output.WriteLine(notWritable.ToString());
+            reported.Add(notWritable);
             return EbpfCli.Failure;
         }
         int failures = 0;

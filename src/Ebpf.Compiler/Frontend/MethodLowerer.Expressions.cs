@@ -223,8 +223,6 @@ internal sealed partial class MethodLowerer
             case BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder:
                 bool div = kind == BinaryOperatorKind.Divide;
                 op = type.Signed ? div ? BinaryOp.SDiv : BinaryOp.SRem : div ? BinaryOp.UDiv : BinaryOp.URem;
-                if (r is not Constant { IsZero: false } || type.Signed && r is Constant { Signed: -1 })
-                    _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DivisionByZeroSemantics, at.GetLocation(), at.ToString()));
                 break;
             case BinaryOperatorKind.LeftShift or BinaryOperatorKind.RightShift or BinaryOperatorKind.UnsignedRightShift:
                 return Shift(kind, l, r, type, at);

@@ -4,6 +4,7 @@ using Ebpf.Rules.Model;
 using Ebpf.Compiler.Output;
 using Ebpf.Object;
 using Ebpf.Rules;
+using Ebpf.Rules.Flow;
 using Ebpf.Rules.Subset;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -107,17 +108,21 @@ public static class BpfCompiler
             foreach (var model in objects) dump.Write(CompilerStages.Discovery, model.Name, ModelPrinter.Print(model));
         if (HasErrors(diagnostics)) return Stop();
 
-        // 3. Rules: the C# subset over every method reachable from a program; recursion on the call graph.
+        // 3. Rules: the C# subset and the flow rules over every method reachable from a program; recursion on the call graph.
         var graphs = objects.ToDictionary(m => m, m => CallGraph.Build(m.Programs.Select(p => p.Method), symbols));
         // ...and the C# errors in the files of every method a program reaches.
         var reachedTrees = graphs.Values.SelectMany(g => g.Methods).SelectMany(m => m.DeclaringSyntaxReferences).Select(r => r.SyntaxTree).ToHashSet();
         diagnostics.AddRange(csharpErrors.Where(d => d.Location.SourceTree is { } tree && reachedTrees.Contains(tree) && !probeTrees.Contains(tree)));
         if (HasErrors(diagnostics)) return Stop();
         var rules = new SubsetRules(symbols);
+        var flow = new FlowRules(symbols, options.DisabledFlowRules);
         foreach (var (model, graph) in graphs)
         {
             foreach (var method in graph.Methods.Where(m => m.MethodKind != MethodKind.LocalFunction))
+            {
                 rules.CheckMethod(method, graph.BodyOf(method), model.Class, diagnostics.Add);
+                flow.CheckMethod(method, graph.BodyOf(method), diagnostics.Add);
+            }
             graph.ReportRecursion(diagnostics);
             if (dump?.Wants(CompilerStages.CallGraph) == true)
                 dump.Write(CompilerStages.CallGraph, model.Name, ModelPrinter.Print(graph));

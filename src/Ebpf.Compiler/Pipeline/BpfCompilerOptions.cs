@@ -26,6 +26,10 @@ public sealed class BpfCompilerOptions
     /// <summary>Print the intermediate form after this stage (<see cref="CompilerStages"/> or a codegen stage), or null.</summary>
     public CompilerDump? Dump { get; init; }
 
+    /// <summary>Flow-rule IDs (EBPF2106...) not to report. For tests that show the kernel refuses what a rule
+    /// catches; a build that turns a rule off hands the program to the verifier unchecked.</summary>
+    public IReadOnlyCollection<string> DisabledFlowRules { get; init; } = Array.Empty<string>();
+
     /// <summary>Compiles one method body; null = the code generator, <see cref="Codegen.FunctionCompiler"/>.</summary>
     public IFunctionCompiler? FunctionCompiler { get; init; }
 }

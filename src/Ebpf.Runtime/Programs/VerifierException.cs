@@ -1,11 +1,13 @@
 using System.Text;
 using Ebpf.Asm;
+using Ebpf.Verifier;
 
 namespace Ebpf.Runtime;
 
 /// <summary>The kernel refused to load a program (BPF_PROG_LOAD failed with a verifier log). The message starts with
-/// the C# location of the instruction the verifier rejected, <c>File.cs(12,5): &lt;kernel reason&gt;</c>, so IDEs and
-/// build logs link to it; <see cref="Log"/> has the whole kernel log.</summary>
+/// the C# location of the instruction the verifier rejected and the class of the kernel's reason from the verifier
+/// message catalog, <c>File.cs(12,5): error EBPF22xx: &lt;kernel reason&gt;: &lt;what it means and how to fix it&gt;</c>,
+/// so IDEs and build logs link to it; <see cref="Log"/> has the whole kernel log.</summary>
 public sealed class VerifierException : BpfException
 {
     const int LogLinesInMessage = 40;
@@ -21,6 +23,9 @@ public sealed class VerifierException : BpfException
         ProgramName = programName;
         Log = log;
         Reason = analysis.Reason;
+        var messageClass = VerifierMessageCatalog.Classify(analysis.Reason);
+        DiagnosticId = messageClass.Id;
+        Meaning = messageClass.Meaning;
         InstructionSlot = analysis.InstructionSlot;
         if (analysis.InstructionSlot is int slot)
         {
@@ -35,6 +40,10 @@ public sealed class VerifierException : BpfException
     public string Log { get; }
     /// <summary>The verifier's reason (the line or lines after the last instruction it printed).</summary>
     public string Reason { get; }
+    /// <summary>The class of <see cref="Reason"/> in the verifier message catalog: EBPF2201...EBPF2227, or EBPF2299 when unclassified.</summary>
+    public string DiagnosticId { get; }
+    /// <summary>What <see cref="Reason"/> means for the C# program and how to fix it (from the catalog).</summary>
+    public string Meaning { get; }
     /// <summary>Slot index, in the loaded (linked) program, of the instruction the verifier stopped at.</summary>
     public int? InstructionSlot { get; }
     /// <summary>That instruction.</summary>
@@ -48,7 +57,7 @@ public sealed class VerifierException : BpfException
     {
         var sb = new StringBuilder();
         SourceLocation? source = analysis.InstructionSlot is int s ? program.SourceAt(s) : null;
-        sb.Append(source is null ? "" : source + ": ").Append(analysis.Reason).Append('\n');
+        sb.Append(VerifierMessageCatalog.Format(source?.ToString(), analysis.Reason)).Append('\n');
         sb.Append($"load program '{programName}': {Syscalls.Errno.Format(errno)}: the verifier rejected it");
         if (analysis.InstructionSlot is int slot)
         {

@@ -33,7 +33,7 @@ static class ObjectBtfTestsSource
             static int OnOpen(in OpenArgs args)
             {
                 ref FlowStats s = ref Stats.Lookup(default);
-                return Count(args.Dfd, TargetPid) + (int)Totals.Lookup(0) + (int)Drops + (int)Budget;
+                return Count(args.Dfd, TargetPid) + (Totals.TryGetValue(0, out ulong t) ? (int)t : 0) + (int)Drops + (int)Budget;
             }
 
             [Xdp]

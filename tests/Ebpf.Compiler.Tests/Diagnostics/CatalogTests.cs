@@ -26,7 +26,8 @@ public class CatalogTests
         var doc = File.ReadAllText(RepoPaths.Combine("docs", "diagnostics.md"));
         var anchors = Regex.Matches(doc, "<a id=\"(ebpf\\d{4})\"></a>").Select(m => m.Groups[1].Value.ToUpperInvariant()).ToList();
         Assert.Equal(anchors.Count, anchors.Distinct().Count());
-        Assert.Equal(DiagnosticDescriptors.All.Select(d => d.Id).Order(), anchors.Order());
+        // The source diagnostics and the kernel verifier message classes (EBPF22xx, reported from the kernel's log).
+        Assert.Equal(DiagnosticDescriptors.All.Concat(DiagnosticDescriptors.KernelVerifierMessages).Select(d => d.Id).Order(), anchors.Order());
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public class BtfLoadingTests(ITestOutputHelper output)
         var types = new Types("CountNoCheck");
         var e = Assert.Throws<VerifierException>(() => Collection.Load(CounterObject(types, types.Build(), nullCheck: false)));
         output.WriteLine(e.Message);
-        Assert.StartsWith("Probe.cs(13,9): R6 invalid mem access 'map_value_or_null'", e.Message);
+        Assert.StartsWith("Probe.cs(13,9): error EBPF2201: R6 invalid mem access 'map_value_or_null'", e.Message);
         Assert.Contains("; count = AddOne(count); @ Probe.cs:13", e.Log);  // the kernel's own rendering of our line_info
     }
 

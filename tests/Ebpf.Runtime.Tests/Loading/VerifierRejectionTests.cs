@@ -34,7 +34,7 @@ public class VerifierRejectionTests(ITestOutputHelper output)
 
         var e = Assert.Throws<VerifierException>(() => Collection.Load(spec));
         output.WriteLine(e.Message);
-        Assert.StartsWith("Probe.cs(12,9): R0 invalid mem access 'map_value_or_null'\n", e.Message);
+        Assert.StartsWith("Probe.cs(12,9): error EBPF2201: R0 invalid mem access 'map_value_or_null': a map lookup's result is used before it is tested", e.Message);
         Assert.Equal("CountPackets", e.ProgramName);
         Assert.Equal("EACCES", e.ErrnoName);
         Assert.Equal(6, e.InstructionSlot);                              // st 0, mov 1, add 2, ld_imm64 3-4, call 5, load 6
@@ -67,7 +67,7 @@ public class VerifierRejectionTests(ITestOutputHelper output)
 
         var e = Assert.Throws<VerifierException>(() => Collection.Load(spec));
         output.WriteLine(e.Message);
-        Assert.StartsWith("Helpers.cs(5,13): R3 !read_ok\n", e.Message);
+        Assert.StartsWith("Helpers.cs(5,13): error EBPF2209: R3 !read_ok: ", e.Message);
         Assert.Equal("Add", e.FunctionName);
         Assert.Equal(5, e.InstructionSlot);                               // Entry is 4 slots; Add's second instruction
         Assert.Contains("in function 'Add'", e.Message);
@@ -89,7 +89,7 @@ public class VerifierRejectionTests(ITestOutputHelper output)
         var e = Assert.Throws<VerifierException>(() => Collection.Load(spec));
         output.WriteLine(e.Message);
         Assert.Equal(2, e.InstructionSlot);
-        Assert.StartsWith("Dead.cs(4,5): unreachable insn 2", e.Message);
+        Assert.StartsWith("Dead.cs(4,5): error EBPF2228: unreachable insn 2: ", e.Message);
         Assert.Equal("EINVAL", e.ErrnoName);
     }
 
@@ -106,7 +106,7 @@ public class VerifierRejectionTests(ITestOutputHelper output)
         var e = Assert.Throws<VerifierException>(() => Collection.Load(spec, new CollectionOptions { Programs = { LogSize = 4096 } }));
         Assert.True(e.Log.Length > 4096, $"log of {e.Log.Length} bytes");
         Assert.StartsWith("0: R1=ctx() R10=fp0", e.Log);                  // the beginning survived (the kernel keeps the tail when short)
-        Assert.StartsWith("Long.cs(7,3): R3 !read_ok", e.Message);
+        Assert.StartsWith("Long.cs(7,3): error EBPF2209: R3 !read_ok", e.Message);
         Assert.Equal(300, e.InstructionSlot);
     }
 

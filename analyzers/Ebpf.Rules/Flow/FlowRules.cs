@@ -1,0 +1,79 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Ebpf.Rules.Flow;
+
+/// <summary>The source-level verifier rules (EBPF2103, EBPF2106-EBPF2111), run by the compiler on every
+/// reached method and by <see cref="FlowAnalyzer"/> while typing: one forward dataflow per method over
+/// Roslyn's <see cref="ControlFlowGraph"/> with a pointer-provenance lattice (<see cref="Provenance"/>).</summary>
+public sealed class FlowRules
+{
+    readonly FlowContext _context;
+    readonly ISet<string> _disabled;
+
+    /// <param name="disabled">IDs not to report (a test switch: shows what the kernel says without the rule).</param>
+    public FlowRules(EbpfSymbols symbols, IEnumerable<string>? disabled = null)
+    {
+        _context = new FlowContext(symbols);
+        _disabled = new HashSet<string>(disabled ?? Array.Empty<string>(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Every diagnostic the flow rules report.</summary>
+    public static IEnumerable<DiagnosticDescriptor> Descriptors => new[]
+    {
+        DiagnosticDescriptors.DivisionByZeroSemantics, DiagnosticDescriptors.UncheckedPointer, DiagnosticDescriptors.PacketOutOfRange,
+        DiagnosticDescriptors.UnreleasedRecord, DiagnosticDescriptors.UnboundedLoop, DiagnosticDescriptors.UnboundedHelperSize,
+        DiagnosticDescriptors.TracepointCommonField,
+    };
+
+    /// <summary>Checks one method; <paramref name="body"/> is its <see cref="IMethodBodyOperation"/> (or a root block).</summary>
+    public void CheckMethod(IMethodSymbol method, IOperation? body, Action<Diagnostic> report)
+    {
+        if (body is null || method.MethodKind == MethodKind.LocalFunction) return;
+        var cfg = FlowContext.CreateGraph(body);
+        if (cfg is null) return;
+        var seen = new HashSet<(string, Location)>();
+        MethodFlow.Check(_context, method, cfg, (descriptor, location, args) =>
+        {
+            if (_disabled.Contains(descriptor.Id) || !seen.Add((descriptor.Id, location))) return;
+            report(Diagnostic.Create(descriptor, location, args));
+        });
+    }
+}
+
+/// <summary>What the flows of one compilation share: the symbols and the graphs of callees followed inline.</summary>
+sealed class FlowContext
+{
+    readonly ConcurrentDictionary<IMethodSymbol, ControlFlowGraph?> _graphs = new(SymbolEqualityComparer.Default);
+
+    public FlowContext(EbpfSymbols symbols) => Symbols = symbols;
+
+    public EbpfSymbols Symbols { get; }
+
+    public static ControlFlowGraph? CreateGraph(IOperation body) => body switch
+    {
+        IMethodBodyOperation m => ControlFlowGraph.Create(m),
+        IBlockOperation { Parent: null } b => ControlFlowGraph.Create(b),
+        _ => null,
+    };
+
+    /// <summary>The graph of a method with source in this compilation, or null.</summary>
+    public ControlFlowGraph? GraphOf(IMethodSymbol method) => _graphs.GetOrAdd(method.OriginalDefinition, m =>
+    {
+        foreach (var reference in m.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax();
+            if (!Symbols.Compilation.ContainsSyntaxTree(syntax.SyntaxTree)) continue;
+#pragma warning disable RS1030 // The callee's body is in another declaration; the analyzer's context only has the caller's model.
+            var operation = Symbols.Compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax);
+#pragma warning restore RS1030
+            if (operation is not null && CreateGraph(operation) is { } graph) return graph;
+        }
+        return null;
+    });
+}

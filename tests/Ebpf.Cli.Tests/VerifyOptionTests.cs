@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Ebpf.TestSupport;
+
+namespace Ebpf.Cli.Tests;
+
+/// <summary><c>ebpf build --verify</c>: programs the source rules accept but the running kernel refuses are
+/// reported at their C# line with the catalog's class (EBPF22xx), the kernel's reason and the fix; <c>--sarif</c>
+/// writes the same diagnostics as SARIF 2.1.0.</summary>
+public class VerifyOptionTests
+{
+    static string Probe(string license, string body) => $$"""
+        using Ebpf;
+
+        [BpfObject(License = "{{license}}")]
+        public static unsafe partial class VerifyProbe
+        {
+            static ulong Total;
+
+            [Kprobe("do_sys_openat2")]
+            static int Run(PtRegs ctx)
+            {
+                {{body}}
+                return 0;
+            }
+        }
+        """;
+
+    static CliRunner.Result Build(string source, params string[] extra)
+    {
+        var dir = CliRunner.TempDir();
+        var file = Path.Combine(dir, "VerifyProbe.cs");
+        File.WriteAllText(file, source);
+        return CliRunner.Run(new[] { "build", file, "-o", Path.Combine(dir, "out") }.Concat(extra).ToArray());
+    }
+
+    [SkippableFact]
+    public void Gpl_only_helper_under_MIT_is_refused_by_the_kernel_at_its_line()
+    {
+        Kernel.RequireBpf();
+        var r = Build(Probe("MIT", "ulong v;\n        Bpf.ProbeReadKernel(&v, 8, (void*)Total);\n        Total = v;"), "--verify");
+        Assert.Equal(1, r.ExitCode);
+        Assert.Matches(@"VerifyProbe\.cs\(12,9\): error EBPF2213: cannot call GPL-restricted function from non-GPL compatible program: the helper is exported to GPL-compatible programs only", r.Output);
+    }
+
+    [SkippableFact]
+    public void Accepted_program_passes_verify()
+    {
+        Kernel.RequireBpf();
+        var r = Build(Probe("GPL", "Total++;"), "--verify");
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        Assert.DoesNotContain("EBPF22", r.Output);
+    }
+
+    [SkippableFact]
+    public void Sarif_log_has_the_kernel_verdict_with_rule_and_region()
+    {
+        Kernel.RequireBpf();
+        var sarif = Path.Combine(CliRunner.TempDir(), "build.sarif");
+        var r = Build(Probe("Apache-2.0", "ulong v;\n        Bpf.ProbeReadKernel(&v, 8, (void*)Total);\n        Total = v;"), "--verify", "--sarif", sarif);
+        Assert.Equal(1, r.ExitCode);
+        using var log = JsonDocument.Parse(File.ReadAllText(sarif));
+        Assert.Equal("2.1.0", log.RootElement.GetProperty("version").GetString());
+        var run = log.RootElement.GetProperty("runs")[0];
+        Assert.Equal("ebpf", run.GetProperty("tool").GetProperty("driver").GetProperty("name").GetString());
+        var result = run.GetProperty("results").EnumerateArray().Single(x => x.GetProperty("ruleId").GetString() == "EBPF2213");
+        Assert.Equal("error", result.GetProperty("level").GetString());
+        var region = result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("region");
+        Assert.Equal(12, region.GetProperty("startLine").GetInt32());
+    }
+
+    [Fact]
+    public void Sarif_log_has_source_diagnostics_without_verify()
+    {
+        var sarif = Path.Combine(CliRunner.TempDir(), "build.sarif");
+        var r = Build(Probe("GPL", "ulong d = Total;\n        Total = 5 / d;"), "--sarif", sarif);
+        Assert.Equal(0, r.ExitCode);
+        using var log = JsonDocument.Parse(File.ReadAllText(sarif));
+        var result = log.RootElement.GetProperty("runs")[0].GetProperty("results")[0];
+        Assert.Equal("EBPF2103", result.GetProperty("ruleId").GetString());
+        Assert.Equal("note", result.GetProperty("level").GetString());
+    }
+}
