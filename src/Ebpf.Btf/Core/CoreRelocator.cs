@@ -64,7 +64,7 @@ public static class CoreRelocator
         if (chosen is not null) return chosen;
 
         string reason = candidates.Count == 0
-            ? $"{target.Kernel.Name}{(target.Modules.Count > 0 ? " and module BTF have" : " has")} no {CoreTypeFacts.Describe(relocation.Type)}"
+            ? $"{target.Kernel.Name}{(target.HasModules ? " and module BTF have" : " has")} no {CoreTypeFacts.Describe(relocation.Type)}"
             : $"no {CoreTypeFacts.Describe(relocation.Type)} in {string.Join(", ", candidates.Select(c => c.Btf.Name).Distinct())} has {site.AccessPath} with a compatible type";
         return Fixup(relocation, site, local, localValue, null, null) with { Reason = reason };
     }

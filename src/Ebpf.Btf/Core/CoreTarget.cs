@@ -40,10 +40,17 @@ public sealed class CoreTargetBtf(string name, BtfSpec spec, int firstTypeId = 1
 
 /// <summary>The BTF a program's CO-RE relocations resolve against: the kernel's, then kernel modules' (searched only
 /// for types the kernel's BTF has no candidate for, as libbpf does).</summary>
-public sealed class CoreTarget(CoreTargetBtf kernel, IReadOnlyList<CoreTargetBtf>? modules = null)
+/// <param name="kernel">The kernel's BTF (vmlinux, or a file standing for it).</param>
+/// <param name="modules">Module BTF, enumerated on first need (only a type missing from <paramref name="kernel"/> needs it).</param>
+public sealed class CoreTarget(CoreTargetBtf kernel, IEnumerable<CoreTargetBtf>? modules = null)
 {
+    readonly Lazy<IReadOnlyList<CoreTargetBtf>> _modules = new(() => modules?.ToList() ?? new List<CoreTargetBtf>());
+
     public CoreTargetBtf Kernel { get; } = kernel;
-    public IReadOnlyList<CoreTargetBtf> Modules { get; } = modules ?? Array.Empty<CoreTargetBtf>();
+    /// <summary>Kernel modules' BTF (enumerating them the first time may parse every module's BTF).</summary>
+    public IReadOnlyList<CoreTargetBtf> Modules => _modules.Value;
+    /// <summary>True when module BTF may be searched.</summary>
+    public bool HasModules { get; } = modules is not null;
 
     /// <summary>A target of one BTF (a kernel's vmlinux BTF, or a BTF file standing for it).</summary>
     public static CoreTarget Of(BtfSpec kernel, string name = "vmlinux") => new(new CoreTargetBtf(name, kernel));
@@ -56,7 +63,7 @@ public sealed class CoreTarget(CoreTargetBtf kernel, IReadOnlyList<CoreTargetBtf
         if (string.IsNullOrEmpty(local.Name)) return found;
         string essential = CoreNames.Essential(local.Name);
         Add(Kernel, local, essential, found);
-        if (found.Count > 0) return found;
+        if (found.Count > 0 || !HasModules) return found;
         foreach (var module in Modules) Add(module, local, essential, found);
         return found;
     }

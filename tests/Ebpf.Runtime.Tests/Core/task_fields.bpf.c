@@ -1,0 +1,41 @@
+// CO-RE against the kernel's own task_struct (vmlinux.h generated from the running kernel's BTF at test time):
+// a pointer chase, a bitfield, fields only newer kernels have (guarded by existence checks), an enum value and
+// type relocations. Relocated by our runtime against the BTF of 6.18, 6.12 and 6.1 and compared with libbpf.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+const volatile int target_tgid = 0;
+int seen_ppid = -1;
+int seen_tgid = -1;
+unsigned long long seen_in_iowait = 99;
+int has_mm_cid = -1;
+int seen_mm_cid = -2;
+int has_rseq_len = -1;
+int task_size = 0;
+int has_wakeup_kind = -1;
+long long running_state = -1;
+
+SEC("tracepoint/syscalls/sys_enter_getppid")
+int read_task(void *ctx)
+{
+    struct task_struct *task = (void *)bpf_get_current_task();
+    int tgid = BPF_CORE_READ(task, tgid);
+    if (tgid != target_tgid)
+        return 0;
+    seen_tgid = tgid;
+    seen_ppid = BPF_CORE_READ(task, real_parent, tgid);
+    seen_in_iowait = BPF_CORE_READ_BITFIELD_PROBED(task, in_iowait);
+    has_mm_cid = bpf_core_field_exists(task->mm_cid);
+    if (bpf_core_field_exists(task->mm_cid))
+        seen_mm_cid = BPF_CORE_READ(task, mm_cid);
+    else
+        seen_mm_cid = -3;
+    has_rseq_len = bpf_core_field_exists(task->rseq_len);
+    task_size = bpf_core_type_size(struct task_struct);
+    has_wakeup_kind = bpf_core_type_exists(struct rseq);
+    running_state = bpf_core_enum_value(enum bpf_func_id, BPF_FUNC_get_current_task);
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
