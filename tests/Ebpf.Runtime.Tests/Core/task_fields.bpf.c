@@ -13,8 +13,10 @@ int has_mm_cid = -1;
 int seen_mm_cid = -2;
 int has_rseq_len = -1;
 int task_size = 0;
-int has_wakeup_kind = -1;
-long long running_state = -1;
+int has_rseq_type = -1;
+long long get_current_task_id = -1;
+unsigned long long task_type_id = 0;
+int has_cgrp_storage_get = -1;
 
 SEC("tracepoint/syscalls/sys_enter_getppid")
 int read_task(void *ctx)
@@ -33,8 +35,10 @@ int read_task(void *ctx)
         seen_mm_cid = -3;
     has_rseq_len = bpf_core_field_exists(task->rseq_len);
     task_size = bpf_core_type_size(struct task_struct);
-    has_wakeup_kind = bpf_core_type_exists(struct rseq);
-    running_state = bpf_core_enum_value(enum bpf_func_id, BPF_FUNC_get_current_task);
+    has_rseq_type = bpf_core_type_exists(struct rseq);
+    get_current_task_id = bpf_core_enum_value(enum bpf_func_id, BPF_FUNC_get_current_task);
+    task_type_id = bpf_core_type_id_kernel(struct task_struct);
+    has_cgrp_storage_get = bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_cgrp_storage_get);   /* 6.2+ */
     return 0;
 }
 

@@ -1,0 +1,197 @@
+using Ebpf.Btf;
+using Ebpf.Btf.Core;
+using Xunit.Abstractions;
+
+namespace Ebpf.Runtime.Tests.Core;
+
+/// <summary>User-space CO-RE on a clang-built object that reads the kernel's own task_struct: our fixups against the
+/// BTF of 6.18 (running), 6.12 and 6.1 compared one by one with libbpf's for the same object and BTF, and the
+/// relocated program run on this kernel.</summary>
+public class CoreRelocationTests(ITestOutputHelper output)
+{
+    static ProgramSpec ReadTask(out ObjectSpec spec)
+    {
+        spec = ElfObjectReader.ReadFile(CoreTestObjects.TaskFields);
+        return spec.Programs.Single(p => p.Name == "read_task");
+    }
+
+    [SkippableTheory]
+    [InlineData("running")]
+    [InlineData("6.12.")]
+    [InlineData("6.1.")]
+    public void Every_relocation_agrees_with_libbpf(string kernel)
+    {
+        Kernel.RequireBpf();   // libbpf's answer comes from bpf_object__load
+        string btfPath = CoreTestObjects.BtfOf(kernel);
+        var program = ReadTask(out var spec);
+        var fixups = CoreRelocator.ComputeFixups(program.Name, program.CoreRelocations, spec.Btf!, CoreTarget.Of(BtfSpec.ParseFile(btfPath)), program.LineInfos);
+        var patched = CoreInstructionPatcher.Apply(program.Instructions, fixups);
+        var slots = BySlot(patched);
+        var original = BySlot(program.Instructions);
+
+        var libbpf = CoreTestObjects.LibbpfDecisions(CoreTestObjects.TaskFields, btfPath, program.Name);
+        Assert.Equal(program.CoreRelocations.Count, libbpf.Count);
+        Assert.Equal(libbpf.Count, fixups.Count);
+        int poisoned = 0;
+        for (int i = 0; i < libbpf.Count; i++)
+        {
+            var theirs = libbpf[i];
+            var ours = fixups[theirs.Relocation];
+            Assert.Equal(theirs.Slot, ours.InstructionOffset);
+            Assert.True(theirs.Poisoned == ours.Poison, $"relocation #{theirs.Relocation} {ours}: libbpf {(theirs.Poisoned ? "poisons it" : $"patches {theirs.Old} -> {theirs.New}")}");
+            var insn = slots[ours.InstructionOffset];
+            if (theirs.Poisoned)
+            {
+                poisoned++;
+                Assert.Equal(CoreInstructionPatcher.Poison, insn);
+                continue;
+            }
+            Assert.Equal(theirs.New, theirs.Class == "ALU/ALU64" ? (uint)ours.TargetValue : ours.TargetValue);
+            // libbpf prints the value the instruction held before patching.
+            var before = original[ours.InstructionOffset];
+            Assert.Equal((long)theirs.Old, theirs.Class switch { "ALU/ALU64" => (uint)before.Imm, "LDX/ST/STX" => before.Offset, _ => before.Constant });
+            long inInstruction = theirs.Class switch { "ALU/ALU64" => (uint)insn.Imm, "LDX/ST/STX" => insn.Offset, _ => insn.Constant };
+            Assert.Equal((long)theirs.New, inInstruction);
+        }
+        output.WriteLine($"{kernel} ({btfPath}): {fixups.Count} relocations, all {libbpf.Count} agree with libbpf, {poisoned} poisoned");
+        foreach (var f in fixups) output.WriteLine("  " + f);
+
+        // Kernel differences the object was written to meet: mm_cid exists from 6.4 on; bpf_cgrp_storage_get from 6.2.
+        bool newer = kernel != "6.1.";
+        Assert.Equal(newer ? 1ul : 0ul, fixups.Single(f => f.Kind == BtfCoreRelocationKind.FieldExists && f.Site.AccessPath == "task_struct.mm_cid").TargetValue);
+        Assert.Equal(newer ? 0 : 1, poisoned);
+        Assert.Equal(newer ? 1ul : 0ul, fixups.Single(f => f.Kind == BtfCoreRelocationKind.EnumValueExists).TargetValue);
+    }
+
+    [SkippableFact]
+    public void Relocated_in_user_space_the_probe_reads_the_parent_tgid_on_this_kernel()
+    {
+        Kernel.RequireTracefs();
+        ReadTask(out var spec);
+        spec.SetVariable("target_tgid", Environment.ProcessId);
+        using var collection = Collection.Load(spec, new CollectionOptions { ObjectName = "core_task" });
+        var program = collection.GetProgram("read_task");
+        Assert.Empty(program.Code.CoreRelocations);                 // nothing left for the kernel's CO-RE
+        Assert.Equal(16, program.Code.CoreFixups.Count);
+        Assert.DoesNotContain(program.Code.CoreFixups, f => f.Poison);
+        using (program.Attach())
+        {
+            Native.GetParentPid();
+        }
+        Assert.Equal(Environment.ProcessId, collection.ReadVariable<int>("seen_tgid"));
+        Assert.Equal(Native.GetParentPid(), collection.ReadVariable<int>("seen_ppid"));
+        Assert.Equal(1, collection.ReadVariable<int>("has_mm_cid"));
+        Assert.NotEqual(-3, collection.ReadVariable<int>("seen_mm_cid"));
+        Assert.InRange(collection.ReadVariable<ulong>("seen_in_iowait"), 0ul, 1ul);   // a 1-bit field, read whole
+        var kernelTask = KernelBtf.Vmlinux.FindType<BtfStruct>("task_struct")!;
+        Assert.Equal((int)kernelTask.Size, collection.ReadVariable<int>("task_size"));
+        Assert.Equal((ulong)KernelBtf.Vmlinux.IdOf(kernelTask), collection.ReadVariable<ulong>("task_type_id"));
+        Assert.Equal(35L, collection.ReadVariable<long>("get_current_task_id"));
+    }
+
+    [SkippableFact]
+    public void Relocated_for_6_1_the_missing_field_takes_the_existence_check_branch()
+    {
+        // The 6.1 BTF has no task_struct.mm_cid: its read is poisoned, and the guarded branch is what runs. The
+        // offsets are 6.1's, so only values that do not depend on them are checked (reads go through probe_read).
+        Kernel.RequireTracefs();
+        ReadTask(out var spec);
+        spec.SetVariable("target_tgid", Environment.ProcessId);
+        var options = new CollectionOptions { ObjectName = "core_61", Core = new CoreOptions { KernelBtfPath = CoreTestObjects.BtfOf("6.1.") } };
+        using var collection = Collection.Load(spec, options);
+        var program = collection.GetProgram("read_task");
+        var poisoned = Assert.Single(program.Code.CoreFixups, f => f.Poison);
+        Assert.Equal("task_struct.mm_cid", poisoned.Site.AccessPath);
+        Assert.Contains("task_fields.bpf.c", poisoned.Site.ToString());
+        Assert.Contains(collection.Warnings, w => w.Contains("task_struct.mm_cid") && w.Contains("poisoned"));
+        using (program.Attach())
+        {
+            Native.GetParentPid();
+        }
+        // tgid's offset differs between 6.1 and 6.18, so the tgid filter fails and nothing is written... unless the
+        // garbage equals our pid. Read the existence answers the loaded code holds instead: they are in the instructions.
+        var code = program.Code.Instructions;
+        Assert.Contains(code, i => i == CoreInstructionPatcher.Poison);
+    }
+
+    [SkippableFact]
+    public void An_unguarded_missing_field_fails_with_the_access_and_the_source_line()
+    {
+        Kernel.RequireBpf();
+        const string source = """
+            #include "vmlinux.h"
+            #include <bpf/bpf_helpers.h>
+            #include <bpf/bpf_core_read.h>
+            struct task_struct___future { int field_from_the_future; } __attribute__((preserve_access_index));
+            int out = 0;
+            SEC("tracepoint/syscalls/sys_enter_getppid")
+            int future(void *ctx)
+            {
+                struct task_struct___future *task = (void *)bpf_get_current_task();
+                out = BPF_CORE_READ(task, field_from_the_future);
+                return 0;
+            }
+            char LICENSE[] SEC("license") = "GPL";
+            """;
+        var spec = ElfObjectReader.ReadFile(CoreTestObjects.CompileWithVmlinux(source, "future"));
+        var e = Assert.Throws<UnresolvedCoreRelocationException>(() => Collection.Load(spec));
+        output.WriteLine(e.Message);
+        Assert.Contains("task_struct___future.field_from_the_future", e.Message);
+        Assert.Matches(@"^/tmp/[^ ]*/future\.c\(\d+,\d+\): ", e.Message);        // the source line clang's line_info gives the instruction
+        Assert.Contains("program 'future', future.c:", e.Message);
+        Assert.Contains("program 'future'", e.Message);
+        Assert.Contains("invalid func unknown#195896080", e.Message);
+        Assert.IsType<VerifierException>(e.InnerException);
+        Assert.True(e.Fixup.Poison);
+    }
+
+    [SkippableFact]
+    public void The_kernel_can_still_be_asked_to_relocate()
+    {
+        Kernel.RequireTracefs();
+        ReadTask(out var spec);
+        spec.SetVariable("target_tgid", Environment.ProcessId);
+        using var collection = Collection.Load(spec, new CollectionOptions { ObjectName = "core_kern", Core = new CoreOptions { Mode = CoreRelocationMode.Kernel } });
+        var program = collection.GetProgram("read_task");
+        Assert.Empty(program.Code.CoreFixups);
+        Assert.Equal(16, program.Code.CoreRelocations.Count);
+        using (program.Attach())
+        {
+            Native.GetParentPid();
+        }
+        Assert.Equal(Native.GetParentPid(), collection.ReadVariable<int>("seen_ppid"));
+    }
+
+    [SkippableFact]
+    public void Our_loaded_code_equals_what_libbpf_loads()
+    {
+        Kernel.RequireBpf();
+        ReadTask(out var spec);
+        using var collection = Collection.Load(spec, new CollectionOptions { ObjectName = "core_cmp" });
+        string pinDir = Path.Combine(MapOptions.DefaultPinPath, $"ebpf-core-libbpf-{Environment.ProcessId}");
+        var bpftool = ExternalTool.Require("bpftool");
+        try
+        {
+            var loadall = ExternalTool.Run(bpftool, "prog", "loadall", CoreTestObjects.TaskFields, pinDir);
+            Assert.True(loadall.ExitCode == 0, loadall.Combined);
+            var theirs = ExternalTool.Run(bpftool, "prog", "dump", "xlated", "pinned", Path.Combine(pinDir, "read_task"));
+            var ours = ExternalTool.Run(bpftool, "prog", "dump", "xlated", "id", collection.GetProgram("read_task").GetInfo().Id.ToString());
+            Assert.True(theirs.ExitCode == 0 && ours.ExitCode == 0, theirs.Combined + ours.Combined);
+            Assert.Equal(Normalize(theirs.StdOut), Normalize(ours.StdOut));
+        }
+        finally
+        {
+            if (Directory.Exists(pinDir)) Directory.Delete(pinDir, recursive: true);
+        }
+    }
+
+    static Dictionary<int, Instruction> BySlot(IReadOnlyList<Instruction> code)
+    {
+        var slots = new Dictionary<int, Instruction>();
+        for (int i = 0, slot = 0; i < code.Count; slot += code[i].Slots, i++) slots[slot] = code[i];
+        return slots;
+    }
+
+    static string Normalize(string xlated) => System.Text.RegularExpressions.Regex.Replace(
+        System.Text.RegularExpressions.Regex.Replace(xlated, @"0x[0-9a-f]{16}", "0xADDR"), @"map\[id:\d+\]", "map[id:N]");
+}
