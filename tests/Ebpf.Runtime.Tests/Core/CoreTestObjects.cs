@@ -46,7 +46,11 @@ static partial class CoreTestObjects
 
     /// <summary>The BTF file of <paramref name="kernel"/>: "running", or a release prefix such as "6.1." / "6.12.".</summary>
     public static string BtfOf(string kernel) => kernel == "running" ? RunningKernelBtf
-        : OlderKernels.Value.Single(kv => kv.Key.StartsWith(kernel, StringComparison.Ordinal)).Value;
+        : OlderKernels.Value.Single(kv => kv.Key.StartsWith(kernel, StringComparison.Ordinal) && !kv.Key.Contains('/')).Value;
+
+    /// <summary>The split BTF of nf_conntrack.ko of <paramref name="kernel"/> (a release prefix such as "6.12.").</summary>
+    public static string ModuleBtfOf(string kernel)
+        => OlderKernels.Value.Single(kv => kv.Key.StartsWith(kernel, StringComparison.Ordinal) && kv.Key.EndsWith("/nf_conntrack")).Value;
 
     /// <summary>One of libbpf's relocation decisions: the relocation's index in its section, the instruction (slot in
     /// the section) and either the new value or poisoning.</summary>
