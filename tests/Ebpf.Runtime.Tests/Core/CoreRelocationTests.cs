@@ -93,7 +93,8 @@ public class CoreRelocationTests(ITestOutputHelper output)
     public void Relocated_for_6_1_the_missing_field_takes_the_existence_check_branch()
     {
         // The 6.1 BTF has no task_struct.mm_cid: its read is poisoned, and the guarded branch is what runs. The
-        // offsets are 6.1's, so only values that do not depend on them are checked (reads go through probe_read).
+        // offsets are 6.1's, so only values that do not depend on them are checked (reads go through probe_read,
+        // so reading 6.18's task_struct at 6.1's offsets is harmless).
         Kernel.RequireTracefs();
         ReadTask(out var spec);
         spec.SetVariable("target_tgid", Environment.ProcessId);
@@ -108,10 +109,14 @@ public class CoreRelocationTests(ITestOutputHelper output)
         {
             Native.GetParentPid();
         }
-        // tgid's offset differs between 6.1 and 6.18, so the tgid filter fails and nothing is written... unless the
-        // garbage equals our pid. Read the existence answers the loaded code holds instead: they are in the instructions.
-        var code = program.Code.Instructions;
-        Assert.Contains(code, i => i == CoreInstructionPatcher.Poison);
+        // What the 6.1 relocation decided, observed as the program ran: the guarded branch, 6.1's answers.
+        Assert.Equal(0, collection.ReadVariable<int>("has_mm_cid"));
+        Assert.Equal(-3, collection.ReadVariable<int>("seen_mm_cid"));
+        Assert.Equal(0, collection.ReadVariable<int>("has_rseq_len"));
+        Assert.Equal(0, collection.ReadVariable<int>("has_cgrp_storage_get"));
+        var task61 = BtfSpec.ParseFile(CoreTestObjects.BtfOf("6.1.")).FindType<BtfStruct>("task_struct")!;
+        Assert.Equal((int)task61.Size, collection.ReadVariable<int>("task_size"));
+        Assert.Contains(program.Code.Instructions, i => i == CoreInstructionPatcher.Poison);
     }
 
     [SkippableFact]

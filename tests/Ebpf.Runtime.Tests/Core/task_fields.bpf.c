@@ -21,11 +21,11 @@ int has_cgrp_storage_get = -1;
 SEC("tracepoint/syscalls/sys_enter_getppid")
 int read_task(void *ctx)
 {
-    struct task_struct *task = (void *)bpf_get_current_task();
-    int tgid = BPF_CORE_READ(task, tgid);
-    if (tgid != target_tgid)
+    /* The filter does not depend on relocated offsets, so the program also runs relocated for another kernel. */
+    if ((bpf_get_current_pid_tgid() >> 32) != target_tgid)
         return 0;
-    seen_tgid = tgid;
+    struct task_struct *task = (void *)bpf_get_current_task();
+    seen_tgid = BPF_CORE_READ(task, tgid);
     seen_ppid = BPF_CORE_READ(task, real_parent, tgid);
     seen_in_iowait = BPF_CORE_READ_BITFIELD_PROBED(task, in_iowait);
     has_mm_cid = bpf_core_field_exists(task->mm_cid);
