@@ -200,3 +200,44 @@ public class CoreRelocationTests(ITestOutputHelper output)
     static string Normalize(string xlated) => System.Text.RegularExpressions.Regex.Replace(
         System.Text.RegularExpressions.Regex.Replace(xlated, @"0x[0-9a-f]{16}", "0xADDR"), @"map\[id:\d+\]", "map[id:N]");
 }
+
+/// <summary>The 6.1 and 6.12 verifiers (Debian's kernels under qemu, scripts/verify-on-older-kernels.sh) accept
+/// task_fields relocated by us for each of them: written back as an object without CO-RE records, so libbpf
+/// (bpftool, in the guest) loads our instructions as they are.</summary>
+public class CoreOnOlderKernelsTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public void Objects_relocated_by_us_for_6_1_and_6_12_pass_those_kernels_verifiers()
+    {
+        Kernel.RequireBpf();
+        var dir = Directory.CreateTempSubdirectory("ebpf-core-older-").FullName;
+        var objects = new List<string>();
+        foreach (var (kernel, name) in new[] { ("6.1.", "core_for_6_1"), ("6.12.", "core_for_6_12") })
+        {
+            var spec = ElfObjectReader.ReadFile(CoreTestObjects.TaskFields);
+            var target = CoreTarget.Of(BtfSpec.ParseFile(CoreTestObjects.BtfOf(kernel)));
+            for (int i = 0; i < spec.Programs.Count; i++)
+            {
+                var p = spec.Programs[i];
+                if (p.CoreRelocations.Count == 0) continue;
+                var fixups = CoreRelocator.ComputeFixups(p.Name, p.CoreRelocations, spec.Btf!, target, p.LineInfos);
+                var code = CoreInstructionPatcher.Apply(p.Instructions, fixups);
+                Assert.Equal(p.Instructions.Count, code.Count);   // no poisoned ld_imm64 here, so relocation indexes hold
+                spec.Programs[i] = new ProgramSpec
+                {
+                    Name = p.Name, SectionName = p.SectionName, Type = p.Type, ExpectedAttachType = p.ExpectedAttachType,
+                    AttachTarget = p.AttachTarget, Instructions = code, Relocations = p.Relocations, FuncInfos = p.FuncInfos,
+                    LineInfos = p.LineInfos,
+                };
+            }
+            var path = Path.Combine(dir, name + ".bpf.o");
+            ElfObjectWriter.WriteFile(spec, path);
+            objects.Add(path);
+        }
+        var r = ExternalTool.RunWithTimeout("bash", TimeSpan.FromMinutes(8), [RepoPaths.Combine("scripts", "verify-on-older-kernels.sh"), .. objects]);
+        output.WriteLine(r.Combined);
+        Assert.True(r.ExitCode == 0, r.Combined);
+        Assert.Equal(2, r.StdOut.Split('\n').Count(l => l.StartsWith("KERNEL ")));
+        Assert.Equal(4, r.StdOut.Split('\n').Count(l => l.StartsWith("LOADED core_for_")));
+    }
+}
