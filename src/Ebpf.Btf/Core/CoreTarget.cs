@@ -6,7 +6,10 @@ namespace Ebpf.Btf.Core;
 /// on top of vmlinux, whose own types start at <see cref="FirstTypeId"/>).</summary>
 public sealed class CoreTargetBtf(string name, BtfSpec spec, int firstTypeId = 1)
 {
-    static readonly ConditionalWeakTable<BtfSpec, Dictionary<string, int[]>> Indexes = new();
+    // Kept per spec, so targets made again for the same parsed BTF (one per load) share the index.
+    static readonly ConditionalWeakTable<BtfSpec, Index> Indexes = new();
+
+    sealed record Index(int FirstTypeId, Dictionary<string, int[]> Ids);
 
     /// <summary>What the BTF describes: <c>vmlinux</c>, a module name, or a file name.</summary>
     public string Name { get; } = name;
@@ -18,16 +21,15 @@ public sealed class CoreTargetBtf(string name, BtfSpec spec, int firstTypeId = 1
     /// <paramref name="essentialName"/>, in id order; the index is built once per spec.</summary>
     internal int[] IdsWithEssentialName(string essentialName)
     {
-        var index = Indexes.GetValue(Spec, BuildIndex);
-        if (!index.TryGetValue(essentialName, out var ids)) return Array.Empty<int>();
-        if (FirstTypeId <= 1) return ids;
-        return ids.Where(id => id >= FirstTypeId).ToArray();
+        var index = Indexes.GetValue(Spec, spec => new Index(FirstTypeId, BuildIndex(spec, FirstTypeId)));
+        if (index.FirstTypeId != FirstTypeId) index = new Index(FirstTypeId, BuildIndex(Spec, FirstTypeId));
+        return index.Ids.TryGetValue(essentialName, out var ids) ? ids : Array.Empty<int>();
     }
 
-    static Dictionary<string, int[]> BuildIndex(BtfSpec spec)
+    static Dictionary<string, int[]> BuildIndex(BtfSpec spec, int firstTypeId)
     {
         var lists = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int id = 1; spec.TryGetType(id, out var type); id++)
+        for (int id = Math.Max(1, firstTypeId); spec.TryGetType(id, out var type); id++)
         {
             if (string.IsNullOrEmpty(type.Name)) continue;
             string key = CoreNames.Essential(type.Name);

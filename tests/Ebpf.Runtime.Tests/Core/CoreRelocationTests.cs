@@ -24,7 +24,7 @@ public class CoreRelocationTests(ITestOutputHelper output)
         Kernel.RequireBpf();   // libbpf's answer comes from bpf_object__load
         string btfPath = CoreTestObjects.BtfOf(kernel);
         var program = ReadTask(out var spec);
-        var fixups = CoreRelocator.ComputeFixups(program.Name, program.CoreRelocations, spec.Btf!, CoreTarget.Of(BtfSpec.ParseFile(btfPath)), program.LineInfos);
+        var fixups = CoreRelocator.ComputeFixups(program.Name, program.CoreRelocations, spec.Btf!, CoreTarget.Of(CoreTestObjects.Parse(btfPath)), program.LineInfos);
         var patched = CoreInstructionPatcher.Apply(program.Instructions, fixups);
         var slots = BySlot(patched);
         var original = BySlot(program.Instructions);
@@ -114,7 +114,7 @@ public class CoreRelocationTests(ITestOutputHelper output)
         Assert.Equal(-3, collection.ReadVariable<int>("seen_mm_cid"));
         Assert.Equal(0, collection.ReadVariable<int>("has_rseq_len"));
         Assert.Equal(0, collection.ReadVariable<int>("has_cgrp_storage_get"));
-        var task61 = BtfSpec.ParseFile(CoreTestObjects.BtfOf("6.1.")).FindType<BtfStruct>("task_struct")!;
+        var task61 = CoreTestObjects.Parse(CoreTestObjects.BtfOf("6.1.")).FindType<BtfStruct>("task_struct")!;
         Assert.Equal((int)task61.Size, collection.ReadVariable<int>("task_size"));
         Assert.Contains(program.Code.Instructions, i => i == CoreInstructionPatcher.Poison);
     }
@@ -215,7 +215,7 @@ public class CoreOnOlderKernelsTests(ITestOutputHelper output)
         foreach (var (kernel, name) in new[] { ("6.1.", "core_for_6_1"), ("6.12.", "core_for_6_12") })
         {
             var spec = ElfObjectReader.ReadFile(CoreTestObjects.TaskFields);
-            var target = CoreTarget.Of(BtfSpec.ParseFile(CoreTestObjects.BtfOf(kernel)));
+            var target = CoreTarget.Of(CoreTestObjects.Parse(CoreTestObjects.BtfOf(kernel)));
             for (int i = 0; i < spec.Programs.Count; i++)
             {
                 var p = spec.Programs[i];

@@ -44,6 +44,11 @@ static partial class CoreTestObjects
         return r.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')).ToDictionary(p => p[0], p => p[1]);
     });
 
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Ebpf.Btf.BtfSpec>> Parsed = new();
+
+    /// <summary>The BTF file at <paramref name="path"/>, parsed once for all tests.</summary>
+    public static Ebpf.Btf.BtfSpec Parse(string path) => Parsed.GetOrAdd(path, p => new(() => Ebpf.Btf.BtfSpec.ParseFile(p))).Value;
+
     /// <summary>The BTF file of <paramref name="kernel"/>: "running", or a release prefix such as "6.1." / "6.12.".</summary>
     public static string BtfOf(string kernel) => kernel == "running" ? RunningKernelBtf
         : OlderKernels.Value.Single(kv => kv.Key.StartsWith(kernel, StringComparison.Ordinal) && !kv.Key.Contains('/')).Value;

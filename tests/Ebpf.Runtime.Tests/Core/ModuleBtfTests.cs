@@ -14,7 +14,7 @@ public class ModuleBtfTests
     public void Module_split_BTF_parses_to_what_bpftool_prints(string kernel)
     {
         string vmlinuxPath = CoreTestObjects.BtfOf(kernel), modulePath = CoreTestObjects.ModuleBtfOf(kernel);
-        var vmlinux = BtfSpec.ParseFile(vmlinuxPath);
+        var vmlinux = CoreTestObjects.Parse(vmlinuxPath);
         var module = BtfSpec.ParseSplit(File.ReadAllBytes(modulePath), vmlinux);
         var r = ExternalTool.Run(ExternalTool.Require("bpftool"), "-B", vmlinuxPath, "btf", "dump", "file", modulePath);
         Assert.True(r.ExitCode == 0, r.Combined);
@@ -27,7 +27,7 @@ public class ModuleBtfTests
     [InlineData("6.12.")]
     public void A_type_only_the_module_has_is_found_in_the_module(string kernel)
     {
-        var vmlinux = BtfSpec.ParseFile(CoreTestObjects.BtfOf(kernel));
+        var vmlinux = CoreTestObjects.Parse(CoreTestObjects.BtfOf(kernel));
         var module = BtfSpec.ParseSplit(File.ReadAllBytes(CoreTestObjects.ModuleBtfOf(kernel)), vmlinux);
         Assert.Null(vmlinux.FindType<BtfStruct>("nf_conntrack_expect_policy"));
         var inModule = module.FindType<BtfStruct>("nf_conntrack_expect_policy")!;
