@@ -65,7 +65,7 @@ internal static class CoreCompatibility
     }
 
     /// <summary>libbpf's bpf_core_types_match (TYPE_MATCHES): names agree up to flavors at every level; ints agree in
-    /// size and signedness; enums of one size where every local enumerator exists in the target; structs and unions
+    /// bit width and signedness; enums of one size where every local enumerator exists in the target; structs and unions
     /// whose every local member has a target member of the same name and matching type; arrays of equal length;
     /// behind a pointer a struct or union also matches a forward declaration of the same kind.</summary>
     public static bool TypesMatch(BtfType local, BtfType target) => TypesMatch(local, target, behindPointer: false, MaxDepth);
@@ -96,7 +96,7 @@ internal static class CoreCompatibility
                         };
                     return target is BtfStruct s && s.IsUnion == ls.IsUnion && CompositesMatch(ls, s, behindPointer, depth);
                 case BtfInt li:
-                    return target is BtfInt ti && li.Size == ti.Size && li.IsSigned == ti.IsSigned;
+                    return target is BtfInt ti && li.Bits == ti.Bits && li.IsSigned == ti.IsSigned;
                 case BtfPointer lp:
                     if (target is not BtfPointer tp) return false;
                     behindPointer = true;
@@ -124,7 +124,7 @@ internal static class CoreCompatibility
 
     static bool EnumsMatch(BtfEnum local, BtfEnum target)
     {
-        if (local.Size != target.Size) return false;
+        if (local.Size != target.Size || local.Values.Count > target.Values.Count) return false;
         foreach (var value in local.Values)
             if (!target.Values.Any(t => CoreNames.Match(value.Name, t.Name))) return false;
         return true;
