@@ -9,7 +9,7 @@ internal static class CoreCompatibility
 
     /// <summary>libbpf's bpf_core_types_are_compat: kinds agree through pointers, arrays and function prototypes;
     /// structs, unions, enums and forward declarations agree by kind alone (names were compared by the caller);
-    /// integers agree unless one is a deprecated bit-shifted int.</summary>
+    /// integers agree unless one is a deprecated bit-shifted int; floats of one size.</summary>
     public static bool TypesAreCompatible(BtfType local, BtfType target) => TypesAreCompatible(local, target, MaxDepth);
 
     static bool TypesAreCompatible(BtfType local, BtfType target, int depth)
@@ -25,6 +25,7 @@ internal static class CoreCompatibility
             {
                 case BtfVoid or BtfStruct or BtfEnum or BtfForward: return true;
                 case BtfInt li: return li.BitOffset == 0 && ((BtfInt)target).BitOffset == 0;
+                case BtfFloat lf: return lf.Size == ((BtfFloat)target).Size;
                 case BtfPointer lp: local = lp.Target; target = ((BtfPointer)target).Target; continue;
                 case BtfArray la: local = la.Element; target = ((BtfArray)target).Element; continue;
                 case BtfFuncProto lf:
@@ -43,7 +44,7 @@ internal static class CoreCompatibility
     }
 
     /// <summary>libbpf's bpf_core_fields_are_compat: any two structs or unions; pointers and floats of any target;
-    /// enums and forward declarations with the same essential name; integers unless bit-shifted; arrays by element.</summary>
+    /// enums and forward declarations with the same essential name (or either anonymous); integers unless bit-shifted; arrays by element.</summary>
     public static bool FieldsAreCompatible(BtfType local, BtfType target)
     {
         for (int depth = 0; depth < MaxDepth; depth++)
@@ -55,7 +56,9 @@ internal static class CoreCompatibility
             switch (local)
             {
                 case BtfPointer or BtfFloat: return true;
-                case BtfForward or BtfEnum: return CoreNames.Match(local.Name, target.Name);
+                case BtfForward or BtfEnum:
+                    // An anonymous one matches anything; named ones match up to flavors.
+                    return string.IsNullOrEmpty(local.Name) || string.IsNullOrEmpty(target.Name) || CoreNames.Match(local.Name, target.Name);
                 case BtfInt li: return li.BitOffset == 0 && ((BtfInt)target).BitOffset == 0;
                 case BtfArray la: local = la.Element; target = ((BtfArray)target).Element; continue;
                 default: return false;

@@ -350,3 +350,29 @@ public class CoreRelocatorTests
         Assert.StartsWith($"mymod [{baseSpec.Types.Count}] struct task", f.Target);
     }
 }
+
+/// <summary>libbpf's field compatibility for enums: named ones by essential name, an anonymous one with any.</summary>
+public class CoreFieldCompatibilityTests
+{
+    static CoreFixup Offset(BtfType localField, BtfType targetField)
+    {
+        var local = new BtfStruct("s", 8); local.Members.Add(new("f", localField, 0));
+        var target = new BtfStruct("s", 8); target.Members.Add(new("x", new BtfInt("int", 4, true), 0)); target.Members.Add(new("f", targetField, 32));
+        var lb = new BtfBuilder(); lb.Add(local);
+        var tb = new BtfBuilder(); tb.Add(target);
+        return Assert.Single(CoreRelocator.ComputeFixups("p", [new BtfCoreRelocation(0, local, "0:0", BtfCoreRelocationKind.FieldByteOffset)], lb.Build(), CoreTarget.Of(tb.Build())));
+    }
+
+    static BtfEnum Enum(string? name) => new(name, 4, false, [new("A", 0)]);
+
+    [Fact]
+    public void Enum_fields_match_by_essential_name_or_when_either_is_anonymous()
+    {
+        Assert.Equal(4ul, Offset(Enum("mode___old"), Enum("mode")).TargetValue);
+        Assert.Equal(4ul, Offset(Enum(null), Enum("mode")).TargetValue);
+        Assert.Equal(4ul, Offset(Enum("mode"), Enum(null)).TargetValue);
+        Assert.True(Offset(Enum("mode"), Enum("state")).Poison);
+        Assert.True(Offset(Enum("mode"), new BtfPointer(BtfVoid.Instance)).Poison);
+        Assert.Equal(4ul, Offset(new BtfPointer(new BtfInt("int", 4, true)), new BtfPointer(BtfVoid.Instance)).TargetValue);
+    }
+}
