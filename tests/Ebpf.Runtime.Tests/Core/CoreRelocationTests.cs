@@ -23,45 +23,55 @@ public class CoreRelocationTests(ITestOutputHelper output)
     {
         Kernel.RequireBpf();   // libbpf's answer comes from bpf_object__load
         string btfPath = CoreTestObjects.BtfOf(kernel);
-        var program = ReadTask(out var spec);
-        var fixups = CoreRelocator.ComputeFixups(program.Name, program.CoreRelocations, spec.Btf!, CoreTarget.Of(CoreTestObjects.Parse(btfPath)), program.LineInfos);
-        var patched = CoreInstructionPatcher.Apply(program.Instructions, fixups);
-        var slots = BySlot(patched);
-        var original = BySlot(program.Instructions);
-
-        var libbpf = CoreTestObjects.LibbpfDecisions(CoreTestObjects.TaskFields, btfPath, program.Name);
-        Assert.Equal(program.CoreRelocations.Count, libbpf.Count);
-        Assert.Equal(libbpf.Count, fixups.Count);
-        int poisoned = 0;
-        for (int i = 0; i < libbpf.Count; i++)
+        var spec = ElfObjectReader.ReadFile(CoreTestObjects.TaskFields);
+        var target = CoreTarget.Of(CoreTestObjects.Parse(btfPath));
+        var all = new List<CoreFixup>();
+        int compared = 0, poisoned = 0;
+        // The entry program and its sub-program: libbpf relocates each function in its own section's numbering.
+        foreach (var program in spec.Programs.Where(p => p.CoreRelocations.Count > 0))
         {
-            var theirs = libbpf[i];
-            var ours = fixups[theirs.Relocation];
-            Assert.Equal(theirs.Slot, ours.InstructionOffset);
-            Assert.True(theirs.Poisoned == ours.Poison, $"relocation #{theirs.Relocation} {ours}: libbpf {(theirs.Poisoned ? "poisons it" : $"patches {theirs.Old} -> {theirs.New}")}");
-            var insn = slots[ours.InstructionOffset];
-            if (theirs.Poisoned)
+            var fixups = CoreRelocator.ComputeFixups(program.Name, program.CoreRelocations, spec.Btf!, target, program.LineInfos);
+            var patched = BySlot(CoreInstructionPatcher.Apply(program.Instructions, fixups));
+            var original = BySlot(program.Instructions);
+            var libbpf = CoreTestObjects.LibbpfDecisions(CoreTestObjects.TaskFields, btfPath, program.Name);
+            Assert.Equal(fixups.Count, libbpf.Count);
+            foreach (var theirs in libbpf)
             {
-                poisoned++;
-                Assert.Equal(CoreInstructionPatcher.Poison, insn);
-                continue;
+                var ours = fixups[theirs.Relocation];
+                Assert.Equal(theirs.Slot, ours.InstructionOffset);
+                Assert.True(theirs.Poisoned == ours.Poison, $"relocation #{theirs.Relocation} {ours}: libbpf {(theirs.Poisoned ? "poisons it" : $"patches {theirs.Old} -> {theirs.New}")}");
+                var insn = patched[ours.InstructionOffset];
+                compared++;
+                if (theirs.Poisoned)
+                {
+                    poisoned++;
+                    Assert.Equal(CoreInstructionPatcher.Poison, insn);
+                    continue;
+                }
+                Assert.Equal(theirs.New, theirs.Class == "ALU/ALU64" ? (uint)ours.TargetValue : ours.TargetValue);
+                Assert.Equal((long)theirs.New, ValueIn(insn, theirs.Class));
+                // libbpf prints the value the instruction held before patching.
+                Assert.Equal((long)theirs.Old, ValueIn(original[ours.InstructionOffset], theirs.Class));
             }
-            Assert.Equal(theirs.New, theirs.Class == "ALU/ALU64" ? (uint)ours.TargetValue : ours.TargetValue);
-            // libbpf prints the value the instruction held before patching.
-            var before = original[ours.InstructionOffset];
-            Assert.Equal((long)theirs.Old, theirs.Class switch { "ALU/ALU64" => (uint)before.Imm, "LDX/ST/STX" => before.Offset, _ => before.Constant });
-            long inInstruction = theirs.Class switch { "ALU/ALU64" => (uint)insn.Imm, "LDX/ST/STX" => insn.Offset, _ => insn.Constant };
-            Assert.Equal((long)theirs.New, inInstruction);
+            all.AddRange(fixups);
         }
-        output.WriteLine($"{kernel} ({btfPath}): {fixups.Count} relocations, all {libbpf.Count} agree with libbpf, {poisoned} poisoned");
-        foreach (var f in fixups) output.WriteLine("  " + f);
+        output.WriteLine($"{kernel} ({btfPath}): {all.Count} relocations, {compared} compared with libbpf, all agree; {poisoned} poisoned");
+        foreach (var f in all) output.WriteLine("  " + f);
+        Assert.Equal(18, compared);
 
         // Kernel differences the object was written to meet: mm_cid exists from 6.4 on; bpf_cgrp_storage_get from 6.2.
         bool newer = kernel != "6.1.";
-        Assert.Equal(newer ? 1ul : 0ul, fixups.Single(f => f.Kind == BtfCoreRelocationKind.FieldExists && f.Site.AccessPath == "task_struct.mm_cid").TargetValue);
+        Assert.Equal(newer ? 1ul : 0ul, all.Single(f => f.Kind == BtfCoreRelocationKind.FieldExists && f.Site.AccessPath == "task_struct.mm_cid").TargetValue);
         Assert.Equal(newer ? 0 : 1, poisoned);
-        Assert.Equal(newer ? 1ul : 0ul, fixups.Single(f => f.Kind == BtfCoreRelocationKind.EnumValueExists).TargetValue);
+        Assert.Equal(newer ? 1ul : 0ul, all.Single(f => f.Kind == BtfCoreRelocationKind.EnumValueExists).TargetValue);
     }
+
+    static long ValueIn(Instruction insn, string libbpfClass) => libbpfClass switch
+    {
+        "ALU/ALU64" => (uint)insn.Imm,
+        "LDX/ST/STX" => insn.Offset,
+        _ => insn.Constant,
+    };
 
     [SkippableFact]
     public void Relocated_in_user_space_the_probe_reads_the_parent_tgid_on_this_kernel()
@@ -72,7 +82,7 @@ public class CoreRelocationTests(ITestOutputHelper output)
         using var collection = Collection.Load(spec, new CollectionOptions { ObjectName = "core_task" });
         var program = collection.GetProgram("read_task");
         Assert.Empty(program.Code.CoreRelocations);                 // nothing left for the kernel's CO-RE
-        Assert.Equal(16, program.Code.CoreFixups.Count);
+        Assert.Equal(18, program.Code.CoreFixups.Count);   // the entry's 16 and the sub-program's 2
         Assert.DoesNotContain(program.Code.CoreFixups, f => f.Poison);
         using (program.Attach())
         {
@@ -80,6 +90,7 @@ public class CoreRelocationTests(ITestOutputHelper output)
         }
         Assert.Equal(Environment.ProcessId, collection.ReadVariable<int>("seen_tgid"));
         Assert.Equal(Native.GetParentPid(), collection.ReadVariable<int>("seen_ppid"));
+        Assert.Equal(Native.GetParentPid(), collection.ReadVariable<int>("seen_ppid_in_subprogram"));
         Assert.Equal(1, collection.ReadVariable<int>("has_mm_cid"));
         Assert.NotEqual(-3, collection.ReadVariable<int>("seen_mm_cid"));
         Assert.InRange(collection.ReadVariable<ulong>("seen_in_iowait"), 0ul, 1ul);   // a 1-bit field, read whole
@@ -159,7 +170,7 @@ public class CoreRelocationTests(ITestOutputHelper output)
         using var collection = Collection.Load(spec, new CollectionOptions { ObjectName = "core_kern", Core = new CoreOptions { Mode = CoreRelocationMode.Kernel } });
         var program = collection.GetProgram("read_task");
         Assert.Empty(program.Code.CoreFixups);
-        Assert.Equal(16, program.Code.CoreRelocations.Count);
+        Assert.Equal(18, program.Code.CoreRelocations.Count);
         using (program.Attach())
         {
             Native.GetParentPid();

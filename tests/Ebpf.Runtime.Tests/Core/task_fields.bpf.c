@@ -17,6 +17,13 @@ int has_rseq_type = -1;
 long long get_current_task_id = -1;
 unsigned long long task_type_id = 0;
 int has_cgrp_storage_get = -1;
+int seen_ppid_in_subprogram = -1;
+
+/* A BPF-to-BPF callee with its own CO-RE relocations (in .text, moved when linked into the program). */
+static __noinline int parent_tgid(struct task_struct *task)
+{
+    return BPF_CORE_READ(task, real_parent, tgid);
+}
 
 SEC("tracepoint/syscalls/sys_enter_getppid")
 int read_task(void *ctx)
@@ -27,6 +34,7 @@ int read_task(void *ctx)
     struct task_struct *task = (void *)bpf_get_current_task();
     seen_tgid = BPF_CORE_READ(task, tgid);
     seen_ppid = BPF_CORE_READ(task, real_parent, tgid);
+    seen_ppid_in_subprogram = parent_tgid(task);
     seen_in_iowait = BPF_CORE_READ_BITFIELD_PROBED(task, in_iowait);
     has_mm_cid = bpf_core_field_exists(task->mm_cid);
     if (bpf_core_field_exists(task->mm_cid))
