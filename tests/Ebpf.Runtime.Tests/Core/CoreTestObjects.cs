@@ -26,6 +26,20 @@ static partial class CoreTestObjects
     /// <summary>The compiled task_fields.bpf.c.</summary>
     public static string TaskFields => TaskFieldsLazy.Value;
 
+    static readonly Lazy<string> DirectFieldsLazy = new(() =>
+        ClangBpf.CompileFile(Path.Combine(SourceDir, "direct_fields.bpf.c"), "-I" + IncludeDir.Value));
+
+    /// <summary>The compiled direct_fields.bpf.c (CO-RE on loads rather than on address arithmetic).</summary>
+    public static string DirectFields => DirectFieldsLazy.Value;
+
+    /// <summary>One of the compiled test objects by name.</summary>
+    public static string Object(string name) => name switch
+    {
+        "task_fields" => TaskFields,
+        "direct_fields" => DirectFields,
+        _ => throw new ArgumentException($"no test object '{name}'", nameof(name)),
+    };
+
     /// <summary>Compiles C <paramref name="source"/> that includes vmlinux.h.</summary>
     public static string CompileWithVmlinux(string source, string name) => ClangBpf.CompileSource(source, name, "-I" + IncludeDir.Value);
 
