@@ -15,6 +15,13 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v cpio >/dev/null 2>&1 || need+=(cpio)
+# CO-RE tests: libbpf's own relocation decisions (a small C program linked with libbpf), and the BTF of the older
+# kernels extracted from their images (scripts/extract-kernel-btf.sh).
+command -v gcc >/dev/null 2>&1 || need+=(gcc)
+command -v objcopy >/dev/null 2>&1 || need+=(binutils)
+command -v lz4 >/dev/null 2>&1 || need+=(lz4)
+command -v zstd >/dev/null 2>&1 || need+=(zstd)
+command -v xz >/dev/null 2>&1 || need+=(xz-utils)
 if [ ${#need[@]} -gt 0 ]; then
   echo "prepare-machine: installing ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

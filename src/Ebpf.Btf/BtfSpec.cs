@@ -129,6 +129,18 @@ public sealed class BtfSpec
         return new BtfSpec(raw, types, offsets, strings, null);
     }
 
+    /// <summary>Parses split BTF (a kernel module's <c>/sys/kernel/btf/&lt;module&gt;</c>) on top of <paramref name="baseSpec"/>
+    /// (vmlinux): its types take ids from <c>baseSpec.Types.Count</c> on and may refer to the base's types and strings.
+    /// The spec's <see cref="Types"/> holds the base's types (the same objects) followed by its own.</summary>
+    public static BtfSpec ParseSplit(ReadOnlySpan<byte> bytes, BtfSpec baseSpec)
+    {
+        var header = BtfHeader.Read(bytes);
+        var raw = bytes.ToArray();
+        var strings = new BtfStrings(raw, header.StringStart, (int)header.StringLength, baseSpec._strings);
+        var (types, offsets) = BtfTypeReader.Read(raw, header, strings, baseSpec._types);
+        return new BtfSpec(raw, types, offsets, strings, null);
+    }
+
     /// <summary>Parses a BTF file such as the kernel's <c>/sys/kernel/btf/vmlinux</c>; errors name the file.</summary>
     public static BtfSpec ParseFile(string path)
     {

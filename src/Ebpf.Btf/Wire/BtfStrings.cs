@@ -9,13 +9,17 @@ internal sealed class BtfStrings
     readonly int _start, _length;
     readonly Dictionary<uint, string> _cache = new();
     Dictionary<string, uint>? _index;
+    readonly BtfStrings? _base;
 
-    public BtfStrings(byte[] raw, int start, int length)
+    /// <param name="baseStrings">For split BTF (kernel modules): the base's strings, which take offsets below their
+    /// length; this section's strings follow them.</param>
+    public BtfStrings(byte[] raw, int start, int length, BtfStrings? baseStrings = null)
     {
         _raw = raw;
         _start = start;
         _length = length;
-        if (length > 0 && raw[start] != 0) throw new BtfFormatException("invalid BTF: the string section does not start with an empty string (NUL)");
+        _base = baseStrings;
+        if (baseStrings is null && length > 0 && raw[start] != 0) throw new BtfFormatException("invalid BTF: the string section does not start with an empty string (NUL)");
         if (length > 0 && raw[start + length - 1] != 0) throw new BtfFormatException("invalid BTF: the string section does not end with NUL (truncated?)");
     }
 
@@ -39,6 +43,15 @@ internal sealed class BtfStrings
     string GetLocked(uint offset, int typeId)
     {
         if (_cache.TryGetValue(offset, out var s)) return s;
+        if (_base is not null)
+        {
+            if (offset < (uint)_base.Length) return _cache[offset] = _base.Get(offset, typeId);
+            uint own = offset - (uint)_base.Length;
+            if (own >= (uint)_length)
+                throw new BtfFormatException($"invalid BTF: type [{typeId}] uses string offset {offset} outside the base and split string sections");
+            var ownSpan = _raw.AsSpan(_start + (int)own, _length - (int)own);
+            return _cache[offset] = Encoding.UTF8.GetString(ownSpan[..ownSpan.IndexOf((byte)0)]);
+        }
         if (offset >= (uint)_length)
             throw new BtfFormatException(typeId >= 0
                 ? $"invalid BTF: type [{typeId}] uses string offset {offset} outside the {_length}-byte string section"

@@ -15,17 +15,22 @@ internal sealed class BtfTypeReader
     readonly BtfStrings _strings;
     readonly List<int> _offsets = new() { -1 };   // byte offset of each record in _raw; [0] = void
     BtfType?[] _types = Array.Empty<BtfType?>();
+    readonly IReadOnlyList<BtfType> _baseTypes;
 
-    BtfTypeReader(byte[] raw, BtfHeader header, BtfStrings strings)
+    BtfTypeReader(byte[] raw, BtfHeader header, BtfStrings strings, IReadOnlyList<BtfType>? baseTypes)
     {
         _raw = raw;
         _header = header;
         _strings = strings;
+        _baseTypes = baseTypes ?? new BtfType[] { BtfVoid.Instance };
+        // Split BTF (kernel modules) numbers its types after the base's; base ids have no record here.
+        for (int id = 1; id < _baseTypes.Count; id++) _offsets.Add(-1);
     }
 
-    public static (BtfType[] Types, int[] RecordOffsets) Read(byte[] raw, BtfHeader header, BtfStrings strings)
+    /// <param name="baseTypes">For split BTF: the base's types (index = id), which this blob's types follow and refer to.</param>
+    public static (BtfType[] Types, int[] RecordOffsets) Read(byte[] raw, BtfHeader header, BtfStrings strings, IReadOnlyList<BtfType>? baseTypes = null)
     {
-        var reader = new BtfTypeReader(raw, header, strings);
+        var reader = new BtfTypeReader(raw, header, strings, baseTypes);
         reader.IndexRecords();
         reader.CreateTypes();
         return (reader._types!, reader._offsets.ToArray())!;
@@ -76,14 +81,14 @@ internal sealed class BtfTypeReader
 
     void CreateTypes()
     {
-        int count = _offsets.Count;
+        int count = _offsets.Count, first = _baseTypes.Count;
         _types = new BtfType?[count];
-        _types[0] = BtfVoid.Instance;
-        for (int id = 1; id < count; id++) _types[id] = CreateLeaf(id);
+        for (int id = 0; id < first; id++) _types[id] = _baseTypes[id];
+        for (int id = first; id < count; id++) _types[id] = CreateLeaf(id);
         var state = new byte[count];   // 0 = to do, 1 = on the stack, 2 = done (leaves are done)
         for (int id = 0; id < count; id++) if (_types[id] != null) state[id] = 2;
         var stack = new Stack<int>();
-        for (int root = 1; root < count; root++)
+        for (int root = first; root < count; root++)
         {
             if (state[root] == 2) continue;
             stack.Push(root);
@@ -106,7 +111,7 @@ internal sealed class BtfTypeReader
                 stack.Pop();
             }
         }
-        for (int id = 1; id < count; id++)
+        for (int id = first; id < count; id++)
             if (_types[id] is BtfStruct s) FillMembers(id, s);
     }
 

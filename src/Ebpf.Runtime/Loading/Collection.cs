@@ -70,7 +70,9 @@ public sealed class Collection : IDisposable
                     throw new LoadException($"program '{programSpec.Name}' has no program type: section '{programSpec.SectionName}' is not a program section libbpf knows (tracepoint/..., xdp, tc, kprobe/..., ...)");
                 var linked = ProgramLinker.Link(programSpec, spec.Programs);
                 DataReferences.Resolve(linked, maps, spec.DataSections);
-                var (handle, log) = ProgramLoader.Load(ProgramLoader.For(programSpec, linked, spec.License, spec.KernelVersion, btf, options.Programs, warnings));
+                CoreRelocation.Apply(linked, spec.Btf, options.Core, warnings);
+                var (handle, log) = CoreRelocation.ExplainPoisoned(linked,
+                    () => ProgramLoader.Load(ProgramLoader.For(programSpec, linked, spec.License, spec.KernelVersion, btf, options.Programs, warnings)));
                 var program = new Program(programSpec, linked, handle, log);
                 owned.Add(program);
                 programs.Add(programSpec.Name, program);
@@ -105,6 +107,7 @@ public sealed class Collection : IDisposable
                 Programs = options.Programs,
                 DisableBtf = options.DisableBtf,
                 ShouldLoad = options.ShouldLoad,
+                Core = options.Core,
             };
         }
         return Load(spec, options);

@@ -15,6 +15,10 @@ public sealed class CollectionOptions
     /// falls back to this on its own when the kernel rejects the BTF.</summary>
     public bool DisableBtf { get; set; }
 
+    /// <summary>How CO-RE relocations are resolved: in user space against the running kernel's BTF (default), against
+    /// a BTF file, or by the kernel itself.</summary>
+    public CoreOptions Core { get; set; } = new();
+
     /// <summary>Which entry programs to load; by default all but those whose section starts with '?' (libbpf's
     /// no-autoload marker, <c>SEC("?xdp")</c>). Programs not loaded are absent from <see cref="Collection.Programs"/>.</summary>
     public Func<Ebpf.Object.ProgramSpec, bool>? ShouldLoad { get; set; }

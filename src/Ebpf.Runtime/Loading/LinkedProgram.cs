@@ -47,13 +47,27 @@ public sealed class LinkedProgram
     public IReadOnlyList<BtfFuncInfo> FuncInfos { get; }
     /// <summary>line_info of every function, offsets in slots from the start of the linked program, sorted.</summary>
     public IReadOnlyList<BtfLineInfo> LineInfos { get; }
-    /// <summary>CO-RE relocations of every function, offsets in slots from the start of the linked program.</summary>
-    public IReadOnlyList<BtfCoreRelocation> CoreRelocations { get; }
+    /// <summary>CO-RE relocations of every function, offsets in slots from the start of the linked program; empty once
+    /// applied in user space (then <see cref="CoreFixups"/> says what was done).</summary>
+    public IReadOnlyList<BtfCoreRelocation> CoreRelocations { get; private set; }
+    /// <summary>The CO-RE fixups applied in user space (empty when the kernel relocates, or there were none).</summary>
+    public IReadOnlyList<Ebpf.Btf.Core.CoreFixup> CoreFixups { get; private set; } = Array.Empty<Ebpf.Btf.Core.CoreFixup>();
     /// <summary>Slot offset of each instruction; the last entry is the slot count.</summary>
-    public int[] SlotOffsets { get; }
+    public int[] SlotOffsets { get; private set; }
     public int SlotCount => SlotOffsets[^1];
 
     internal void ReplaceInstructions(List<Instruction> instructions) => Instructions = instructions;
+
+    /// <summary>Takes the CO-RE-patched instructions (a poisoned ld_imm64 becomes two instructions of one slot each, so
+    /// slot offsets are recomputed) and drops the relocations so the kernel is not asked to apply them again.</summary>
+    internal void ApplyCoreFixups(List<Instruction> instructions, IReadOnlyList<Ebpf.Btf.Core.CoreFixup> fixups)
+    {
+        Instructions = instructions;
+        SlotOffsets = new int[instructions.Count + 1];
+        for (int i = 0; i < instructions.Count; i++) SlotOffsets[i + 1] = SlotOffsets[i] + instructions[i].Slots;
+        CoreFixups = fixups;
+        CoreRelocations = Array.Empty<BtfCoreRelocation>();
+    }
 
     /// <summary>The function containing <paramref name="slot"/>, or null when out of range.</summary>
     public LinkedFunction? FunctionAt(int slot) => Functions.FirstOrDefault(f => f.Contains(slot));

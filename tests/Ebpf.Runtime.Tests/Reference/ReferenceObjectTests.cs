@@ -96,11 +96,17 @@ public partial class ReferenceObjectTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
-    public void CO_RE_without_the_objects_BTF_fails_with_a_clear_message()
+    public void Kernel_side_CO_RE_without_the_objects_BTF_fails_with_a_clear_message()
     {
         Kernel.RequireBpf();
         var spec = ElfObjectReader.ReadFile(Compile("core"));
-        var e = Assert.Throws<LoadException>(() => Collection.Load(spec, new CollectionOptions { DisableBtf = true }));
+        // User-space CO-RE (the default) reads the object's BTF in the process and needs none in the kernel.
+        using (Collection.Load(spec, new CollectionOptions { DisableBtf = true })) { }
+        var e = Assert.Throws<LoadException>(() => Collection.Load(spec, new CollectionOptions
+        {
+            DisableBtf = true,
+            Core = new CoreOptions { Mode = CoreRelocationMode.Kernel },
+        }));
         Assert.StartsWith("program 'core_probe' has ", e.Message);
         Assert.Contains("CO-RE relocation(s)", e.Message);
         Assert.Contains("the BTF was not loaded", e.Message);
