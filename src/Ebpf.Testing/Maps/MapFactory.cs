@@ -55,8 +55,7 @@ public static class MapFactory
             case KernelMapType.CgrpStorage:
             case KernelMapType.Arena:
                 throw new NotSupportedException($"map '{spec.Name}': the interpreter does not model {spec.Type} maps (hash, array, per-CPU and LRU variants, ring buffer, perf event array, program array, queue and stack are supported)");
-            default:
-                throw new NotSupportedException($"map '{spec.Name}': unknown map type {(uint)spec.Type}");
         }
+        throw new NotSupportedException($"map '{spec.Name}': unknown map type {(uint)spec.Type}");
     }
 }

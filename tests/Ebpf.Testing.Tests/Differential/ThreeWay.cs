@@ -1,30 +1,33 @@
 using System.Reflection;
-using Ebpf.Compiler.Tests.Codegen.InKernel;
+using System.Runtime.InteropServices;
 using Ebpf.Compiler.Tests.Pipeline;
+using Ebpf.Object;
+using Ebpf.Runtime;
 using Ebpf.Testing.Tests.Programs;
 
 namespace Ebpf.Testing.Tests.Differential;
 
 /// <summary>One C# probe source run three ways: as .NET code (the reference), in the kernel (compiled by our compiler,
-/// verified and run with BPF_PROG_TEST_RUN) and on the interpreter. Each function <c>static long F(long a, long b)</c>
-/// has an XDP wrapper <c>RunF</c> that reads (a, b) from the packet, stores the result in the global <c>Result</c>,
-/// and returns a verdict.</summary>
+/// verified and run with BPF_PROG_TEST_RUN) and on the interpreter (the same compiled object). Each function
+/// <c>static long F(long a, long b)</c> has an XDP wrapper <c>RunF</c> that reads (a, b) from the packet, stores the
+/// result in the global <c>Result</c>, and returns a verdict.</summary>
 public sealed class ThreeWay : IDisposable
 {
     readonly Type _type;
-    readonly LoadedProbe _kernel;
+    readonly ObjectSpec _spec;
 
-    public ThreeWay(string source, string path, string className, bool withKernel = true)
+    public ThreeWay(string source, string path, string className)
     {
         var compilation = TestCompilations.Create(source, path);
         TestCompilations.AssertNoErrors(compilation);
         _type = TestCompilations.EmitAndLoad(compilation).GetType(className)!;
-        Vm = BpfTestHost.Load(ProbeCompiler.Compile(source, path));
-        _kernel = withKernel ? LoadedProbe.Load(source, path) : null!;
+        _spec = ProbeCompiler.Compile(source, path);
+        Vm = BpfTestHost.Load(_spec);   // copies what it needs: the kernel load below may edit the spec
+        Kernel = Collection.Load(_spec);
     }
 
     public BpfVm Vm { get; }
-    public LoadedProbe Kernel => _kernel;
+    public Collection Kernel { get; }
 
     public long Dotnet(string function, long a, long b)
         => (long)_type.GetMethod(function, BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Public)!.Invoke(null, [a, b])!;
@@ -39,8 +42,10 @@ public sealed class ThreeWay : IDisposable
 
     public (uint Verdict, long Result) InKernel(string program, long a, long b)
     {
-        uint verdict = _kernel.RunXdp(program, Packet(a, b));
-        return (verdict, _kernel.Global<long>("Result"));
+        uint verdict = Kernel.Programs[program].TestRun(Packet(a, b)).ReturnValue;
+        var variable = _spec.FindVariable("Result");
+        var value = Kernel.Maps[variable.Section.Name].Lookup(new byte[4]) ?? throw new InvalidOperationException($"no value in {variable.Section.Name}");
+        return (verdict, MemoryMarshal.Read<long>(value.AsSpan((int)variable.Offset, 8)));
     }
 
     public (uint Verdict, long Result) Interpreted(string program, long a, long b)
@@ -49,5 +54,5 @@ public sealed class ThreeWay : IDisposable
         return (verdict, Vm.Globals.Get<long>("Result"));
     }
 
-    public void Dispose() => _kernel?.Dispose();
+    public void Dispose() => Kernel.Dispose();
 }
