@@ -30,7 +30,7 @@ public class OlderKernelFlowTests
     {
         Kernel.RequireBpf();
         var source = Markup.Parse(FlowProbes.Invalid.Single(p => p.Name == "Lookup_copied_out_unchecked").Markup).Source;
-        var obj = WriteObject(source, "flowoff2106");
+        var obj = WriteObject(source, "flowoff2106", "EBPF2106");
         using (var here = Collection.LoadFile(obj)) Assert.Single(here.Programs);
         var result = VerifyOnOlderKernels(obj);
         Assert.NotEqual(0, result.ExitCode);
