@@ -102,7 +102,7 @@ static partial class VerifierMessageCatalog
             @"At program exit the register R0 has|R0 leaks addr as return value",
             "the program returns a value outside the range its type allows (e.g. an XDP action, 0 or 1 for cgroup programs) or a pointer: return one of the program type's valid values"),
         new VerifierMessageClass("EBPF2222", "Pointer arithmetic or comparison not allowed",
-            @"pointer arithmetic (on|of) \S+ prohibited|pointer comparison prohibited|R\d+ pointer \S+ pointer prohibited|math between \S+ pointer and",
+            @"pointer arithmetic (on|of|with) .* prohibited|pointer comparison prohibited|R\d+ pointer \S+ pointer prohibited|math between \S+ pointer and",
             "the program does arithmetic or comparisons on a pointer of a kind the verifier forbids (a map value or null, the context, a pointer from another map): test for null first and keep pointer math within one object"),
         new VerifierMessageClass("EBPF2223", "Write into read-only memory",
             @"write into map forbidden|cannot write into (packet|rdonly|\S+)|the prog does not allow writes to packet data|R\d+ leaks addr into",
