@@ -13,6 +13,8 @@ public static class CSharpIdentifiers
         "public", "readonly", "ref", "return", "sbyte", "sealed", "short", "sizeof", "stackalloc", "static", "string",
         "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked", "unsafe", "ushort",
         "using", "virtual", "void", "volatile", "while",
+        // Contextual keywords that cannot name a type, or would change what user code means (file-local types, records).
+        "file", "record", "required", "scoped", "var", "dynamic", "field", "extension", "allows", "managed", "unmanaged", "notnull", "nameof",
     };
 
     /// <summary>The C# spelling of <paramref name="name"/>: '@' before keywords, '_' for characters C# does not take.</summary>

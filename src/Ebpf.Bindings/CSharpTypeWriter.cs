@@ -268,7 +268,7 @@ public sealed class CSharpTypeWriter
         {
             case BtfVoid: return "void";
             case BtfInt i: return i.IsBool && i.Size == 1 ? "bool" : IntName(i.Size, i.IsSigned && !i.IsChar);
-            case BtfFloat f: return f.Size switch { 4 => "float", 8 => "double", _ => "UInt128" };
+            case BtfFloat f: return f.Size switch { 4 => "float", 8 => "double", _ => "System.UInt128" };
             case BtfPointer p:
             {
                 var target = BtfTypes.SkipQualifiers(p.Target);
@@ -326,8 +326,8 @@ public sealed class CSharpTypeWriter
         (4, false) => "uint",
         (8, true) => "long",
         (8, false) => "ulong",
-        (16, true) => "Int128",
-        (16, false) => "UInt128",
+        (16, true) => "System.Int128",
+        (16, false) => "System.UInt128",
         _ => "byte",
     };
 
