@@ -133,6 +133,14 @@ public sealed class CSharpTypeWriter
                 WriteArray(sb, array, field, offset);
                 continue;
             }
+            if (BtfTypes.Resolve(type) is BtfInt { Size: 16 } or BtfFloat)
+            {
+                // 128-bit integers and floating point (which eBPF has not) as raw storage of their size.
+                long bytes = BtfTypes.SizeOf(type);
+                sb.Append("[FieldOffset(").Append(offset).Append(")] public fixed ").Append(bytes % 8 == 0 ? "ulong" : "uint").Append(' ').Append(field)
+                    .Append('[').Append(bytes % 8 == 0 ? bytes / 8 : bytes / 4).Append("];\n");
+                continue;
+            }
             sb.Append("[FieldOffset(").Append(offset).Append(")] public ").Append(TypeRef(type)).Append(' ').Append(field).Append(";\n");
         }
     }
@@ -192,8 +200,8 @@ public sealed class CSharpTypeWriter
         BtfInt { IsBool: true, Size: 1 } => "bool",
         BtfInt { Size: 1 or 2 or 4 or 8 } i => IntName(i.Size, i.IsSigned && !i.IsChar),
         BtfEnum { Size: 1 or 2 or 4 or 8 } e => IntName((int)e.Size, e.IsSigned),
-        BtfFloat { Size: 4 } => "float",
-        BtfFloat { Size: 8 } => "double",
+        BtfFloat { Size: 4 } => "uint",
+        BtfFloat { Size: 8 } => "ulong",
         _ => null,
     };
 
