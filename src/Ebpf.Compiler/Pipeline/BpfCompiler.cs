@@ -93,11 +93,14 @@ public static class BpfCompiler
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ApiAssemblyNotFound, Location.None, "the compilation does not reference the Ebpf API"));
             return Stop();
         }
-        var csharpErrors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        // Errors are asked per file, of the files that matter only: a generated vmlinux.cs of every kernel type
+        // (ebpf gen vmlinux) is then bound only as far as the probes use it.
         var probeTrees = new HashSet<SyntaxTree>(BpfObjectDiscovery.ObjectClasses(compilation, symbols)
             .SelectMany(c => c.DeclaringSyntaxReferences).Select(r => r.SyntaxTree));
         if (probeTrees.Count == 0) probeTrees.UnionWith(compilation.SyntaxTrees);
-        diagnostics.AddRange(csharpErrors.Where(d => d.Location.SourceTree is null || probeTrees.Contains(d.Location.SourceTree)));
+        IEnumerable<Diagnostic> CSharpErrors(SyntaxTree tree)
+            => compilation.GetSemanticModel(tree).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error);
+        foreach (var tree in probeTrees) diagnostics.AddRange(CSharpErrors(tree));
         if (HasErrors(diagnostics)) return Stop();
 
         // 2. Discovery: [BpfObject] classes -> programs (sections), maps, globals (offsets, bytes).
@@ -113,7 +116,7 @@ public static class BpfCompiler
         var graphs = objects.ToDictionary(m => m, m => CallGraph.Build(m.Programs.Select(p => p.Method), symbols));
         // ...and the C# errors in the files of every method a program reaches.
         var reachedTrees = graphs.Values.SelectMany(g => g.Methods).SelectMany(m => m.DeclaringSyntaxReferences).Select(r => r.SyntaxTree).ToHashSet();
-        diagnostics.AddRange(csharpErrors.Where(d => d.Location.SourceTree is { } tree && reachedTrees.Contains(tree) && !probeTrees.Contains(tree)));
+        foreach (var tree in reachedTrees.Where(t => !probeTrees.Contains(t))) diagnostics.AddRange(CSharpErrors(tree));
         if (HasErrors(diagnostics)) return Stop();
         var rules = new SubsetRules(symbols);
         foreach (var (model, graph) in graphs)
