@@ -24,5 +24,5 @@ public static partial class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor TracepointRecordTooLong = Create("EBPF3104",
         "Tracepoint record struct longer than the kernel's record",
-        "'{0}' is {1} bytes, but the kernel's tracepoint {2} record is {3} bytes ({4}): reads past its end fail or read garbage");
+        "The fields of '{0}' reach byte {1}, but the kernel's tracepoint {2} record is {3} bytes ({4}): reads past its end read garbage");
 }

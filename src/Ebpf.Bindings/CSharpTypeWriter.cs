@@ -8,7 +8,9 @@ namespace Ebpf.Bindings;
 /// <param name="Namespace">The namespace of the generated types (null: the global namespace).</param>
 /// <param name="ConstantsClass">The static class holding the values of anonymous enums.</param>
 /// <param name="Header">A comment line saying where the file comes from.</param>
-public sealed record BindingsOptions(string? Namespace = "Vmlinux", string ConstantsClass = "KernelConstants", string Header = "generated from BTF");
+/// <param name="CoreTypes">Mark the types <c>[CoreType]</c>, so the eBPF compiler relocates accesses to them (kernel types);
+/// off for an object's own types read from user space.</param>
+public sealed record BindingsOptions(string? Namespace = "Vmlinux", string ConstantsClass = "KernelConstants", string Header = "generated from BTF", bool CoreTypes = true);
 
 /// <summary>Writes the types of a <see cref="TypeSelection"/> as C#: structs and unions with explicit layout
 /// (<c>[StructLayout(LayoutKind.Explicit, Size = ...)]</c>, <c>[FieldOffset]</c>) and the kernel's names, marked
@@ -96,10 +98,15 @@ public sealed class CSharpTypeWriter
         string kernelName = KernelName(s);
         sb.Append("/// <summary>").Append(kind).Append(' ').Append(kernelName.Length > 0 ? kernelName : "(anonymous)")
             .Append(", ").Append(s.Size).Append(" bytes.</summary>\n");
-        sb.Append("[CoreType(\"").Append(kernelName).Append('"');
-        if (s.IsUnion) sb.Append(", IsUnion = true");
-        if (_selection.TypedefNames.ContainsKey(s)) sb.Append(", IsTypedef = true");
-        sb.Append("), StructLayout(LayoutKind.Explicit, Size = ").Append(s.Size).Append(")]\n");
+        sb.Append('[');
+        if (_options.CoreTypes)
+        {
+            sb.Append("CoreType(\"").Append(kernelName).Append('"');
+            if (s.IsUnion) sb.Append(", IsUnion = true");
+            if (_selection.TypedefNames.ContainsKey(s)) sb.Append(", IsTypedef = true");
+            sb.Append("), ");
+        }
+        sb.Append("StructLayout(LayoutKind.Explicit, Size = ").Append(s.Size).Append(")]\n");
         sb.Append("public unsafe partial struct ").Append(name).Append("\n{\n");
         var memberNames = new HashSet<string>(StringComparer.Ordinal) { CSharpIdentifiers.Plain(name) };
         WriteMembers(sb, s, 0, name, memberNames);
@@ -225,9 +232,13 @@ public sealed class CSharpTypeWriter
         var name = _names[e];
         var underlying = IntName((int)e.Size, e.IsSigned);
         sb.Append("/// <summary>enum ").Append(KernelName(e)).Append(".</summary>\n");
-        sb.Append("[CoreType(\"").Append(KernelName(e)).Append('"');
-        if (_selection.TypedefNames.ContainsKey(e)) sb.Append(", IsTypedef = true");
-        sb.Append(")]\npublic enum ").Append(name).Append(" : ").Append(underlying).Append("\n{\n");
+        if (_options.CoreTypes)
+        {
+            sb.Append("[CoreType(\"").Append(KernelName(e)).Append('"');
+            if (_selection.TypedefNames.ContainsKey(e)) sb.Append(", IsTypedef = true");
+            sb.Append(")]\n");
+        }
+        sb.Append("public enum ").Append(name).Append(" : ").Append(underlying).Append("\n{\n");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var v in e.Values)
         {
@@ -243,9 +254,13 @@ public sealed class CSharpTypeWriter
         bool union = t is BtfStruct { IsUnion: true } or BtfForward { IsUnion: true };
         sb.Append("/// <summary>").Append(union ? "union " : "struct ").Append(t.Name)
             .Append(": opaque here (only pointed to); generate it by name to read its fields.</summary>\n");
-        sb.Append("[CoreType(\"").Append(t.Name).Append('"');
-        if (union) sb.Append(", IsUnion = true");
-        sb.Append(")] public partial struct ").Append(_names[t]).Append(" { }\n\n");
+        if (_options.CoreTypes)
+        {
+            sb.Append("[CoreType(\"").Append(t.Name).Append('"');
+            if (union) sb.Append(", IsUnion = true");
+            sb.Append(")] ");
+        }
+        sb.Append("public partial struct ").Append(_names[t]).Append(" { }\n\n");
     }
 
     void WriteConstants(StringBuilder sb)

@@ -26,7 +26,8 @@ public static class ObjectBindingsGenerator
             foreach (var v in section.BtfDatasec?.Variables ?? [])
                 roots.Add(v.Var.Type);
         var selection = TypeSelection.Roots(btf.Types, roots);
-        var options = new BindingsOptions(ns, className + "Constants", header);
+        // The object's types as user space reads them: not kernel types to relocate (its local CO-RE views included).
+        var options = new BindingsOptions(ns, className + "Constants", header, CoreTypes: false);
         return CSharpTypeWriter.Write(selection, options, typeName => Accessors(spec, className, typeName));
     }
 

@@ -106,6 +106,7 @@ public static class BpfCompiler
         // 2. Discovery: [BpfObject] classes -> programs (sections), maps, globals (offsets, bytes).
         var layouts = new TypeLayouts();
         var objects = BpfObjectDiscovery.Discover(compilation, layouts, diagnostics);
+        if (options.TracefsPath is { } tracefs) foreach (var model in objects) TracepointFormatCheck.Check(model, layouts, tracefs, diagnostics);
         if (objects.Count == 0 && !HasErrors(diagnostics))
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NoObjectClasses, Location.None));
         if (dump?.Wants(CompilerStages.Discovery) == true)

@@ -26,6 +26,10 @@ public sealed class BpfCompilerOptions
     /// <summary>Print the intermediate form after this stage (<see cref="CompilerStages"/> or a codegen stage), or null.</summary>
     public CompilerDump? Dump { get; init; }
 
+    /// <summary>Where tracefs is read at build time to check tracepoint record structs against the kernel's format
+    /// (EBPF3103/EBPF3104); null turns the check off. Nothing is checked where the format is unreadable.</summary>
+    public string? TracefsPath { get; init; } = "/sys/kernel/tracing";
+
     /// <summary>Compiles one method body; null = the code generator, <see cref="Codegen.FunctionCompiler"/>.</summary>
     public IFunctionCompiler? FunctionCompiler { get; init; }
 }
