@@ -266,7 +266,7 @@ public sealed class CSharpTypeWriter
     void WriteConstants(StringBuilder sb)
     {
         if (_selection.AnonymousEnums.Count == 0) return;
-        sb.Append("/// <summary>The values of the kernel's anonymous enums.</summary>\npublic static class ").Append(_options.ConstantsClass).Append("\n{\n");
+        sb.Append("/// <summary>The values of the anonymous enums.</summary>\npublic static class ").Append(_options.ConstantsClass).Append("\n{\n");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in _selection.AnonymousEnums)
         {

@@ -131,4 +131,49 @@ public class BindingsGeneratorTests
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors.Take(20)));
     }
+
+    const string ClangProbe = """
+        #include <linux/bpf.h>
+        #include <bpf/bpf_helpers.h>
+
+        struct key { unsigned int pid; unsigned char comm[16]; };
+        struct event { unsigned long long ts; int pid; enum { EV_OPEN = 1, EV_CLOSE = 2 } kind; unsigned int flags : 3; };
+        struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 64); __type(key, struct key); __type(value, unsigned long long); } counts SEC(".maps");
+        struct { __uint(type, BPF_MAP_TYPE_RINGBUF); __uint(max_entries, 4096); } events SEC(".maps");
+        const volatile int target_pid = 0;
+        unsigned long long seen = 0;
+        const struct event *unused_event __attribute__((unused));
+
+        SEC("tracepoint/syscalls/sys_enter_getppid")
+        int on_getppid(void *ctx)
+        {
+            struct key k = { .pid = target_pid };
+            unsigned long long one = 1;
+            bpf_map_update_elem(&counts, &k, &one, BPF_ANY);
+            seen++;
+            return 0;
+        }
+        char LICENSE[] SEC("license") = "GPL";
+        """;
+
+    /// <summary>A clang-built object (libbpf-style BTF maps, .rodata/.bss, a ring-buffer record kept in BTF) gives
+    /// typed bindings that compile: the map key struct, the value type, the record with its bit-field, the sections.</summary>
+    [SkippableFact]
+    public void Bindings_of_a_clang_object_compile()
+    {
+        Skip.If(!File.Exists("/usr/include/bpf/bpf_helpers.h"), "libbpf-dev headers missing");
+        var obj = ClangBpf.CompileSource(ClangProbe, "clangprobe");
+        var text = ObjectBindingsGenerator.Generate(ElfObjectReader.ReadFile(obj), "Clangprobe", "Bindings");
+        Assert.Contains("public static Ebpf.Runtime.Map<key, ulong> counts(Ebpf.Runtime.Collection collection)", text);
+        Assert.Contains("public static Ebpf.Runtime.Map events(Ebpf.Runtime.Collection collection)", text);
+        Assert.Contains("public unsafe partial struct @event", text);
+        Assert.Contains("[Bitfield(", text);
+        Assert.Contains("public struct Rodata", text);
+        Assert.Contains("[System.Runtime.InteropServices.FieldOffset(0)] public int target_pid;", text);
+        Assert.Contains("public struct Bss", text);
+        Assert.DoesNotContain("CoreType(", text);
+        var compilation = BpfCompiler.CreateCompilation([(text, "Bindings.g.cs")], new BpfCompilerOptions(), new List<Diagnostic>());
+        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Take(20)) + "\n" + text);
+    }
 }

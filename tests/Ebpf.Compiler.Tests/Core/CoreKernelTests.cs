@@ -146,4 +146,53 @@ public partial class CoreKernelTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    const string ForkProbe = """
+        using Ebpf;
+        using Vmlinux;
+
+        [BpfObject(License = "GPL")]
+        public static unsafe partial class ForkProbe
+        {
+            static readonly int TargetPid;
+            static int ChildPid;
+            static int ChildTgid;
+            static int GrandParent;
+
+            [TracepointBtf("sched_process_fork")]
+            static int OnFork(TracingContext ctx, task_struct* parent, task_struct* child)
+            {
+                if (parent->tgid != TargetPid) return 0;
+                ChildPid = child->pid;
+                ChildTgid = child->tgid;
+                GrandParent = parent->real_parent->tgid;
+                return 0;
+            }
+        }
+        """;
+
+    /// <summary>In a tp_btf program the task pointers are BTF pointers: the relocated reads are direct loads (no helper).</summary>
+    [SkippableFact]
+    public void A_tp_btf_program_reads_the_forked_child_with_direct_relocated_loads()
+    {
+        Kernel.RequireBpf();
+        var result = BpfCompiler.CompileSources([(ForkProbe, "ForkProbe.cs"), (TaskStruct.Value, "Vmlinux.g.cs")]);
+        Assert.True(result.Success, "compilation failed:\n" + string.Join("\n", result.Diagnostics));
+        var spec = Assert.Single(result.Objects).Spec;
+        var program = spec.Programs.Single(p => p.Name == "OnFork");
+        Assert.DoesNotContain(program.Instructions, i => i.IsCall);
+        Assert.Equal(5, program.CoreRelocations.Count);
+        spec.SetVariable("TargetPid", Environment.ProcessId);
+        using var collection = Collection.Load(spec);
+        int child;
+        using (collection.Programs["OnFork"].Attach())
+        {
+            using var process = System.Diagnostics.Process.Start("/bin/true")!;
+            child = process.Id;
+            process.WaitForExit();
+        }
+        Assert.Equal(child, Global<int>(spec, collection, "ChildTgid"));
+        Assert.NotEqual(0, Global<int>(spec, collection, "ChildPid"));
+        Assert.Equal(getppid(), Global<int>(spec, collection, "GrandParent"));
+    }
 }
