@@ -195,4 +195,57 @@ public partial class CoreKernelTests
         Assert.NotEqual(0, Global<int>(spec, collection, "ChildPid"));
         Assert.Equal(getppid(), Global<int>(spec, collection, "GrandParent"));
     }
+
+    const string EnumProbe = """
+        using Ebpf;
+        using Vmlinux;
+
+        public struct NoArgs { public ulong Common; }
+
+        [BpfObject(License = "GPL")]
+        public static unsafe partial class EnumProbe
+        {
+            static long LoopId;
+            static int LoopExists;
+
+            [Tracepoint("syscalls", "sys_enter_getppid")]
+            static int OnGetppid(in NoArgs args)
+            {
+                LoopExists = Bpf.CoreEnumValueExists(bpf_func_id.BPF_FUNC_loop) ? 1 : 0;
+                LoopId = Bpf.CoreEnumValue(bpf_func_id.BPF_FUNC_loop);
+                return 0;
+            }
+        }
+        """;
+
+    /// <summary>Enum value relocations: ENUMVAL_EXISTS and ENUMVAL_VALUE of a kernel enumerator, resolved by libbpf.</summary>
+    [SkippableFact]
+    public void Enum_value_relocations_resolve_to_this_kernels_enumerator()
+    {
+        Kernel.RequireBpf();
+        var vmlinux = VmlinuxGenerator.Generate(BtfSpec.LoadKernel(), ["bpf_func_id"]);
+        var result = BpfCompiler.CompileSources([(EnumProbe, "EnumProbe.cs"), (vmlinux, "Vmlinux.g.cs")]);
+        Assert.True(result.Success, "compilation failed:\n" + string.Join("\n", result.Diagnostics));
+        var spec = Assert.Single(result.Objects).Spec;
+        var records = spec.Programs.Single(p => p.Name == "OnGetppid").CoreRelocations;
+        var loop = BtfSpec.LoadKernel().FindType<BtfEnum>("bpf_func_id")!.Values.ToList().FindIndex(v => v.Name == "BPF_FUNC_loop");
+        Assert.Equal([$"EnumValueExists bpf_func_id {loop}", $"EnumValue bpf_func_id {loop}"], records.Select(r => $"{r.Kind} {r.Type.Name} {r.AccessString}"));
+        var dir = Path.Combine(Path.GetTempPath(), $"btfgen-enum-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        var obj = Path.Combine(dir, "EnumProbe.bpf.o");
+        File.WriteAllBytes(obj, ElfObjectWriter.Write(spec));
+        var pin = "/sys/fs/bpf/btfgen_enum_" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            var run = ExternalTool.Run(ExternalTool.Require("bpftool"), "-d", "prog", "loadall", obj, pin);
+            Assert.True(run.ExitCode == 0, $"bpftool prog loadall failed:\n{run.Combined}");
+            Assert.Contains("<enumval_exists> [", run.Combined);
+            Assert.Matches(@"<enumval_value> \[\d+\] enum bpf_func_id::BPF_FUNC_loop = 181", run.Combined);
+        }
+        finally
+        {
+            if (Directory.Exists(pin)) Directory.Delete(pin, recursive: true);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
