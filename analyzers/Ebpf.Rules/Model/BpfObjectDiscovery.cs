@@ -45,7 +45,14 @@ public static class BpfObjectDiscovery
 
     /// <summary>The <c>[BpfObject]</c> classes declared in <paramref name="compilation"/>'s source.</summary>
     public static IEnumerable<INamedTypeSymbol> ObjectClasses(Compilation compilation, EbpfSymbols symbols)
-        => SourceTypes(compilation.Assembly.GlobalNamespace).Where(symbols.IsBpfObjectClass);
+        => SourceTypes(compilation.Assembly.GlobalNamespace).Where(t => MayBeObjectClass(t) && symbols.IsBpfObjectClass(t));
+
+    /// <summary>A syntactic filter before binding attributes: only a type declared with an attribute spelled
+    /// <c>BpfObject...</c> can be an object class. Binding the attributes of every type would make a generated file of
+    /// all kernel types (<c>ebpf gen vmlinux</c>, some 13,000 structs with attributes) cost seconds per build.</summary>
+    static bool MayBeObjectClass(INamedTypeSymbol type)
+        => type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is BaseTypeDeclarationSyntax declaration
+            && declaration.AttributeLists.Any(list => list.Attributes.Any(a => a.Name.ToString().Contains("BpfObject", StringComparison.Ordinal))));
 
     static IEnumerable<INamedTypeSymbol> SourceTypes(INamespaceSymbol ns)
     {

@@ -17,6 +17,9 @@ public static class KernelApi
     const string PacketWriteAttribute = "Ebpf.PacketWriteAttribute";
     const string ContextArgumentAttribute = "Ebpf.ContextArgumentAttribute";
     const string ContextReturnValueAttribute = "Ebpf.ContextReturnValueAttribute";
+    const string CoreTypeAttribute = "Ebpf.CoreTypeAttribute";
+    const string CoreNameAttribute = "Ebpf.CoreNameAttribute";
+    const string CoreRelocationAttribute = "Ebpf.CoreRelocationAttribute";
 
     static AttributeData? Find(ISymbol symbol, string name)
     {
@@ -99,6 +102,31 @@ public static class KernelApi
         }
         return false;
     }
+
+    /// <summary>The kernel name of a <c>[CoreType]</c> struct, union or enum (CO-RE relocated), or null.</summary>
+    public static string? CoreTypeName(INamedTypeSymbol type)
+        => Find(type.OriginalDefinition, CoreTypeAttribute) is { ConstructorArguments: [{ Value: string name }] } ? name : null;
+
+    /// <summary>Whether a <c>[CoreType]</c> names a union / a typedef of an anonymous type.</summary>
+    public static (bool IsUnion, bool IsTypedef) CoreTypeFlags(INamedTypeSymbol type)
+    {
+        var a = Find(type.OriginalDefinition, CoreTypeAttribute);
+        bool union = false, typedef = false;
+        foreach (var named in a?.NamedArguments ?? [])
+        {
+            if (named.Key == "IsUnion" && named.Value.Value is true) union = true;
+            if (named.Key == "IsTypedef" && named.Value.Value is true) typedef = true;
+        }
+        return (union, typedef);
+    }
+
+    /// <summary>The kernel name of a kernel type's member: <c>[CoreName]</c>, else the C# name.</summary>
+    public static string CoreMemberName(ISymbol member)
+        => Find(member, CoreNameAttribute) is { ConstructorArguments: [{ Value: string name }] } ? name : member.Name;
+
+    /// <summary>The CO-RE relocation kind (enum bpf_core_relo_kind) of a <c>[CoreRelocation]</c> query method, or null.</summary>
+    public static int? CoreRelocationKind(IMethodSymbol method)
+        => Find(method.OriginalDefinition, CoreRelocationAttribute) is { ConstructorArguments: [{ Value: var v }] } ? System.Convert.ToInt32(v) : null;
 
     public static bool IsNoInlining(IMethodSymbol method) => (method.MethodImplementationFlags & MethodImplAttributes.NoInlining) != 0;
     public static bool IsAggressiveInlining(IMethodSymbol method) => (method.MethodImplementationFlags & MethodImplAttributes.AggressiveInlining) != 0;

@@ -53,7 +53,7 @@ public sealed class TypeLayouts : ITypeLayouts
             case IPointerTypeSymbol:
                 return Leaf(type, PointerSize);
             case IFunctionPointerTypeSymbol:
-                return Fail($"function pointer '{type.ToDisplayString()}' is not supported");
+                return Leaf(type, PointerSize); // a kernel type's function pointer member (never called from BPF)
             case INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying }:
                 return PrimitiveSize(underlying.SpecialType) is int enumSize
                     ? Leaf(type, enumSize)

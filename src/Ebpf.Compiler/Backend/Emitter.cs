@@ -6,7 +6,11 @@ using Ebpf.Object;
 namespace Ebpf.Compiler.Backend;
 
 /// <summary>The final instructions of a function, with its relocations and line info.</summary>
-public sealed record EmittedCode(IReadOnlyList<Asm.Instruction> Instructions, IReadOnlyList<Relocation> Relocations, IReadOnlyList<BtfLineInfo> LineInfos);
+public sealed record EmittedCode(IReadOnlyList<Asm.Instruction> Instructions, IReadOnlyList<Relocation> Relocations, IReadOnlyList<BtfLineInfo> LineInfos)
+{
+    /// <summary>CO-RE relocations: slot offset from the function start and what the loader computes there.</summary>
+    public IReadOnlyList<(int Slot, CoreRelocationRequest Request)> CoreRelocations { get; init; } = [];
+}
 
 /// <summary>Emission: lays out the allocated machine blocks, turns branches into fall-throughs where
 /// the target is next (inverting conditions when that helps), expands pseudo instructions, and
@@ -26,6 +30,7 @@ public static class Emitter
         readonly AsmBuilder _builder = new();
         readonly List<Relocation> _relocations = new();
         readonly List<BtfLineInfo> _lines = new();
+        readonly List<(int, CoreRelocationRequest)> _core = new();
         int _slot;
         SourceLocation? _lastLine;
 
@@ -68,13 +73,14 @@ public static class Emitter
                             Put(Insn.Alu64(AluOp.Add, Phys(i.Dst), i.Off), i.Location);
                             continue;
                         default:
+                            if (i.Core is { } core) _core.Add((_slot, core));
                             Put(Lower(i), i.Location, i.Relocation, i.Symbol);
                             continue;
                     }
                 }
             }
             var code = _builder.Build();
-            return new EmittedCode(code.Instructions, _relocations, _lines);
+            return new EmittedCode(code.Instructions, _relocations, _lines) { CoreRelocations = _core };
         }
 
         void Put(Asm.Instruction insn, SourceLocation? location, RelocationKind? kind = null, string? symbol = null)

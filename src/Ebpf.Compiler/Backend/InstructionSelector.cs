@@ -168,6 +168,14 @@ internal sealed partial class InstructionSelector
                 return;
             }
             case ConvertInstruction c: SelectConvert(c); return;
+            case CoreValueInstruction core:
+            {
+                // A 64-bit mov of the local value; the loader patches its immediate (libbpf and the kernel patch ALU imm).
+                var d = _mf.NewVirtual();
+                Emit(new MInstr { Op = MOp.Mov, Dst = d, Imm = checked((int)core.Request.LocalValue), Core = core.Request });
+                _regs[core] = d;
+                return;
+            }
             case CopyInstruction c: _regs[c] = IntoNew(c.Source); return;
             case PointerAddInstruction p:
             {

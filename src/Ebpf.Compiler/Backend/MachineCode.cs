@@ -76,6 +76,8 @@ public sealed class MInstr
     /// <summary>Map name, data section name or callee symbol of a relocated instruction.</summary>
     public string? Symbol { get; init; }
     public RelocationKind? Relocation { get; init; }
+    /// <summary>The CO-RE relocation of an immediate the loader patches (a <c>mov</c> of a field offset, size, existence...).</summary>
+    public IR.CoreRelocationRequest? Core { get; init; }
     /// <summary>A plain register copy the allocator may coalesce (a 32-bit mov that truncates is not).</summary>
     public bool IsCopy { get; init; }
     public SourceLocation? Location { get; set; }
@@ -155,7 +157,7 @@ public sealed class MInstr
     public MInstr With(Reg dst, Reg src) => new()
     {
         Op = Op, Alu = Alu, Cond = Cond, Is32 = Is32, Size = Size, Atomic = Atomic, Dst = dst, Src = src, Imm = Imm, Off = Off,
-        Target = Target, ArgCount = ArgCount, IsLocalCall = IsLocalCall, Pseudo = Pseudo, Symbol = Symbol, Relocation = Relocation,
+        Target = Target, ArgCount = ArgCount, IsLocalCall = IsLocalCall, Pseudo = Pseudo, Symbol = Symbol, Relocation = Relocation, Core = Core,
         IsCopy = IsCopy, Location = Location,
     };
 

@@ -30,7 +30,11 @@ public sealed record CompiledFunction(
     IReadOnlyList<Relocation> Relocations,
     IReadOnlyList<BtfLineInfo> LineInfos,
     IReadOnlyList<IMethodSymbol> Callees,
-    int StackSize);
+    int StackSize)
+{
+    /// <summary>CO-RE relocations: slot offset from this function's first instruction and what the loader computes there.</summary>
+    public IReadOnlyList<(int Slot, IR.CoreRelocationRequest Request)> CoreRelocations { get; init; } = [];
+}
 
 /// <summary>Compiles one method body to BPF. Reports every construct outside the subset as a
 /// located diagnostic (catalog IDs) and then returns null; never throws for bad input.</summary>

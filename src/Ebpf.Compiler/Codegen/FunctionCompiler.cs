@@ -60,7 +60,8 @@ public sealed class FunctionCompiler : IFunctionCompiler
             // Emission: layout, branch fall-throughs, labels resolved, relocations and line info.
             var code = Emitter.Emit(machine);
             session.Dump("emit", ir.Name, () => Listing(code));
-            return new CompiledFunction(method, ir.Name, code.Instructions, code.Relocations, code.LineInfos, callees, machine.Frame.Size);
+            return new CompiledFunction(method, ir.Name, code.Instructions, code.Relocations, code.LineInfos, callees, machine.Frame.Size)
+                { CoreRelocations = code.CoreRelocations };
         }
         catch (InternalCompilerError e)
         {

@@ -25,6 +25,7 @@ internal sealed partial class MethodLowerer
         if (KernelApi.PacketWrite(method) is { } write) return BoolFromBranches(inv, (t, f) => LowerPacketAccess(inv, write, write: true, t, f));
         if (KernelApi.ContextArgumentOffsets(method) is { } slots) return LowerContextArgument(inv, slots);
         if (KernelApi.ContextReturnValue(method) is { } ret) return LowerContextReturnValue(inv, ret);
+        if (TryLowerCoreIntrinsic(inv, out var coreResult)) return coreResult;
         if (TryLowerIntrinsic(inv, out var result)) return result;
         if (KernelApi.HasSource(method) && method.ContainingAssembly is { } asm
             && SymbolEqualityComparer.Default.Equals(asm, _context.Compilation.Assembly))

@@ -38,6 +38,7 @@ internal sealed partial class MethodLowerer
             case ISizeOfOperation s: return Constant.Int(IrType.I32, SizeOf(s.TypeOperand, s.Syntax));
             case IDefaultValueOperation d: return Zero(ScalarType(d.Type!, d.Syntax));
             case IAddressOfOperation ao: return AddressOf(LowerPlace(ao.Reference), ao.Syntax);
+            case IFieldReferenceOperation when TryLowerCoreRead(op, out var core): return core;
             case IFieldReferenceOperation { Field.IsFixedSizeBuffer: true } buffer:
                 return AddressOf(FieldPlace(buffer), buffer.Syntax); // a fixed buffer used as a value is its address
             case { Kind: OperationKind.None, Syntax: Microsoft.CodeAnalysis.CSharp.Syntax.StackAllocArrayCreationExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ImplicitStackAllocArrayCreationExpressionSyntax }:

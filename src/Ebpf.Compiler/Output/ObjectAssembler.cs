@@ -20,6 +20,7 @@ public sealed class ObjectAssembler
     readonly TypeLayouts _layouts;
     readonly BtfTypeMapper _mapper;
     readonly BtfBuilder _btf = new();
+    CoreRelocationTypes? _core;
 
     public ObjectAssembler(BpfObjectModel model, TypeLayouts layouts)
     {
@@ -32,6 +33,7 @@ public sealed class ObjectAssembler
     public ObjectSpec Assemble(IReadOnlyList<AssembledFunction> functions)
     {
         var spec = new ObjectSpec { License = _model.License };
+        _core = new CoreRelocationTypes(functions.SelectMany(f => f.Function.CoreRelocations).Select(r => r.Request), _layouts, _mapper);
         foreach (var f in functions.Where(f => f.Program != null).Concat(functions.Where(f => f.Program == null)))
             spec.Programs.Add(Program(f));
         AddMaps(spec);
@@ -63,7 +65,20 @@ public sealed class ObjectAssembler
             Relocations = function.Relocations,
             FuncInfos = new[] { new BtfFuncInfo(0, func) },
             LineInfos = function.LineInfos,
+            CoreRelocations = CoreRelocations(function),
         };
+    }
+
+    /// <summary>The function's CO-RE relocation records; their types and access strings go into the object's BTF.</summary>
+    IReadOnlyList<BtfCoreRelocation> CoreRelocations(CompiledFunction function)
+    {
+        var records = function.CoreRelocations.Select(r => _core!.Record(r.Slot, r.Request)).ToList();
+        foreach (var record in records)
+        {
+            _btf.Add(record.Type);
+            _btf.AddString(record.AccessString);
+        }
+        return records;
     }
 
     /// <summary>An entry program takes only its context pointer (probe arguments bound to extra C# parameters

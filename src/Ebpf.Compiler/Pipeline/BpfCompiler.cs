@@ -1,5 +1,6 @@
 using Ebpf.Btf;
 using Ebpf.Compiler.Codegen;
+using Ebpf.Compiler.Discovery;
 using Ebpf.Rules.Model;
 using Ebpf.Compiler.Output;
 using Ebpf.Object;
@@ -92,16 +93,20 @@ public static class BpfCompiler
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ApiAssemblyNotFound, Location.None, "the compilation does not reference the Ebpf API"));
             return Stop();
         }
-        var csharpErrors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        // Errors are asked per file, of the files that matter only: a generated vmlinux.cs of every kernel type
+        // (ebpf gen vmlinux) is then bound only as far as the probes use it.
         var probeTrees = new HashSet<SyntaxTree>(BpfObjectDiscovery.ObjectClasses(compilation, symbols)
             .SelectMany(c => c.DeclaringSyntaxReferences).Select(r => r.SyntaxTree));
         if (probeTrees.Count == 0) probeTrees.UnionWith(compilation.SyntaxTrees);
-        diagnostics.AddRange(csharpErrors.Where(d => d.Location.SourceTree is null || probeTrees.Contains(d.Location.SourceTree)));
+        IEnumerable<Diagnostic> CSharpErrors(SyntaxTree tree)
+            => compilation.GetSemanticModel(tree).GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error);
+        foreach (var tree in probeTrees) diagnostics.AddRange(CSharpErrors(tree));
         if (HasErrors(diagnostics)) return Stop();
 
         // 2. Discovery: [BpfObject] classes -> programs (sections), maps, globals (offsets, bytes).
         var layouts = new TypeLayouts();
         var objects = BpfObjectDiscovery.Discover(compilation, layouts, diagnostics);
+        if (options.TracefsPath is { } tracefs) foreach (var model in objects) TracepointFormatCheck.Check(model, layouts, tracefs, diagnostics);
         if (objects.Count == 0 && !HasErrors(diagnostics))
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NoObjectClasses, Location.None));
         if (dump?.Wants(CompilerStages.Discovery) == true)
@@ -112,7 +117,7 @@ public static class BpfCompiler
         var graphs = objects.ToDictionary(m => m, m => CallGraph.Build(m.Programs.Select(p => p.Method), symbols));
         // ...and the C# errors in the files of every method a program reaches.
         var reachedTrees = graphs.Values.SelectMany(g => g.Methods).SelectMany(m => m.DeclaringSyntaxReferences).Select(r => r.SyntaxTree).ToHashSet();
-        diagnostics.AddRange(csharpErrors.Where(d => d.Location.SourceTree is { } tree && reachedTrees.Contains(tree) && !probeTrees.Contains(tree)));
+        foreach (var tree in reachedTrees.Where(t => !probeTrees.Contains(t))) diagnostics.AddRange(CSharpErrors(tree));
         if (HasErrors(diagnostics)) return Stop();
         var rules = new SubsetRules(symbols);
         var flow = new FlowRules(symbols, options.DisabledFlowRules);

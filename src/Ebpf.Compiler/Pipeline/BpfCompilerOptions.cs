@@ -30,6 +30,10 @@ public sealed class BpfCompilerOptions
     /// catches; a build that turns a rule off hands the program to the verifier unchecked.</summary>
     public IReadOnlyCollection<string> DisabledFlowRules { get; init; } = Array.Empty<string>();
 
+    /// <summary>Where tracefs is read at build time to check tracepoint record structs against the kernel's format
+    /// (EBPF3103/EBPF3104); null turns the check off. Nothing is checked where the format is unreadable.</summary>
+    public string? TracefsPath { get; init; } = "/sys/kernel/tracing";
+
     /// <summary>Compiles one method body; null = the code generator, <see cref="Codegen.FunctionCompiler"/>.</summary>
     public IFunctionCompiler? FunctionCompiler { get; init; }
 }

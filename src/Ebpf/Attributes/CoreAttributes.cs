@@ -29,3 +29,49 @@ public sealed class CoreRelocationAttribute(CoreRelocationKind kind) : Attribute
     /// <summary>The relocation kind.</summary>
     public CoreRelocationKind Kind { get; } = kind;
 }
+
+/// <summary>Marks a struct, union or enum as a kernel type relocated with CO-RE: field accesses through pointers to
+/// it become CO-RE relocations matched by <paramref name="name"/> (the kernel's name, e.g. <c>task_struct</c>)
+/// against the running kernel's BTF, so one object works across kernel versions. <c>ebpf gen vmlinux</c> writes it.</summary>
+/// <remarks>Reads through a pointer to a kernel type are direct loads in programs whose pointers the verifier
+/// types with BTF (tp_btf, fentry/fexit, LSM, iterators) and <c>bpf_probe_read_kernel</c> elsewhere, as libbpf's
+/// <c>BPF_CORE_READ</c> does. Needs kernel BTF (CONFIG_DEBUG_INFO_BTF, 5.2+).</remarks>
+[AttributeUsage(AttributeTargets.Struct | AttributeTargets.Enum, Inherited = false)]
+public sealed class CoreTypeAttribute(string name) : Attribute
+{
+    /// <summary>The kernel's name of the type (struct, union or enum tag, or typedef name of an anonymous type).</summary>
+    public string Name { get; } = name;
+    /// <summary>True for a union.</summary>
+    public bool IsUnion { get; init; }
+    /// <summary>True when <see cref="Name"/> is a typedef of an anonymous struct, union or enum (<c>atomic_t</c>).</summary>
+    public bool IsTypedef { get; init; }
+}
+
+/// <summary>The kernel's name of a member whose C# name differs (a C# keyword, or the enclosing type's own name).</summary>
+[AttributeUsage(AttributeTargets.Field | AttributeTargets.Property, Inherited = false)]
+public sealed class CoreNameAttribute(string name) : Attribute
+{
+    /// <summary>The member's name in kernel BTF.</summary>
+    public string Name { get; } = name;
+}
+
+/// <summary>A C bit-field of a kernel type, exposed as a property: <paramref name="bitOffset"/> bits from the start of
+/// the struct, <paramref name="bitSize"/> bits wide. The compiler reads it with the CO-RE byte offset, byte size and
+/// shift relocations (libbpf's <c>BPF_CORE_READ_BITFIELD_PROBED</c>).</summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class BitfieldAttribute(int bitOffset, int bitSize) : Attribute
+{
+    /// <summary>Offset in bits from the start of the containing struct.</summary>
+    public int BitOffset { get; } = bitOffset;
+    /// <summary>Width in bits.</summary>
+    public int BitSize { get; } = bitSize;
+}
+
+/// <summary>A C flexible array member (<c>T name[]</c>) of a kernel type at <paramref name="byteOffset"/>, exposed as a
+/// property returning a pointer to its first element.</summary>
+[AttributeUsage(AttributeTargets.Property, Inherited = false)]
+public sealed class FlexibleArrayAttribute(int byteOffset) : Attribute
+{
+    /// <summary>Offset in bytes from the start of the containing struct.</summary>
+    public int ByteOffset { get; } = byteOffset;
+}

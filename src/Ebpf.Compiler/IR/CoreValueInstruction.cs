@@ -1,0 +1,25 @@
+using Ebpf.Btf;
+using Microsoft.CodeAnalysis;
+
+namespace Ebpf.Compiler.IR;
+
+/// <summary>What a CO-RE relocation asks the loader: <see cref="Kind"/> of the access <see cref="Fields"/> from
+/// <see cref="Root"/> (a <c>[CoreType]</c> struct, union or enum), or of enumerator <see cref="EnumeratorIndex"/>.
+/// The access string's member indices are chosen when the object's BTF is assembled (they index the local types it
+/// emits), so here the path is C# symbols.</summary>
+/// <param name="LocalValue">The value for the types the program was compiled with (what runs if nothing patches it).</param>
+public sealed record CoreRelocationRequest(BtfCoreRelocationKind Kind, ITypeSymbol Root, IReadOnlyList<IFieldSymbol> Fields, int EnumeratorIndex, long LocalValue)
+{
+    public override string ToString() => Kind + " " + Root.Name + string.Concat(Fields.Select(f => "." + f.Name)) + (EnumeratorIndex >= 0 ? "#" + EnumeratorIndex : "");
+}
+
+/// <summary>A constant the loader patches for the running kernel (a <c>mov</c> carrying a CO-RE relocation). Opaque
+/// to the optimizer: its value is not known until load time.</summary>
+public sealed class CoreValueInstruction : Instruction
+{
+    public CoreValueInstruction(CoreRelocationRequest request) : base(IrType.I64) => Request = request;
+    public CoreRelocationRequest Request { get; }
+    public override string Mnemonic => "core " + Request;
+    public override Instruction Clone(Func<Value, Value> map, Func<BasicBlock, BasicBlock> mapBlock, Func<StackSlot, StackSlot> mapSlot)
+        => new CoreValueInstruction(Request) { Location = Location };
+}
