@@ -6,6 +6,7 @@ using Ebpf.Compiler.Output;
 using Ebpf.Compiler.Types;
 using Ebpf.Object;
 using Ebpf.Rules;
+using Ebpf.Rules.Helpers;
 using Ebpf.Rules.Subset;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -116,10 +117,17 @@ public static class BpfCompiler
         diagnostics.AddRange(csharpErrors.Where(d => d.Location.SourceTree is { } tree && reachedTrees.Contains(tree) && !probeTrees.Contains(tree)));
         if (HasErrors(diagnostics)) return Stop();
         var rules = new SubsetRules(symbols);
+        var abiRules = new HelperRules(symbols, options.TargetKernel);
+        void Report(Diagnostic d) { if (!options.DisabledRules.Contains(d.Id)) diagnostics.Add(d); }
         foreach (var (model, graph) in graphs)
         {
+            var reach = ProgramReach.Build(model.Class, compilation);
+            abiRules.CheckObject(model.Class, Report);
             foreach (var method in graph.Methods.Where(m => m.MethodKind != MethodKind.LocalFunction))
-                rules.CheckMethod(method, graph.BodyOf(method), model.Class, diagnostics.Add);
+            {
+                rules.CheckMethod(method, graph.BodyOf(method), model.Class, Report);
+                abiRules.CheckMethod(method, graph.BodyOf(method), model.Class, reach.Of(method), Report);
+            }
             graph.ReportRecursion(diagnostics);
             if (dump?.Wants(CompilerStages.CallGraph) == true)
                 dump.Write(CompilerStages.CallGraph, model.Name, ModelPrinter.Print(graph));

@@ -1,3 +1,4 @@
+using Ebpf.Abi;
 using Ebpf.Compiler.Codegen;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -25,6 +26,14 @@ public sealed class BpfCompilerOptions
 
     /// <summary>Print the intermediate form after this stage (<see cref="CompilerStages"/> or a codegen stage), or null.</summary>
     public CompilerDump? Dump { get; init; }
+
+    /// <summary>The oldest kernel the objects must load on (<c>--target-kernel</c>, MSBuild <c>EbpfTargetKernel</c>):
+    /// helpers, program, map and attach types and instructions that kernel lacks are errors at their use
+    /// (EBPF2303..EBPF2305). Null: no target, only what the newest kernel of the ABI table rejects.</summary>
+    public KernelVersion? TargetKernel { get; init; }
+
+    /// <summary>Rule IDs switched off (tests use this to show that the kernel rejects what a rule reports).</summary>
+    public IReadOnlyCollection<string> DisabledRules { get; init; } = Array.Empty<string>();
 
     /// <summary>Compiles one method body; null = the code generator, <see cref="Codegen.FunctionCompiler"/>.</summary>
     public IFunctionCompiler? FunctionCompiler { get; init; }
