@@ -68,7 +68,8 @@ internal sealed partial class InstructionSelector
             _entryOf[block] = mb;
             foreach (var phi in block.Phis) _regs[phi] = _mf.NewVirtual();
         }
-        foreach (var slot in _ir.Slots) _mf.Frame.OffsetOf(slot);
+        var (offsets, frameSize) = StackSlotColoring.Color(_ir);
+        _mf.Frame.Place(offsets, frameSize);
         HoistPhiConstants();
 
         _current = _entryOf[_ir.Entry];

@@ -51,16 +51,14 @@ public sealed class FunctionCompiler : IFunctionCompiler
             RegisterAllocator.Rewrite(machine, assignment);
             session.Dump("regalloc", ir.Name, () => MachinePrinter.Print(machine));
 
-            if (machine.Frame.Size > 512)
-            {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.StackTooLarge, location, method.Name, machine.Frame.Size));
-                return null;
-            }
+            // The stack limits (per function and per call chain) are checked on the compiled functions
+            // (Pipeline.CallChainLimits), with this report of what fills the frame.
+            var frame = StackFrameReport.Of(ir, machine);
 
             // Emission: layout, branch fall-throughs, labels resolved, relocations and line info.
             var code = Emitter.Emit(machine);
             session.Dump("emit", ir.Name, () => Listing(code));
-            return new CompiledFunction(method, ir.Name, code.Instructions, code.Relocations, code.LineInfos, callees, machine.Frame.Size);
+            return new CompiledFunction(method, ir.Name, code.Instructions, code.Relocations, code.LineInfos, callees, machine.Frame.Size, frame);
         }
         catch (InternalCompilerError e)
         {

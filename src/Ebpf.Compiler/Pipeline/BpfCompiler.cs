@@ -202,7 +202,7 @@ public static class BpfCompiler
         }
 
         foreach (var entry in entries) compiled.TryAdd(entry.Method, entry);
-        CallChainLimits.Check(entries, compiled, diagnostics);
+        CallChainLimits.Check(entries, compiled, context.Compilation, diagnostics);
         foreach (var duplicate in result.GroupBy(f => f.Function.Name).Where(g => g.Count() > 1))
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateSymbol, duplicate.Last().Function.Method.Locations.FirstOrDefault(), duplicate.Key, model.Name));
         foreach (var clash in result.Select(f => f.Function.Name).Intersect(model.Maps.Select(m => m.Name).Concat(model.Globals.Select(g => g.Name))))
