@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ebpf.Compiler.Pipeline;
 using Ebpf.Rules;
+using Ebpf.Rules.Helpers;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Cli.Commands;
@@ -16,15 +17,20 @@ static class BuildCommand
         var outputDir = new Option<string>("--output", "-o") { Description = "Directory for the .bpf.o files", DefaultValueFactory = _ => "." };
         var dumpAfter = new Option<string?>("--dump-after") { Description = $"Print the intermediate form after a stage ({string.Join(", ", CompilerStages.All)}, or a codegen stage)" };
         var references = new Option<string[]>("--reference", "-r") { Description = "Extra assemblies the probes reference", DefaultValueFactory = _ => Array.Empty<string>() };
-        var command = new Command("build", "Compile C# probes to eBPF object files (<Class>.bpf.o)") { files, outputDir, dumpAfter, references };
-        command.SetAction(parse => Build(parse.GetValue(files)!, parse.GetValue(outputDir)!, parse.GetValue(dumpAfter), parse.GetValue(references)!, output));
+        var targetKernel = new Option<string?>("--target-kernel") { Description = "The oldest kernel the objects must load on (MAJOR.MINOR, e.g. 6.1): newer helpers, map, program and attach types and instructions are errors" };
+        var command = new Command("build", "Compile C# probes to eBPF object files (<Class>.bpf.o)") { files, outputDir, dumpAfter, references, targetKernel };
+        command.SetAction(parse => Build(parse.GetValue(files)!, parse.GetValue(outputDir)!, parse.GetValue(dumpAfter), parse.GetValue(references)!, parse.GetValue(targetKernel), output));
         return command;
     }
 
-    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, TextWriter output)
+    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, string? targetKernel, TextWriter output)
     {
+        bool targetValid = true;
+        var target = HelperRules.ParseTarget(targetKernel, Location.None, d => { output.WriteLine(d.ToString()); targetValid = false; });
+        if (!targetValid) return EbpfCli.Failure;
         var options = new BpfCompilerOptions
         {
+            TargetKernel = target,
             References = references,
             Dump = dumpAfter is null ? null : new CompilerDump(dumpAfter, output),
         };
