@@ -42,7 +42,7 @@ public sealed class FunctionCompiler : IFunctionCompiler
             session.RunPass(new CriticalEdgeSplitting(), ir);
 
             // Instruction selection over virtual registers; phis become parallel copies.
-            var machine = InstructionSelector.Select(ir, out var callees, _options.StoreImmediates);
+            var machine = InstructionSelector.Select(ir, out var callees, _options.StoreImmediates, _options.Jump32);
             MachineDeadCodeElimination.Run(machine);
             session.Dump("isel", ir.Name, () => MachinePrinter.Print(machine));
 

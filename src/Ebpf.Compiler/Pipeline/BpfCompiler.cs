@@ -135,7 +135,11 @@ public static class BpfCompiler
         if (HasErrors(diagnostics)) return Stop();
 
         // 4. Codegen: each program, then each sub-program it calls (transitively), once each.
-        var functionCompiler = options.FunctionCompiler ?? new FunctionCompiler();
+        // Code generation uses only instructions the target kernel accepts (BPF_JMP32 since 5.1; no ISA v4 at all).
+        var functionCompiler = options.FunctionCompiler ?? new FunctionCompiler(new FunctionCompilerOptions
+        {
+            Jump32 = options.TargetKernel is not { } target || target >= Ebpf.Abi.IsaFeatures.FirstKernel(Ebpf.Abi.IsaFeature.Jump32),
+        });
         var compiledObjects = new List<(BpfObjectModel Model, List<AssembledFunction> Functions)>();
         foreach (var model in objects)
         {
