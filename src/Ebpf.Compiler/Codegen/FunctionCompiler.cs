@@ -51,14 +51,19 @@ public sealed class FunctionCompiler : IFunctionCompiler
             RegisterAllocator.Rewrite(machine, assignment);
             session.Dump("regalloc", ir.Name, () => MachinePrinter.Print(machine));
 
-            // The stack limits (per function and per call chain) are checked on the compiled functions
-            // (Pipeline.CallChainLimits), with this report of what fills the frame.
+            // What fills the frame, for the stack diagnostics (here for the function, Pipeline.CallChainLimits for chains).
             var frame = StackFrameReport.Of(ir, machine);
 
             // Emission: layout, branch fall-throughs, labels resolved, relocations and line info.
             var code = Emitter.Emit(machine);
             session.Dump("emit", ir.Name, () => Listing(code));
-            return new CompiledFunction(method, ir.Name, code.Instructions, code.Relocations, code.LineInfos, callees, machine.Frame.Size, frame);
+            var compiled = new CompiledFunction(method, ir.Name, code.Instructions, code.Relocations, code.LineInfos, callees, machine.Frame.Size, frame);
+            if (Pipeline.CallChainLimits.FrameTooLarge(compiled, context.Compilation) is { } tooLarge)
+            {
+                diagnostics.Add(tooLarge);
+                return null;
+            }
+            return compiled;
         }
         catch (InternalCompilerError e)
         {

@@ -21,9 +21,7 @@ static class CallChainLimits
         Compilation compilation, ICollection<Diagnostic> diagnostics)
     {
         foreach (var function in all.Values.Distinct())
-            if (function.StackSize > AbiLimits.MaxStackBytes)
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.StackTooLarge, WhereLargest(function, compilation),
-                    function.Name, function.StackSize, AbiLimits.MaxStackBytes, function.Frame?.Breakdown() ?? "no breakdown", Hint(function)));
+            if (FrameTooLarge(function, compilation) is { } diagnostic) diagnostics.Add(diagnostic);
 
         foreach (var entry in entries)
         {
@@ -42,6 +40,13 @@ static class CallChainLimits
             }
         }
     }
+
+    /// <summary>EBPF2001 for a function whose own frame is over the limit (the code generator reports it as soon
+    /// as the frame is known; the pipeline checks functions from other code generators), or null.</summary>
+    internal static Diagnostic? FrameTooLarge(CompiledFunction function, Compilation compilation) =>
+        function.StackSize <= AbiLimits.MaxStackBytes ? null
+        : Diagnostic.Create(DiagnosticDescriptors.StackTooLarge, WhereLargest(function, compilation),
+            function.Name, function.StackSize, AbiLimits.MaxStackBytes, function.Frame?.Breakdown() ?? $"{function.StackSize} B", Hint(function));
 
     static int ChainBytes(CompiledFunction f) => (Math.Max(f.StackSize, 1) + FrameRounding - 1) / FrameRounding * FrameRounding;
 
