@@ -5,8 +5,13 @@
 # rejected there. Prints, per kernel, "KERNEL <release>" then "LOADED <object>: <programs>"
 # or "REJECTED <object>" with the end of the verifier log. Exit 0 when every object loads on
 # every kernel. Usage: verify-on-older-kernels.sh OBJECT.bpf.o...
+# With --feature-probe first, each guest also runs tools/gen-helpers/probe/helper-probe.c (which
+# helpers each program type may call, which need a GPL license) and prints its output between
+# "PROBE-BEGIN" and "PROBE-END"; tools/gen-helpers/probe-kernels.sh saves it as data.
 set -euo pipefail
-[ $# -gt 0 ] || { echo "usage: $0 OBJECT.bpf.o..." >&2; exit 2; }
+probe=0
+if [ "${1:-}" = --feature-probe ]; then probe=1; shift; fi
+[ $# -gt 0 ] || [ $probe = 1 ] || { echo "usage: $0 [--feature-probe] OBJECT.bpf.o..." >&2; exit 2; }
 
 cache=${EBPF_KERNEL_CACHE:-/var/cache/ebpf-test-kernels}
 mkdir -p "$cache"
@@ -25,16 +30,21 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,lib/x86_64-linux-gnu,lib64,proc,sys,dev,tmp,objs}
 cp /bin/busybox "$root/bin/"
-for tool in sh mount cat ls tail tr basename poweroff; do ln -s busybox "$root/bin/$tool"; done
+for tool in sh mount cat ls tail tr basename poweroff grep; do ln -s busybox "$root/bin/$tool"; done
 cp "$(command -v bpftool || echo /usr/sbin/bpftool)" "$root/bin/bpftool"
 for lib in $(ldd "$root/bin/bpftool" | awk '/=>/ {print $3}'); do cp -L "$lib" "$root/lib/x86_64-linux-gnu/"; done
 cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
-cp "$@" "$root/objs/"
+[ $# -eq 0 ] || cp "$@" "$root/objs/"
+if [ $probe = 1 ]; then
+  gcc -O2 -static -o "$root/bin/helper-probe" "$(dirname "$0")/../tools/gen-helpers/probe/helper-probe.c"
+fi
 cat > "$root/init" <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t bpf bpf /sys/fs/bpf
 echo "KERNEL $(cat /proc/sys/kernel/osrelease)"
+if [ -e /bin/helper-probe ]; then echo "PROBE-BEGIN"; helper-probe; echo "PROBE-END"; fi
 for o in /objs/*; do
+  [ -e "$o" ] || continue
   n=$(basename "$o" .bpf.o)
   if bpftool prog loadall "$o" "/sys/fs/bpf/$n" > /tmp/log 2>&1; then
     echo "LOADED $n: $(ls /sys/fs/bpf/$n | tr '\n' ' ')"
@@ -52,7 +62,7 @@ status=0
 for kernel in "${kernels[@]}"; do
   out=$(timeout 240 qemu-system-x86_64 -m 1024 -nographic -no-reboot -kernel "$kernel" -initrd "$work/initrd.gz" \
         -append "console=ttyS0 quiet panic=-1" 2>&1 | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' |
-        sed -n '/^.*KERNEL /,/^DONE/p' | sed 's/^.*KERNEL /KERNEL /')
+        sed -n '/^.*KERNEL /,/^DONE/p' | sed 's/^.*KERNEL /KERNEL /' | grep -v '^\[ *[0-9.]*\]')
   echo "$out"
   if ! grep -q '^DONE' <<<"$out" || grep -q '^REJECTED' <<<"$out"; then status=1; fi
 done

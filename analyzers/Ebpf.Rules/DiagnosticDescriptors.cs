@@ -140,16 +140,16 @@ public static partial class DiagnosticDescriptors
     // ---- EBPF2xxx: verifier safety -----------------------------------------------------------
 
     public static readonly DiagnosticDescriptor StackTooLarge = Create("EBPF2001",
-        "Stack frame larger than 512 bytes",
-        "'{0}' needs {1} bytes of stack; the kernel allows 512 bytes per eBPF function: move large data into a per-CPU array map");
+        "Stack frame too large",
+        "'{0}' needs {1} bytes of stack, over the {2} bytes the kernel allows an eBPF function (largest: {3}): {4}");
 
     public static readonly DiagnosticDescriptor CallChainStackTooLarge = Create("EBPF2002",
-        "Call chain uses more than 512 bytes of stack",
-        "The call chain {0} needs {1} bytes of stack in total; the verifier limits the combined stack of nested BPF-to-BPF calls to 512 bytes");
+        "Call chain uses too much stack",
+        "The call chain {0} needs {1} bytes of stack, over the {2} bytes the verifier allows nested BPF-to-BPF calls (each frame rounded up to 32 bytes; largest in '{3}': {4}): {5}");
 
     public static readonly DiagnosticDescriptor CallChainTooDeep = Create("EBPF2003",
-        "BPF-to-BPF call chain deeper than 8 frames",
-        "The call chain {0} is {1} frames deep; the verifier allows at most 8 nested frames: inline some of the calls ([MethodImpl(MethodImplOptions.AggressiveInlining)])");
+        "BPF-to-BPF call chain too deep",
+        "The call chain {0} is {1} frames deep; the verifier allows at most {2} nested frames: inline some of the calls ([MethodImpl(MethodImplOptions.AggressiveInlining)])");
 
     // ---- EBPF3xxx: objects, programs, maps, globals, BTF -------------------------------------
 

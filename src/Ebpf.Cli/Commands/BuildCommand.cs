@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Ebpf.Compiler.Pipeline;
 using Ebpf.Rules;
+using Ebpf.Rules.Helpers;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Cli.Commands;
@@ -18,24 +19,29 @@ static class BuildCommand
         var references = new Option<string[]>("--reference", "-r") { Description = "Extra assemblies the probes reference", DefaultValueFactory = _ => Array.Empty<string>() };
         var verify = new Option<bool>("--verify") { Description = "Load every program into the running kernel's verifier and report a rejection at its C# line (EBPF22xx)" };
         var sarif = new Option<string?>("--sarif") { Description = "Also write the diagnostics to this file as a SARIF 2.1.0 log" };
-        var command = new Command("build", "Compile C# probes to eBPF object files (<Class>.bpf.o)") { files, outputDir, dumpAfter, references, verify, sarif };
+        var targetKernel = new Option<string?>("--target-kernel") { Description = "The oldest kernel the objects must load on (MAJOR.MINOR, e.g. 6.1): newer helpers, map, program and attach types and instructions are errors" };
+        var command = new Command("build", "Compile C# probes to eBPF object files (<Class>.bpf.o)") { files, outputDir, dumpAfter, references, verify, sarif, targetKernel };
         command.SetAction(parse => Build(parse.GetValue(files)!, parse.GetValue(outputDir)!, parse.GetValue(dumpAfter), parse.GetValue(references)!,
-            parse.GetValue(verify), parse.GetValue(sarif), output));
+            parse.GetValue(verify), parse.GetValue(sarif), parse.GetValue(targetKernel), output));
         return command;
     }
 
-    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, bool verify, string? sarif, TextWriter output)
+    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, bool verify, string? sarif, string? targetKernel, TextWriter output)
     {
         var reported = new List<Diagnostic>();
-        int status = Build(inputs, outputDir, dumpAfter, references, verify, output, reported);
+        int status = Build(inputs, outputDir, dumpAfter, references, verify, targetKernel, output, reported);
         if (sarif is not null) SarifLog.Write(sarif, reported);
         return status;
     }
 
-    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, bool verify, TextWriter output, List<Diagnostic> reported)
+    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, bool verify, string? targetKernel, TextWriter output, List<Diagnostic> reported)
     {
+        bool targetValid = true;
+        var target = HelperRules.ParseTarget(targetKernel, Location.None, d => { output.WriteLine(d.ToString()); targetValid = false; });
+        if (!targetValid) return EbpfCli.Failure;
         var options = new BpfCompilerOptions
         {
+            TargetKernel = target,
             References = references,
             Dump = dumpAfter is null ? null : new CompilerDump(dumpAfter, output),
         };

@@ -42,18 +42,23 @@ internal sealed partial class InstructionSelector
     /// LLVM's disassembler before version 16 prints <c>&lt;unknown&gt;</c> for it and clang never emits it.</summary>
     readonly bool _storeImmediates;
 
-    InstructionSelector(IrFunction ir, bool storeImmediates)
+    /// <summary>Whether BPF_JMP32 may be used (kernel 5.1); without it a 32-bit comparison widens both sides
+    /// to 64 bits first (zero- or sign-extended as the predicate needs).</summary>
+    readonly bool _jump32;
+
+    InstructionSelector(IrFunction ir, bool storeImmediates, bool jump32)
     {
         _ir = ir;
         _storeImmediates = storeImmediates;
+        _jump32 = jump32;
         _mf = new MachineFunction(ir.Name) { Location = ir.Location };
     }
 
     /// <summary>Selects machine code for <paramref name="ir"/>; <paramref name="callees"/> receives the
     /// methods called with BPF-to-BPF calls.</summary>
-    public static MachineFunction Select(IrFunction ir, out IReadOnlyList<IMethodSymbol> callees, bool storeImmediates = false)
+    public static MachineFunction Select(IrFunction ir, out IReadOnlyList<IMethodSymbol> callees, bool storeImmediates = false, bool jump32 = true)
     {
-        var selector = new InstructionSelector(ir, storeImmediates);
+        var selector = new InstructionSelector(ir, storeImmediates, jump32);
         selector.Run();
         callees = selector._callees;
         return selector._mf;
@@ -68,7 +73,8 @@ internal sealed partial class InstructionSelector
             _entryOf[block] = mb;
             foreach (var phi in block.Phis) _regs[phi] = _mf.NewVirtual();
         }
-        foreach (var slot in _ir.Slots) _mf.Frame.OffsetOf(slot);
+        var (offsets, frameSize) = StackSlotColoring.Color(_ir);
+        _mf.Frame.Place(offsets, frameSize);
         HoistPhiConstants();
 
         _current = _entryOf[_ir.Entry];
@@ -392,7 +398,8 @@ internal sealed partial class InstructionSelector
         var ifTrue = _entryOf[br.IfTrue];
         var ifFalse = _entryOf[br.IfFalse];
         if (br.Condition is CompareInstruction c) EmitCompareJump(c.Predicate, c.Left, c.Right, ifTrue);
-        else Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOp.Jne, Dst = ValueReg(br.Condition), Imm = 0, Is32 = true, Target = ifTrue });
+        else if (_jump32) Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOp.Jne, Dst = ValueReg(br.Condition), Imm = 0, Is32 = true, Target = ifTrue });
+        else Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOp.Jne, Dst = Widened(ValueReg(br.Condition), signed: false), Imm = 0, Target = ifTrue });
         Emit(new MInstr { Op = MOp.Jump, Target = ifFalse });
     }
 
@@ -412,10 +419,36 @@ internal sealed partial class InstructionSelector
             right = LowBits(right, 32);
         }
         var dst = ValueReg(left);
+        if (is32 && !_jump32)
+        {
+            // A 64-bit jump on values widened the way the 32-bit one would compare them.
+            bool signed = predicate.IsSigned();
+            var wideLeft = Widened(dst, signed);
+            // A 64-bit jump sign-extends its immediate: right for signed predicates, and for unsigned ones when
+            // the constant's bit 31 is clear.
+            if (TryImmediate(right, true, out int wideImm) && (signed || wideImm >= 0))
+                Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOf(predicate), Dst = wideLeft, Imm = wideImm, Target = target });
+            else
+                Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOf(predicate), Dst = wideLeft, Src = Widened(ValueReg(right), signed), Target = target });
+            return;
+        }
         if (TryImmediate(right, is32, out int imm))
             Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOf(predicate), Dst = dst, Imm = imm, Is32 = is32, Target = target });
         else
             Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOf(predicate), Dst = dst, Src = ValueReg(right), Is32 = is32, Target = target });
+    }
+
+    /// <summary>A new register holding the low 32 bits of <paramref name="value"/> zero- or sign-extended to 64.</summary>
+    Reg Widened(Reg value, bool signed)
+    {
+        var wide = _mf.NewVirtual();
+        Emit(new MInstr { Op = MOp.Mov, Dst = wide, Src = value, Is32 = true });
+        if (signed)
+        {
+            Emit(new MInstr { Op = MOp.Alu, Alu = AluOp.Lsh, Dst = wide, Imm = 32 });
+            Emit(new MInstr { Op = MOp.Alu, Alu = AluOp.Arsh, Dst = wide, Imm = 32 });
+        }
+        return wide;
     }
 
     static JumpOp JumpOf(Predicate p) => p switch

@@ -191,13 +191,28 @@ public sealed class MachineFunction(string name)
 }
 
 /// <summary>The stack frame: stack slots of the IR and spill slots, at negative offsets from R10.
-/// Every slot is aligned to its natural size (the verifier rejects misaligned stack accesses).</summary>
+/// Every slot is aligned to its natural size (the verifier rejects misaligned stack accesses). IR slots
+/// placed by <see cref="StackSlotColoring"/> share bytes when their lifetimes are disjoint; spill slots
+/// come below them.</summary>
 public sealed class FrameLayout
 {
     readonly Dictionary<StackSlot, int> _slots = new();
 
     /// <summary>Bytes used below R10.</summary>
     public int Size { get; private set; }
+
+    /// <summary>Bytes taken by spilled registers.</summary>
+    public int SpillBytes { get; private set; }
+
+    /// <summary>The IR slots and their offsets.</summary>
+    public IReadOnlyDictionary<StackSlot, int> Slots => _slots;
+
+    /// <summary>Places the IR slots at the given offsets (from <see cref="StackSlotColoring.Color"/>).</summary>
+    public void Place(IReadOnlyDictionary<StackSlot, int> offsets, int size)
+    {
+        foreach (var (slot, offset) in offsets) _slots[slot] = offset;
+        Size = Math.Max(Size, size);
+    }
 
     /// <summary>The offset from R10 (negative) of an IR stack slot.</summary>
     public int OffsetOf(StackSlot slot)
@@ -209,7 +224,11 @@ public sealed class FrameLayout
     }
 
     /// <summary>A new 8-byte slot for a spilled register (8-byte spills keep pointer types for the verifier).</summary>
-    public int AllocateSpill() => Allocate(8, 8);
+    public int AllocateSpill()
+    {
+        SpillBytes += 8;
+        return Allocate(8, 8);
+    }
 
     int Allocate(int size, int alignment)
     {

@@ -22,7 +22,8 @@ public sealed record CodegenContext(Compilation Compilation, BpfObjectModel Obje
 /// <param name="Relocations">Map / global-data / call references (kinds and symbol naming as in <see cref="Relocation"/>).</param>
 /// <param name="LineInfos">Slot offsets relative to this function's first instruction, C# file, 1-based line and column, line text.</param>
 /// <param name="Callees">Sub-programs this function calls (BPF-to-BPF); the pipeline compiles each once.</param>
-/// <param name="StackSize">Bytes of stack used (for reports; the verifier checks the 512-byte limit itself).</param>
+/// <param name="StackSize">Bytes of stack used (the frame's size after register allocation and slot sharing).</param>
+/// <param name="Frame">The frame's slots and spills, for stack diagnostics; null when the code generator gives none.</param>
 public sealed record CompiledFunction(
     IMethodSymbol Method,
     string Name,
@@ -30,7 +31,8 @@ public sealed record CompiledFunction(
     IReadOnlyList<Relocation> Relocations,
     IReadOnlyList<BtfLineInfo> LineInfos,
     IReadOnlyList<IMethodSymbol> Callees,
-    int StackSize)
+    int StackSize,
+    Backend.StackFrameReport? Frame = null)
 {
     /// <summary>CO-RE relocations: slot offset from this function's first instruction and what the loader computes there.</summary>
     public IReadOnlyList<(int Slot, IR.CoreRelocationRequest Request)> CoreRelocations { get; init; } = [];

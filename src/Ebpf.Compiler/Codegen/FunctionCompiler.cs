@@ -42,7 +42,7 @@ public sealed class FunctionCompiler : IFunctionCompiler
             session.RunPass(new CriticalEdgeSplitting(), ir);
 
             // Instruction selection over virtual registers; phis become parallel copies.
-            var machine = InstructionSelector.Select(ir, out var callees, _options.StoreImmediates);
+            var machine = InstructionSelector.Select(ir, out var callees, _options.StoreImmediates, _options.Jump32);
             MachineDeadCodeElimination.Run(machine);
             session.Dump("isel", ir.Name, () => MachinePrinter.Print(machine));
 
@@ -51,17 +51,20 @@ public sealed class FunctionCompiler : IFunctionCompiler
             RegisterAllocator.Rewrite(machine, assignment);
             session.Dump("regalloc", ir.Name, () => MachinePrinter.Print(machine));
 
-            if (machine.Frame.Size > 512)
-            {
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.StackTooLarge, location, method.Name, machine.Frame.Size));
-                return null;
-            }
+            // What fills the frame, for the stack diagnostics (here for the function, Pipeline.CallChainLimits for chains).
+            var frame = StackFrameReport.Of(ir, machine);
 
             // Emission: layout, branch fall-throughs, labels resolved, relocations and line info.
             var code = Emitter.Emit(machine);
             session.Dump("emit", ir.Name, () => Listing(code));
-            return new CompiledFunction(method, ir.Name, code.Instructions, code.Relocations, code.LineInfos, callees, machine.Frame.Size)
+            var compiled = new CompiledFunction(method, ir.Name, code.Instructions, code.Relocations, code.LineInfos, callees, machine.Frame.Size, frame)
                 { CoreRelocations = code.CoreRelocations };
+            if (Pipeline.CallChainLimits.FrameTooLarge(compiled, context.Compilation) is { } tooLarge)
+            {
+                diagnostics.Add(tooLarge);
+                return null;
+            }
+            return compiled;
         }
         catch (InternalCompilerError e)
         {

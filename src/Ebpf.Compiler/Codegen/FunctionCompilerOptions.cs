@@ -28,6 +28,9 @@ public sealed class FunctionCompilerOptions
     /// and LLVM's disassembler before version 16 prints it as <c>&lt;unknown&gt;</c>; off by default.</summary>
     public bool StoreImmediates { get; init; }
 
+    /// <summary>Whether 32-bit comparisons may use BPF_JMP32 (kernel 5.1; off when the target kernel is older).</summary>
+    public bool Jump32 { get; init; } = true;
+
     public static FunctionCompilerOptions Default { get; } = new();
 
     internal bool Wants(string stage) => Dump is not null && (DumpStage is null || DumpStage(stage));

@@ -1,3 +1,4 @@
+using Ebpf.Abi;
 using Ebpf.Compiler.Codegen;
 using Ebpf.Compiler.IR;
 using Ebpf.Rules.Model;
@@ -94,7 +95,7 @@ internal sealed partial class MethodLowerer
     Value? EmitHelperCall(IInvocationOperation inv, int helperId, string name, List<Value> args, uint readOnly)
     {
         var method = inv.TargetMethod;
-        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, method.Name, args.Count);
+        if (args.Count > AbiLimits.MaxCallArguments) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, method.Name, args.Count);
         // A ref result is the helper's pointer, checked for null by the program before use.
         IrType returnType = method.ReturnsVoid ? IrType.Void
             : method.ReturnsByRef || method.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.MapValueOrNull)
@@ -390,7 +391,7 @@ internal sealed partial class MethodLowerer
             throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, creation.Syntax, constructor.ToDisplayString(), "a constructor without C# source");
         var args = new List<Value> { AddressOf(destination, creation.Syntax) };
         args.AddRange(LowerSourceArguments(creation.Arguments));
-        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, creation.Syntax, constructor.ContainingType.Name, args.Count);
+        if (args.Count > AbiLimits.MaxCallArguments) throw Error(DiagnosticDescriptors.TooManyCallArguments, creation.Syntax, constructor.ContainingType.Name, args.Count);
         _b.Emit(new FunctionCallInstruction(constructor, SymbolNames.For(constructor, _context.Object.Class), IrType.Void, args, KernelApi.IsNoInlining(constructor)));
     }
 
@@ -432,7 +433,7 @@ internal sealed partial class MethodLowerer
         if (structResult)
             args.Add(AddressOf(returnInto ?? TempPlace(target.ReturnType, "result", inv.Syntax), inv.Syntax));
         args.AddRange(LowerSourceArguments(inv.Arguments));
-        if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, target.Name, args.Count);
+        if (args.Count > AbiLimits.MaxCallArguments) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, target.Name, args.Count);
         IrType returnType = target.ReturnsVoid || structResult ? IrType.Void
             : target.ReturnsByRef || target.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.Unknown)
             : Scalar(target.ReturnType) ?? throw Unsupported(inv.Syntax, $"a call returning '{target.ReturnType.ToDisplayString()}'");

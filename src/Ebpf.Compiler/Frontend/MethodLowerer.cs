@@ -1,4 +1,5 @@
 using Ebpf.Rules.Model;
+using Ebpf.Abi;
 using Ebpf.Compiler.Codegen;
 using Ebpf.Compiler.IR;
 using Ebpf.Rules;
@@ -210,7 +211,7 @@ internal sealed partial class MethodLowerer
                 _parameters[p.OriginalDefinition] = new Place(_function.AddParameter(p.Name, IrType.Pointer(PointerKind.Stack)), 0, p.Type);
             }
         }
-        if (_function.Parameters.Count > 5)
+        if (_function.Parameters.Count > AbiLimits.MaxCallArguments)
             throw Error(DiagnosticDescriptors.TooManyCallArguments, _method.DeclaringSyntaxReferences[0].GetSyntax(), _method.Name, _function.Parameters.Count);
     }
 

@@ -1,11 +1,12 @@
 using Ebpf.Btf;
 using Ebpf.Compiler.Codegen;
-using Ebpf.Compiler.Discovery;
 using Ebpf.Rules.Model;
+using Ebpf.Compiler.Discovery;
 using Ebpf.Compiler.Output;
 using Ebpf.Object;
 using Ebpf.Rules;
 using Ebpf.Rules.Flow;
+using Ebpf.Rules.Helpers;
 using Ebpf.Rules.Subset;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -120,13 +121,18 @@ public static class BpfCompiler
         foreach (var tree in reachedTrees.Where(t => !probeTrees.Contains(t))) diagnostics.AddRange(CSharpErrors(tree));
         if (HasErrors(diagnostics)) return Stop();
         var rules = new SubsetRules(symbols);
-        var flow = new FlowRules(symbols, options.DisabledFlowRules);
+        var flow = new FlowRules(symbols, options.DisabledRules);
+        var abiRules = new HelperRules(symbols, options.TargetKernel);
+        void Report(Diagnostic d) { if (!options.DisabledRules.Contains(d.Id)) diagnostics.Add(d); }
         foreach (var (model, graph) in graphs)
         {
+            var reach = ProgramReach.Build(model.Class, compilation);
+            abiRules.CheckObject(model.Class, Report);
             foreach (var method in graph.Methods.Where(m => m.MethodKind != MethodKind.LocalFunction))
             {
-                rules.CheckMethod(method, graph.BodyOf(method), model.Class, diagnostics.Add);
+                rules.CheckMethod(method, graph.BodyOf(method), model.Class, Report);
                 flow.CheckMethod(method, graph.BodyOf(method), diagnostics.Add);
+                abiRules.CheckMethod(method, graph.BodyOf(method), model.Class, reach.Of(method), Report);
             }
             graph.ReportRecursion(diagnostics);
             if (dump?.Wants(CompilerStages.CallGraph) == true)
@@ -135,7 +141,11 @@ public static class BpfCompiler
         if (HasErrors(diagnostics)) return Stop();
 
         // 4. Codegen: each program, then each sub-program it calls (transitively), once each.
-        var functionCompiler = options.FunctionCompiler ?? new FunctionCompiler();
+        // Code generation uses only instructions the target kernel accepts (BPF_JMP32 since 5.1; no ISA v4 at all).
+        var functionCompiler = options.FunctionCompiler ?? new FunctionCompiler(new FunctionCompilerOptions
+        {
+            Jump32 = options.TargetKernel is not { } target || target >= Ebpf.Abi.IsaFeatures.FirstKernel(Ebpf.Abi.IsaFeature.Jump32),
+        });
         var compiledObjects = new List<(BpfObjectModel Model, List<AssembledFunction> Functions)>();
         foreach (var model in objects)
         {
@@ -202,7 +212,7 @@ public static class BpfCompiler
         }
 
         foreach (var entry in entries) compiled.TryAdd(entry.Method, entry);
-        CallChainLimits.Check(entries, compiled, diagnostics);
+        CallChainLimits.Check(entries, compiled, context.Compilation, diagnostics);
         foreach (var duplicate in result.GroupBy(f => f.Function.Name).Where(g => g.Count() > 1))
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateSymbol, duplicate.Last().Function.Method.Locations.FirstOrDefault(), duplicate.Key, model.Name));
         foreach (var clash in result.Select(f => f.Function.Name).Intersect(model.Maps.Select(m => m.Name).Concat(model.Globals.Select(g => g.Name))))

@@ -1,3 +1,4 @@
+using Ebpf.Abi;
 using Ebpf.Compiler.Codegen;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -26,13 +27,17 @@ public sealed class BpfCompilerOptions
     /// <summary>Print the intermediate form after this stage (<see cref="CompilerStages"/> or a codegen stage), or null.</summary>
     public CompilerDump? Dump { get; init; }
 
-    /// <summary>Flow-rule IDs (EBPF2106...) not to report. For tests that show the kernel refuses what a rule
-    /// catches; a build that turns a rule off hands the program to the verifier unchecked.</summary>
-    public IReadOnlyCollection<string> DisabledFlowRules { get; init; } = Array.Empty<string>();
-
     /// <summary>Where tracefs is read at build time to check tracepoint record structs against the kernel's format
     /// (EBPF3103/EBPF3104); null turns the check off. Nothing is checked where the format is unreadable.</summary>
     public string? TracefsPath { get; init; } = "/sys/kernel/tracing";
+
+    /// <summary>The oldest kernel the objects must load on (<c>--target-kernel</c>, MSBuild <c>EbpfTargetKernel</c>):
+    /// helpers, program, map and attach types and instructions that kernel lacks are errors at their use
+    /// (EBPF2303..EBPF2305). Null: no target, only what the newest kernel of the ABI table rejects.</summary>
+    public KernelVersion? TargetKernel { get; init; }
+
+    /// <summary>Rule IDs switched off (tests use this to show that the kernel rejects what a rule reports).</summary>
+    public IReadOnlyCollection<string> DisabledRules { get; init; } = Array.Empty<string>();
 
     /// <summary>Compiles one method body; null = the code generator, <see cref="Codegen.FunctionCompiler"/>.</summary>
     public IFunctionCompiler? FunctionCompiler { get; init; }

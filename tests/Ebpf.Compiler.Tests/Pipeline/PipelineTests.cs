@@ -170,7 +170,7 @@ public class PipelineTests
         Assert.Contains(big.Errors, d => d.Id == "EBPF2001" && d.GetMessage().Contains("'Pid' needs 600 bytes"));
         var chain = Compile(Counter, new ReturnZeroCompiler { StackSize = _ => 200 });
         Assert.Equal(new[] { "EBPF2002" }, chain.Errors.Select(d => d.Id));
-        Assert.Contains("OnOpenat -> Pid -> Zero", chain.Errors.Single().GetMessage());
+        Assert.Contains("OnOpenat (200 B) -> Pid (200 B) -> Zero (200 B)", chain.Errors.Single().GetMessage());
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public class FlowRuleTests
     static string ValidSource(string name) => FlowProbes.Valid.Single(p => p.Name == name).Source;
 
     static BpfCompileResult Compile(string source, params string[] disabled)
-        => BpfCompiler.CompileSources(new[] { (source, "Probe.cs") }, new BpfCompilerOptions { DisabledFlowRules = disabled });
+        => BpfCompiler.CompileSources(new[] { (source, "Probe.cs") }, new BpfCompilerOptions { DisabledRules = disabled });
 
     static async Task<ImmutableArray<Diagnostic>> Analyze(string source)
     {

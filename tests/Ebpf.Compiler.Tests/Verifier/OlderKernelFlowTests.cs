@@ -15,7 +15,7 @@ public class OlderKernelFlowTests
 
     static string WriteObject(string source, string name, params string[] disabled)
     {
-        var result = BpfCompiler.CompileSources(new[] { (source, "Probe.cs") }, new BpfCompilerOptions { DisabledFlowRules = disabled });
+        var result = BpfCompiler.CompileSources(new[] { (source, "Probe.cs") }, new BpfCompilerOptions { DisabledRules = disabled });
         Assert.True(result.Success, string.Join("\n", result.Diagnostics));
         var dir = Directory.CreateTempSubdirectory("verifier-flow-").FullName;
         var path = Path.Combine(dir, name + ".bpf.o");
