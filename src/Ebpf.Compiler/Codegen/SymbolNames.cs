@@ -13,6 +13,9 @@ public static class SymbolNames
         var sb = new StringBuilder();
         if (objectClass is not null && !SymbolEqualityComparer.Default.Equals(method.ContainingType, objectClass))
             sb.Append(Sanitize(method.ContainingType.Name)).Append('_');
+        // A local function is named after the member that declares it: two methods may both have a `Square`.
+        if (method.MethodKind == MethodKind.LocalFunction && method.ContainingSymbol is IMethodSymbol outer)
+            sb.Append(Sanitize(outer.Name)).Append("__");
         sb.Append(Sanitize(method.Name));
         int overloads = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Count();
         if (overloads > 1)

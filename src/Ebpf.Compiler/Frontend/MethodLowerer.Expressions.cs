@@ -363,6 +363,9 @@ internal sealed partial class MethodLowerer
     Value LowerPropertyRead(IPropertyReferenceOperation p)
     {
         if (p.Instance is not null && BackingField(p.Property) is not null) return LoadScalar(LowerPlace(p), p.Syntax);
+        if (KernelApi.ContextField(p.Property) is null && p.Property.GetMethod is { } getter && KernelApi.HasSource(getter)
+            && SymbolEqualityComparer.Default.Equals(getter.ContainingAssembly, _context.Compilation.Assembly))
+            return LowerGetterCall(p, returnInto: null) ?? throw Unsupported(p.Syntax, "a property returning a struct used as a scalar");
         if (KernelApi.ContextField(p.Property) is not { } field || p.Instance is null)
             throw Unsupported(p.Syntax, $"property '{p.Property.ToDisplayString()}' (only context fields are compiled)");
         var ctx = LowerValue(p.Instance);

@@ -39,6 +39,10 @@ internal sealed partial class MethodLowerer
     /// <summary>The receiver of a struct instance method: its address is the first argument.</summary>
     Place? _thisPlace;
     bool _failed;
+    /// <summary>R1 of an entry program: the context, whatever C# type stands for it.</summary>
+    Parameter? _contextPointer;
+    /// <summary>The block a void method's early returns jump to.</summary>
+    IrBlock? _exitBlock;
 
     MethodLowerer(IMethodSymbol method, IrType returnType, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics,
         TypeSubstitution substitution)
@@ -54,12 +58,13 @@ internal sealed partial class MethodLowerer
     /// <summary>The IR of <paramref name="method"/>, or null after reporting why it cannot be compiled.</summary>
     public static IrFunction? Lower(IMethodSymbol method, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics)
     {
-        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+        var definition = method.OriginalDefinition.PartialImplementationPart ?? method.OriginalDefinition;
+        var syntax = definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
         var location = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
-        if (syntax is not BaseMethodDeclarationSyntax)
+        if (syntax is not (BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or ArrowExpressionClauseSyntax or LocalFunctionStatementSyntax))
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location,
-                $"compiling '{method.ToDisplayString()}' ({(syntax is null ? "no C# source" : "local functions and accessors")})"));
+                $"compiling '{method.ToDisplayString()}' ({(syntax is null ? "no C# source" : syntax.GetType().Name)})"));
             return null;
         }
         var substitution = TypeSubstitution.For(method, context.Compilation);
@@ -83,24 +88,72 @@ internal sealed partial class MethodLowerer
         }
 
         var model = context.Compilation.GetSemanticModel(syntax.SyntaxTree);
-        var cfg = model.GetOperation(syntax) switch
-        {
-            IMethodBodyOperation body => ControlFlowGraph.Create(body),
-            IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor),
-            _ => null,
-        };
+        var cfg = GraphOf(definition, syntax, model);
         if (cfg is null)
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location, "a method without a body"));
+            return null;
+        }
+        if (syntax is LocalFunctionStatementSyntax local && Captures(local, model) is { } captured)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LocalFunctionCapture, local.Identifier.GetLocation(), method.Name, captured));
             return null;
         }
         var lowerer = new MethodLowerer(method, returnType, isEntryProgram, context, diagnostics, substitution);
         return lowerer.Run(cfg, syntax) ? lowerer._function : null;
     }
 
+    /// <summary>Roslyn's CFG of a method, accessor, expression-bodied member or local function (the
+    /// latter from the graph of the member that declares it).</summary>
+    static ControlFlowGraph? GraphOf(IMethodSymbol? method, SyntaxNode syntax, SemanticModel model)
+    {
+        switch (syntax)
+        {
+            case LocalFunctionStatementSyntax:
+            {
+                var member = syntax.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax
+                    or ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax });
+                if (member is null || GraphOf(null, member, model) is not { } outer) return null;
+                return method is null ? null : FindLocalFunction(outer, method);
+            }
+            default:
+                var operation = model.GetOperation(syntax);
+                return operation switch
+                {
+                    IMethodBodyOperation body => ControlFlowGraph.Create(body),
+                    IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor),
+                    IBlockOperation { Parent: null } block => ControlFlowGraph.Create(block),
+                    _ => null,
+                };
+        }
+    }
+
+    static ControlFlowGraph? FindLocalFunction(ControlFlowGraph graph, IMethodSymbol method)
+    {
+        foreach (var local in graph.LocalFunctions)
+        {
+            var inner = graph.GetLocalFunctionControlFlowGraph(local);
+            if (SymbolEqualityComparer.Default.Equals(local, method)) return inner;
+            if (FindLocalFunction(inner, method) is { } nested) return nested;
+        }
+        return null;
+    }
+
+    /// <summary>The first variable of the enclosing code a local function uses, or null when it captures nothing.</summary>
+    static string? Captures(LocalFunctionStatementSyntax local, SemanticModel model)
+    {
+        var flow = model.AnalyzeDataFlow(local);
+        if (flow is not { Succeeded: true }) return null;
+        var declared = flow.VariablesDeclared.ToHashSet(SymbolEqualityComparer.Default);
+        return flow.CapturedInside.FirstOrDefault(s => !declared.Contains(s) && !(s is IParameterSymbol p && IsOwnParameter(p, local, model)))?.Name;
+    }
+
+    static bool IsOwnParameter(IParameterSymbol p, LocalFunctionStatementSyntax local, SemanticModel model)
+        => model.GetDeclaredSymbol(local) is IMethodSymbol m && SymbolEqualityComparer.Default.Equals(p.ContainingSymbol, m);
+
     bool Run(ControlFlowGraph cfg, SyntaxNode declaration)
     {
-        var declLocation = LocationOf(declaration is MethodDeclarationSyntax m ? m.Identifier.Parent! : declaration);
+        var declLocation = LocationOf(declaration);
         _function.Location = declLocation;
         _b.Location = declLocation;
         _captures = new CaptureTable(cfg);
@@ -185,6 +238,7 @@ internal sealed partial class MethodLowerer
             if (parameters.Length == 0) return;
             var p = parameters[0];
             var ctx = _function.AddParameter(p.Name, IrType.Pointer(PointerKind.Context));
+            _contextPointer = ctx;
             if (p.RefKind != RefKind.None) _parameters[p.OriginalDefinition] = new Place(ctx, 0, p.Type);
             else if (IsContext(p.Type)) _parameters[p.OriginalDefinition] = SpillParameter(p, ctx);
             else throw Unsupported(p.DeclaringSyntaxReferences[0].GetSyntax(), $"the context parameter type '{p.Type.ToDisplayString()}'");
@@ -297,6 +351,19 @@ internal sealed partial class MethodLowerer
 
     IrBlock Target(FlowBlock? destination, FlowBlock from)
     {
+        if (destination?.Kind == BasicBlockKind.Exit && _function.ReturnType.IsVoid)
+        {
+            // A branch to the end of a void method (`if (x) return;`, a loop that ends the body).
+            if (_exitBlock is null)
+            {
+                var current = _b.Block;
+                _exitBlock = _function.AddBlock("exit");
+                _b.Block = _exitBlock;
+                _b.Return(null);
+                _b.Block = current;
+            }
+            return _exitBlock;
+        }
         if (destination is null || !_blocks.TryGetValue(destination, out var target))
             throw Unsupported(from.BranchValue?.Syntax ?? _method.DeclaringSyntaxReferences[0].GetSyntax(), "a branch out of the method body");
         return target;
@@ -339,6 +406,9 @@ internal sealed partial class MethodLowerer
                 return;
             case IInvocationOperation inv:
                 LowerInvocation(inv, resultNeeded: false);
+                return;
+            case IDeconstructionAssignmentOperation d:
+                LowerDeconstruction(d);
                 return;
             case ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
                 LowerValue(op);
