@@ -151,6 +151,14 @@ internal sealed partial class MethodLowerer
             if (p.RefKind != RefKind.Ref && IsMethodTypeParameter(declared))
                 args.Add(Constant.Int(IrType.I64, SizeOf(p.Type, arg.Syntax)));
         }
+        else if (IsSpan(p.Type))
+        {
+            // A span argument is the kernel's (pointer, size) pair.
+            var (pointer, length) = LowerSpan(arg.Value);
+            if (IsReadOnlySpan(p.Type)) readOnly |= 1u << args.Count;
+            args.Add(pointer);
+            args.Add(_b.Binary(BinaryOp.Mul, _b.Convert(length, IrType.I64, signed: false), Constant.Int(IrType.I64, SizeOf(SpanElement(p.Type), arg.Syntax))));
+        }
         else if (IsContext(p.Type)) args.Add(LowerValue(arg.Value));
         else if (Unwrap(arg.Value) is IParameterReferenceOperation ctxParameter && IsContextParameter(ctxParameter))
             args.Add(_contextPointer!); // a tracepoint's record passed as the context: the context pointer itself
@@ -406,12 +414,47 @@ internal sealed partial class MethodLowerer
 
     void LowerConstructorCall(IObjectCreationOperation creation, IMethodSymbol constructor, Place destination)
     {
+        if (MemberwiseFields(constructor) is { } fields)
+        {
+            // A record struct's primary constructor, or a kernel-API struct's constructor that only stores
+            // its parameters (LpmKey(prefixLength, data)): the stores themselves.
+            for (int i = 0; i < creation.Arguments.Length; i++)
+            {
+                var arg = creation.Arguments[i];
+                var field = fields[arg.Parameter!.Ordinal];
+                var place = MemberPlace(destination, Resolve(constructor.ContainingType), field, arg.Syntax);
+                if (IsAggregate(place.Type)) LowerInto(place, arg.Value);
+                else StoreScalar(place, ConvertScalar(LowerValue(arg.Value), ScalarType(place.Type, arg.Syntax), arg.Value.Type, arg.Syntax), arg.Syntax);
+            }
+            return;
+        }
         if (!KernelApi.HasSource(constructor) || !SymbolEqualityComparer.Default.Equals(constructor.ContainingAssembly, _context.Compilation.Assembly))
             throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, creation.Syntax, constructor.ToDisplayString(), "a constructor without C# source");
         var args = new List<Value> { AddressOf(destination, creation.Syntax) };
         args.AddRange(LowerSourceArguments(creation.Arguments));
         if (args.Count > 5) throw Error(DiagnosticDescriptors.TooManyCallArguments, creation.Syntax, constructor.ContainingType.Name, args.Count);
         _b.Emit(new FunctionCallInstruction(constructor, SymbolNames.For(constructor, _context.Object.Class), IrType.Void, args, KernelApi.IsNoInlining(constructor)));
+    }
+
+    /// <summary>The field each parameter of a memberwise constructor stores, or null: a positional record's
+    /// primary constructor (parameter → property of the same name), or a constructor of the kernel API
+    /// (no source here) whose every parameter names a field of its type.</summary>
+    static IFieldSymbol[]? MemberwiseFields(IMethodSymbol constructor)
+    {
+        var type = constructor.ContainingType;
+        var syntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+        bool primary = syntax is Microsoft.CodeAnalysis.CSharp.Syntax.RecordDeclarationSyntax;
+        bool api = syntax is null && type.ContainingAssembly?.Name == "Ebpf";
+        if (!primary && !api) return null;
+        var fields = new IFieldSymbol[constructor.Parameters.Length];
+        foreach (var p in constructor.Parameters)
+        {
+            var field = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => !f.IsStatic && string.Equals(f.Name, p.Name, StringComparison.OrdinalIgnoreCase))
+                ?? type.GetMembers(p.Name).OfType<IPropertySymbol>().Select(BackingField).FirstOrDefault(f => f is not null);
+            if (field is null) return null;
+            fields[p.Ordinal] = field;
+        }
+        return fields;
     }
 
     /// <summary>Arguments of a C# method: scalars by value, <c>ref</c>/<c>in</c>/<c>out</c> by address,

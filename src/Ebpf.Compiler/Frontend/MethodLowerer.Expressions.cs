@@ -363,6 +363,12 @@ internal sealed partial class MethodLowerer
     Value LowerPropertyRead(IPropertyReferenceOperation p)
     {
         if (p.Instance is not null && BackingField(p.Property) is not null) return LoadScalar(LowerPlace(p), p.Syntax);
+        if (IsSpan(p.Instance?.Type))
+        {
+            if (p.Property.IsIndexer) return LoadScalar(SpanElementPlace(p), p.Syntax);
+            if (p.Property.Name == "Length") return LowerSpan(p.Instance!).Length;
+            if (p.Property.Name == "IsEmpty") return _b.Compare(IR.Predicate.Eq, LowerSpan(p.Instance!).Length, Constant.Int(IrType.I32, 0));
+        }
         if (KernelApi.ContextField(p.Property) is null && p.Property.GetMethod is { } getter && KernelApi.HasSource(getter)
             && SymbolEqualityComparer.Default.Equals(getter.ContainingAssembly, _context.Compilation.Assembly))
             return LowerGetterCall(p, returnInto: null) ?? throw Unsupported(p.Syntax, "a property returning a struct used as a scalar");
@@ -417,6 +423,16 @@ internal sealed partial class MethodLowerer
                 return Constant.Bool(true);
             case ITypePatternOperation t when SymbolEqualityComparer.Default.Equals(t.MatchedType, valueType):
                 return Constant.Bool(true);
+            case IDeclarationPatternOperation d when d.MatchedType is null || SymbolEqualityComparer.Default.Equals(d.MatchedType, valueType):
+            {
+                // `var x` / `int x` on a value of that type: always matches, and binds x.
+                if (d.DeclaredSymbol is ILocalSymbol local)
+                {
+                    var place = new Place(_b.FrameAddress(SlotFor(local, d.Syntax)), 0, local.Type);
+                    StoreScalar(place, ConvertScalar(value, ScalarType(local.Type, d.Syntax), valueType, d.Syntax), d.Syntax);
+                }
+                return Constant.Bool(true);
+            }
             default:
                 throw Unsupported(pattern.Syntax, $"the pattern '{pattern.Syntax}'");
         }

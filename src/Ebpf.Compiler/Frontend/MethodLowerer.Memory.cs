@@ -64,6 +64,8 @@ internal sealed partial class MethodLowerer
                     : throw Unsupported(p.Syntax, $"parameter '{p.Parameter.Name}' here");
             case IFieldReferenceOperation f:
                 return FieldPlace(f);
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } spanReceiver } indexer when IsSpan(spanReceiver.Type):
+                return SpanElementPlace(indexer);
             case IPropertyReferenceOperation { Instance: { } receiver } prop when BackingField(prop.Property) is { } backing:
                 return MemberPlace(LowerPlace(receiver), receiver.Type!, backing, prop.Syntax);
             case IInstanceReferenceOperation self when _thisPlace is not null:
@@ -170,8 +172,8 @@ internal sealed partial class MethodLowerer
     StackSlot SlotFor(ILocalSymbol local, SyntaxNode at)
     {
         if (_locals.TryGetValue(local, out var slot)) return slot;
-        slot = local.IsRef
-            ? _function.AddSlot(local.Name, 8, 8)
+        slot = local.IsRef ? _function.AddSlot(local.Name, 8, 8)
+            : IsSpan(local.Type) ? _function.AddSlot(local.Name, SpanSize, 8)
             : _function.AddSlot(local.Name, SizeOf(local.Type, at), SlotAlignment(local.Type, at));
         _locals[local] = slot;
         return slot;
@@ -440,6 +442,11 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var target = LowerPlace(a.Target);
+        if (IsSpan(target.Type))
+        {
+            StoreSpan(target, a.Value);
+            return null;
+        }
         if (IsAggregate(target.Type))
         {
             LowerInto(target, a.Value);
