@@ -11,7 +11,7 @@ public static partial class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor NestingTooDeep = Create("EBPF1907",
         "Code nested too deeply",
-        "This {0} is nested more than {1} levels deep; split it into smaller methods or local variables");
+        "This code is nested too deeply to compile ({0}); split it with local variables or into smaller methods");
 
     public static readonly DiagnosticDescriptor CallbackNotStatic = Create("EBPF1908",
         "Helper callback is not a static lambda or method group",

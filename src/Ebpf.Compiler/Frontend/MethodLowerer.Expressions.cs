@@ -17,6 +17,7 @@ internal sealed partial class MethodLowerer
     /// <summary>The value of a scalar expression.</summary>
     Value LowerValue(IOperation op)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); // deep input: EBPF1907, never a crash
         if (op.ConstantValue.HasValue) return ConstantOf(op);
         switch (op)
         {

@@ -39,6 +39,7 @@ internal sealed partial class MethodLowerer
     /// a struct returned by <c>new</c>) are materialized in a temporary slot.</summary>
     Place LowerPlace(IOperation op)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); // deep input: EBPF1907, never a crash
         switch (op)
         {
             case { ConstantValue.HasValue: true } when Scalar(op.Type!) is not null:
@@ -236,6 +237,7 @@ internal sealed partial class MethodLowerer
     /// <summary>Writes the struct value of <paramref name="op"/> into <paramref name="destination"/>.</summary>
     void LowerInto(Place destination, IOperation op)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); // deep input: EBPF1907, never a crash
         switch (op)
         {
             case IObjectCreationOperation oc:

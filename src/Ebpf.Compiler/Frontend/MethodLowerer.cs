@@ -195,18 +195,28 @@ internal sealed partial class MethodLowerer
         return !_failed;
     }
 
+    /// <summary>Depth-first reverse postorder (fall-through successor first), iterative: a method of
+    /// thousands of statements has thousands of blocks in a chain.</summary>
     static List<FlowBlock> ReversePostOrder(ControlFlowGraph cfg)
     {
         var visited = new HashSet<FlowBlock>();
         var post = new List<FlowBlock>();
-        void Visit(FlowBlock b)
+        var stack = new Stack<(FlowBlock Block, int Next)>();
+        visited.Add(cfg.Blocks[0]);
+        stack.Push((cfg.Blocks[0], 0));
+        while (stack.Count > 0)
         {
-            if (!visited.Add(b)) return;
-            if (b.FallThroughSuccessor?.Destination is { } fall) Visit(fall);
-            if (b.ConditionalSuccessor?.Destination is { } conditional) Visit(conditional);
-            post.Add(b);
+            var (block, next) = stack.Pop();
+            var successor = next switch
+            {
+                0 => block.FallThroughSuccessor?.Destination,
+                1 => block.ConditionalSuccessor?.Destination,
+                _ => null,
+            };
+            if (next >= 2) { post.Add(block); continue; }
+            stack.Push((block, next + 1));
+            if (successor is not null && visited.Add(successor)) stack.Push((successor, 0));
         }
-        Visit(cfg.Blocks[0]);
         post.Reverse();
         return post;
     }
@@ -218,6 +228,11 @@ internal sealed partial class MethodLowerer
         catch (LoweringException e)
         {
             _diagnostics.Add(e.Diagnostic);
+            _failed = true;
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NestingTooDeep, syntax.GetLocation(), "the lowering ran out of stack"));
             _failed = true;
         }
     }
@@ -373,6 +388,7 @@ internal sealed partial class MethodLowerer
     /// a packet read or map lookup jumps from its own check, without materializing a bool.</summary>
     void LowerBranch(IOperation condition, IrBlock ifTrue, IrBlock ifFalse)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (condition)
         {
             case { ConstantValue: { HasValue: true, Value: bool b } }:

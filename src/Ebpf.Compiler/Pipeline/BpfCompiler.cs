@@ -77,6 +77,9 @@ public static class BpfCompiler
 
     /// <summary>The pipeline, stage by stage.</summary>
     public static BpfCompileResult Compile(CSharpCompilation compilation, BpfCompilerOptions? options = null)
+        => LargeStack.Run(() => CompileOnThisThread(compilation, options));
+
+    static BpfCompileResult CompileOnThisThread(CSharpCompilation compilation, BpfCompilerOptions? options)
     {
         options ??= new BpfCompilerOptions();
         var dump = options.Dump;
