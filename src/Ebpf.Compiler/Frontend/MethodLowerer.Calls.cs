@@ -151,6 +151,15 @@ internal sealed partial class MethodLowerer
             if (p.RefKind != RefKind.Ref && IsMethodTypeParameter(declared))
                 args.Add(Constant.Int(IrType.I64, SizeOf(p.Type, arg.Syntax)));
         }
+        else if (p.Type.TypeKind == TypeKind.Delegate)
+        {
+            // A callback (bpf_loop, bpf_for_each_map_elem): the address of its BPF subprogram; the kernel's
+            // callback_ctx follows, null when the C# overload takes no state.
+            var callback = CallbackTarget(arg.Value, method.Name);
+            args.Add(_b.Emit(new FunctionAddressInstruction(callback, SymbolNames.For(callback, _context.Object.Class))));
+            var next = method.Parameters.ElementAtOrDefault(p.Ordinal + 1);
+            if (next is null || next.RefKind == RefKind.None) args.Add(Constant.Null(IrType.Pointer(PointerKind.Stack)));
+        }
         else if (IsSpan(p.Type))
         {
             // A span argument is the kernel's (pointer, size) pair.
@@ -175,6 +184,25 @@ internal sealed partial class MethodLowerer
             args.Add(ConvertScalar(LowerValue(arg.Value), IrType.I64, p.Type, arg.Syntax));
         else if (Scalar(p.Type) is { } type) args.Add(ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
         else throw Error(DiagnosticDescriptors.CodegenUnsupportedType, arg.Syntax, p.Type.ToDisplayString(), $"as an argument of '{method.Name}' (use the overload taking a pointer and a size, or an out/in value)");
+    }
+
+    /// <summary>The method a helper calls back: a static lambda or a static method group of this compilation.</summary>
+    IMethodSymbol CallbackTarget(IOperation value, string helper)
+    {
+        var op = Unwrap(value);
+        while (op is IDelegateCreationOperation or IConversionOperation)
+            op = op is IDelegateCreationOperation d ? d.Target : ((IConversionOperation)op).Operand;
+        IMethodSymbol? target = op switch
+        {
+            Microsoft.CodeAnalysis.FlowAnalysis.IFlowAnonymousFunctionOperation lambda => lambda.Symbol,
+            IAnonymousFunctionOperation lambda => lambda.Symbol,
+            IMethodReferenceOperation reference => reference.Method,
+            _ => null,
+        };
+        if (target is null || !target.IsStatic || !KernelApi.HasSource(target)
+            || !SymbolEqualityComparer.Default.Equals(target.ContainingAssembly, _context.Compilation.Assembly))
+            throw Error(DiagnosticDescriptors.CallbackNotStatic, value.Syntax, helper);
+        return target;
     }
 
     /// <summary>The arguments of a map method in the order of its <paramref name="kernelForm"/>: its map

@@ -61,7 +61,7 @@ internal sealed partial class MethodLowerer
         var definition = method.OriginalDefinition.PartialImplementationPart ?? method.OriginalDefinition;
         var syntax = definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
         var location = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
-        if (syntax is not (BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or ArrowExpressionClauseSyntax or LocalFunctionStatementSyntax))
+        if (syntax is not (BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or ArrowExpressionClauseSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax))
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location,
                 $"compiling '{method.ToDisplayString()}' ({(syntax is null ? "no C# source" : syntax.GetType().Name)})"));
@@ -109,6 +109,16 @@ internal sealed partial class MethodLowerer
     {
         switch (syntax)
         {
+            case AnonymousFunctionExpressionSyntax:
+            {
+                // A helper callback: its graph is nested in the graph of the member that contains it.
+                var member = syntax.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax
+                    or ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax });
+                if (member is null || method is null) return null;
+                var outerMethod = model.GetDeclaredSymbol(member) as IMethodSymbol;
+                var outer = member is LocalFunctionStatementSyntax && outerMethod is not null ? GraphOf(outerMethod, member, model) : GraphOf(null, member, model);
+                return outer is null ? null : FindAnonymousFunction(outer, method);
+            }
             case LocalFunctionStatementSyntax:
             {
                 var member = syntax.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax
@@ -126,6 +136,23 @@ internal sealed partial class MethodLowerer
                     _ => null,
                 };
         }
+    }
+
+    static ControlFlowGraph? FindAnonymousFunction(ControlFlowGraph graph, IMethodSymbol method)
+    {
+        foreach (var block in graph.Blocks)
+        {
+            var roots = block.Operations.AsEnumerable();
+            if (block.BranchValue is not null) roots = roots.Append(block.BranchValue);
+            foreach (var op in roots.SelectMany(r => r.DescendantsAndSelf()))
+                if (op is IFlowAnonymousFunctionOperation lambda)
+                {
+                    var inner = graph.GetAnonymousFunctionControlFlowGraph(lambda);
+                    if (SymbolEqualityComparer.Default.Equals(lambda.Symbol, method)) return inner;
+                    if (FindAnonymousFunction(inner, method) is { } nested) return nested;
+                }
+        }
+        return null;
     }
 
     static ControlFlowGraph? FindLocalFunction(ControlFlowGraph graph, IMethodSymbol method)
