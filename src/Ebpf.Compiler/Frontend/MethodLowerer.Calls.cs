@@ -199,6 +199,9 @@ internal sealed partial class MethodLowerer
             IMethodReferenceOperation reference => reference.Method,
             _ => null,
         };
+        // A method group has no delegate type of its own to tell a map-element callback's leading map argument.
+        if (op is IMethodReferenceOperation && value.Type?.OriginalDefinition.ToDisplayString() == "Ebpf.MapElementCallback<TKey, TValue, TState>")
+            throw Error(DiagnosticDescriptors.CallbackNotStatic, value.Syntax, helper + " (pass a static lambda)");
         if (target is null || !target.IsStatic || !KernelApi.HasSource(target)
             || !SymbolEqualityComparer.Default.Equals(target.ContainingAssembly, _context.Compilation.Assembly))
             throw Error(DiagnosticDescriptors.CallbackNotStatic, value.Syntax, helper);

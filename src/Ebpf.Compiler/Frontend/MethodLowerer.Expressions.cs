@@ -114,6 +114,24 @@ internal sealed partial class MethodLowerer
         return ConvertScalar(LowerValue(c.Operand), to, c.Operand.Type, c.Syntax);
     }
 
+    /// <summary>A record struct's synthesized <c>==</c>/<c>!=</c>: every field equal (its scalar leaves
+    /// compared, padding ignored), as <c>EqualityComparer&lt;T&gt;.Default</c> does for integer fields.</summary>
+    Value RecordEquality(IBinaryOperation b)
+    {
+        var left = LowerPlace(b.LeftOperand);
+        var right = LowerPlace(b.RightOperand);
+        var leaves = new List<(int Offset, IrType Type)>();
+        CollectLeaves(left.Type, 0, leaves, b.Syntax);
+        Value equal = Constant.Bool(true);
+        foreach (var (offset, type) in leaves)
+        {
+            var x = _b.Load(left.Base, left.Offset + offset, type, type.StoreSize);
+            var y = _b.Load(right.Base, right.Offset + offset, type, type.StoreSize);
+            equal = _b.Binary(BinaryOp.And, equal, _b.Compare(IR.Predicate.Eq, x, y));
+        }
+        return b.OperatorKind == BinaryOperatorKind.Equals ? equal : _b.Compare(IR.Predicate.Eq, equal, Constant.Bool(false));
+    }
+
     /// <summary>C#'s type of an integer operand after unary promotion (byte, short, char and their enums become int).</summary>
     Arith Promote(ITypeSymbol type, SyntaxNode at)
     {
@@ -144,6 +162,8 @@ internal sealed partial class MethodLowerer
 
     Value LowerBinary(IBinaryOperation b)
     {
+        if (b.OperatorMethod is { IsImplicitlyDeclared: true, ContainingType: { IsRecord: true, IsValueType: true } } && b.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals)
+            return RecordEquality(b);
         if (b.OperatorMethod is not null) throw Unsupported(b.Syntax, $"user-defined operator '{b.OperatorMethod.ToDisplayString()}'");
         var kind = b.OperatorKind;
         var lt = b.LeftOperand.Type!;

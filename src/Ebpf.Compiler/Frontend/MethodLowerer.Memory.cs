@@ -163,6 +163,9 @@ internal sealed partial class MethodLowerer
     Place MemberPlace(Place receiver, ITypeSymbol receiverType, IFieldSymbol field, SyntaxNode at)
     {
         var layout = LayoutOf(receiverType, at);
+        // A tuple element (named or not) is the ItemN field of the underlying ValueTuple.
+        if (field.ContainingType.IsTupleType)
+            field = layout.Type.GetMembers((field.CorrespondingTupleField ?? field).Name).OfType<IFieldSymbol>().FirstOrDefault() ?? field;
         // A field of a generic struct is a member of the struct over T; its layout is the one over the type arguments.
         var fieldLayout = layout.Find(field) ?? layout.Fields.FirstOrDefault(l => l.Field.Name == field.Name)
             ?? throw Unsupported(at, $"field '{field.Name}' (not in the layout of '{layout.Type.Name}')");

@@ -287,8 +287,11 @@ internal sealed partial class MethodLowerer
             if (parameters.Length > 1) BindProbeArguments(parameters, ctx);
             return;
         }
-        if (!_method.IsStatic)
+        // A local function or lambda that captures nothing (checked before) has no receiver even when not static.
+        if (!_method.IsStatic && _method.MethodKind is not (MethodKind.LocalFunction or MethodKind.AnonymousFunction))
             _thisPlace = new Place(_function.AddParameter("this", IrType.Pointer(PointerKind.Unknown)), 0, _method.ContainingType);
+        // bpf_for_each_map_elem calls back (map, key, value, ctx); the C# callback starts at the key.
+        if (IsMapElementCallback()) _function.AddParameter("map", IrType.Pointer(PointerKind.MapHandle));
         if (!_method.ReturnsByRef && !_method.ReturnsByRefReadonly && IsAggregate(_method.ReturnType))
             _returnPlace = new Place(_function.AddParameter("return", IrType.Pointer(PointerKind.Unknown)), 0, _method.ReturnType);
         foreach (var p in parameters)
@@ -307,6 +310,16 @@ internal sealed partial class MethodLowerer
         }
         if (_function.Parameters.Count > 5)
             throw Error(DiagnosticDescriptors.TooManyCallArguments, _method.DeclaringSyntaxReferences[0].GetSyntax(), _method.Name, _function.Parameters.Count);
+    }
+
+    /// <summary>Whether this method is a lambda passed as a <c>MapElementCallback</c> (bpf_for_each_map_elem's callback).</summary>
+    bool IsMapElementCallback()
+    {
+        if (_method.MethodKind != MethodKind.AnonymousFunction) return false;
+        var syntax = _method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+        if (syntax is null) return false;
+        var type = _context.Compilation.GetSemanticModel(syntax.SyntaxTree).GetTypeInfo(syntax).ConvertedType;
+        return type?.OriginalDefinition.ToDisplayString() == "Ebpf.MapElementCallback<TKey, TValue, TState>";
     }
 
     /// <summary>Typed parameters after the context bind to the probed function's arguments, read from
@@ -481,7 +494,12 @@ internal sealed partial class MethodLowerer
     }
 
     // Type questions always go through the substitution of the method's type arguments.
-    ITypeSymbol Resolve(ITypeSymbol type) => _substitution.Apply(type);
+    // A tuple type is laid out as its ValueTuple (the tuple's element names are not members of that struct).
+    ITypeSymbol Resolve(ITypeSymbol type)
+    {
+        var resolved = _substitution.Apply(type);
+        return resolved is INamedTypeSymbol { IsTupleType: true, TupleUnderlyingType: { } underlying } ? underlying : resolved;
+    }
     IrType? Scalar(ITypeSymbol type) => TypeMapper.Scalar(Resolve(type));
     bool IsAggregate(ITypeSymbol type) => TypeMapper.IsAggregate(Resolve(type));
     bool IsSigned(ITypeSymbol type) => TypeMapper.IsSigned(Resolve(type));
