@@ -45,7 +45,7 @@ internal sealed partial class MethodLowerer
             case { ConstantValue.HasValue: true } when Scalar(op.Type!) is not null:
             {
                 // A constant passed by reference (a class-level const as an `in` key): a temporary holding it.
-                var temp = TempPlace(op.Type!, "const", op.Syntax);
+                var temp = TempPlace(op.Type!, "tmp", op.Syntax);
                 StoreScalar(temp, LowerValue(op));
                 return temp;
             }

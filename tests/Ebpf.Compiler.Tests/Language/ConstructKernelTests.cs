@@ -100,6 +100,34 @@ public class ConstructKernelTests(ITestOutputHelper output)
         return sb.ToString();
     }
 
+    /// <summary>The same object through tools we did not write: libbpf (bpftool prog loadall) loads every
+    /// program, callbacks included (its RELO_SUBPROG_ADDR), and bpftool gen skeleton accepts it.</summary>
+    [SkippableFact]
+    public void Libbpf_loads_the_constructs_object_and_bpftool_generates_its_skeleton()
+    {
+        Kernel.RequireBpf();
+        var result = Ebpf.Compiler.Pipeline.BpfCompiler.CompileSources(new[] { (Source(), "Constructs.cs") });
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        var dir = Directory.CreateTempSubdirectory("lang-constructs-").FullName;
+        var pinDir = $"/sys/fs/bpf/lang-constructs-{Environment.ProcessId}";
+        try
+        {
+            var obj = Path.Combine(dir, "Constructs.bpf.o");
+            Ebpf.Object.ElfObjectWriter.WriteFile(Assert.Single(result.Objects).Spec, obj);
+            var bpftool = ExternalTool.Require("bpftool");
+            var load = ExternalTool.Run(bpftool, "prog", "loadall", obj, pinDir);
+            Assert.True(load.ExitCode == 0, $"bpftool prog loadall failed:\n{load.Combined}");
+            foreach (var (name, _) in Cases) Assert.True(File.Exists(Path.Combine(pinDir, "Run" + name)), $"Run{name} not pinned");
+            var skeleton = ExternalTool.Run(bpftool, "gen", "skeleton", obj);
+            Assert.True(skeleton.ExitCode == 0, $"bpftool gen skeleton failed:\n{skeleton.Combined}");
+        }
+        finally
+        {
+            if (Directory.Exists(pinDir)) Directory.Delete(pinDir, recursive: true);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     static IEnumerable<(long A, long B)> Inputs()
     {
         var fixedPairs = new (long, long)[] { (0, 0), (1, 2), (2, 1), (-1, 1), (5, 5), (12, 3), (3, 12), (255, 256), (-7, -2), (100, 7), (31, 15), (int.MaxValue, 9) };

@@ -48,7 +48,8 @@ public class DocumentationExampleTests
             // A fragment of a probe: statements or members, syntactically valid.
             var asMembers = CSharpSyntaxTree.ParseText("unsafe class C {\n" + code + "\n}", new CSharpParseOptions(LanguageVersion.Preview));
             var asStatements = CSharpSyntaxTree.ParseText("unsafe class C { void M() {\n" + code + "\n} }", new CSharpParseOptions(LanguageVersion.Preview));
-            Assert.True(!asMembers.GetDiagnostics().Any() || !asStatements.GetDiagnostics().Any(),
+            var asProgram = CSharpSyntaxTree.ParseText(code, new CSharpParseOptions(LanguageVersion.Preview)); // statements, then types
+            Assert.True(!asMembers.GetDiagnostics().Any() || !asStatements.GetDiagnostics().Any() || !asProgram.GetDiagnostics().Any(),
                 $"{where}: neither members nor statements:\n{string.Join("\n", asStatements.GetDiagnostics())}");
             return;
         }

@@ -19,17 +19,20 @@ public static class ProgramGenerator
 
         """;
 
-    public static string Generate(int seed, Shape shape)
+    /// <summary>A probe for <paramref name="seed"/>; <paramref name="full"/> gives the pathological shapes at
+    /// full size (thousands deep, 10,000 statements), otherwise a tenth of it (for many quick samples).</summary>
+    public static string Generate(int seed, Shape shape, bool full = true)
     {
         var random = new Random(seed);
+        int scale = full ? 10 : 1;
         var body = shape switch
         {
             Shape.Random => RandomBody(random),
-            Shape.DeepExpression => "return " + DeepChain(random, random.Next(200, 3000)) + ";",
-            Shape.DeepParentheses => "return " + Nested(random.Next(100, 1500)) + ";",
-            Shape.DeepBlocks => Blocks(random.Next(100, 1500)),
-            Shape.DeepIfs => Ifs(random.Next(50, 600)),
-            Shape.HugeMethod => Huge(10_000),
+            Shape.DeepExpression => "return " + DeepChain(random, random.Next(20, 300) * scale) + ";",
+            Shape.DeepParentheses => "return " + Nested(random.Next(10, 150) * scale) + ";",
+            Shape.DeepBlocks => Blocks(random.Next(10, 150) * scale),
+            Shape.DeepIfs => Ifs(random.Next(5, 60) * scale),
+            Shape.HugeMethod => Huge(1_000 * scale),
             _ => throw new ArgumentOutOfRangeException(nameof(shape)),
         };
         return Prelude + $$"""
