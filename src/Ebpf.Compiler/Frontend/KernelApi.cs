@@ -42,6 +42,7 @@ internal static class KernelApi
         var bpf = mapMethod.ContainingAssembly.GetTypeByMetadataName("Ebpf.Bpf");
         if (bpf is null) return null;
         var names = mapMethod.OriginalDefinition.Parameters.Select(p => p.Name).ToHashSet();
+        if (!names.Contains("ctx")) return null; // only methods taking the context are ordered differently
         foreach (var candidate in bpf.GetMembers().OfType<IMethodSymbol>())
         {
             if (HelperId(candidate) != helperId) continue;
