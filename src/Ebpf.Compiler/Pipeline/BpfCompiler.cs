@@ -57,7 +57,10 @@ public static class BpfCompiler
         if (options.ImplicitUsings) trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsingsSource, parseOptions, ImplicitUsingsPath, System.Text.Encoding.UTF8));
         var references = ReferenceAssemblies.Resolve(options, diagnostics);
         var compilationOptions = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
-            allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable, checkOverflow: false, deterministic: true);
+            allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable, checkOverflow: false, deterministic: true,
+            // Binding on the calling thread (the compiler's large stack, see LargeStack), not on thread-pool
+            // threads whose 1.5 MB stacks deep expressions overflow.
+            concurrentBuild: false);
         return CSharpCompilation.Create("EbpfProbes", trees, references, compilationOptions);
     }
 
