@@ -46,7 +46,10 @@ public class DeepInputTests
         {
             var source = Path.Combine(dir, "Deep.cs");
             File.WriteAllText(source, Probe(body));
-            var r = CliRunner.RunProcess("build", source, "-o", Path.Combine(dir, "out"));
+            // A 10,000-statement method takes minutes on a loaded machine: a generous limit, since speed is not the point.
+            var cli = Path.Combine(AppContext.BaseDirectory, "Ebpf.Cli.dll");
+            var run = Ebpf.TestSupport.ExternalTool.RunWithTimeout("dotnet", TimeSpan.FromMinutes(15), cli, "build", source, "-o", Path.Combine(dir, "out"));
+            var r = new CliRunner.Result(run.ExitCode, run.StdOut.ReplaceLineEndings("\n"), run.StdErr.ReplaceLineEndings("\n"));
             Assert.True(r.ExitCode is 0 or 1, $"{what}: exit {r.ExitCode}\n{r.Error[..Math.Min(2000, r.Error.Length)]}");
             Assert.DoesNotContain("   at ", r.Output + r.Error);
             if (r.ExitCode == 1) Assert.Matches(@"error (EBPF\d{4}|CS\d{4})", r.Output);
