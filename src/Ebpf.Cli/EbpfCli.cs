@@ -22,12 +22,14 @@ public static class EbpfCli
         root.Subcommands.Add(GenCommand.Create(output, error));
         try
         {
-            return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            // The whole command on a large stack: deep input never overflows the process's stack.
+            return Ebpf.Compiler.Pipeline.LargeStack.Run(() =>
+                root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }));
         }
         catch (Exception e)
         {
-            // Never a stack trace: one line naming what failed.
-            error.WriteLine($"ebpf: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            // Never a stack trace: one line naming what failed, in the compiler's diagnostic format.
+            error.WriteLine($"ebpf: error {Ebpf.Rules.DiagnosticDescriptors.InternalError.Id}: internal error of the ebpf tool: {e.Message.ReplaceLineEndings(" ")}. Please report it with the input.");
             return InternalFailure;
         }
     }

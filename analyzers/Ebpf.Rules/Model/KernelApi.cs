@@ -37,6 +37,24 @@ public static class KernelApi
     /// <summary>The helper id of a map method (lookup 1, update 2, delete 3...), or null.</summary>
     public static int? MapHelperId(IMethodSymbol method) => IntArgument(Find(method.OriginalDefinition, MapHelperAttribute), 0);
 
+    /// <summary>The <c>Bpf.*</c> helper a map method is another spelling of, when their parameters differ
+    /// only by order and the map: <c>PerfEventArray.Output(ctx, in data, flags)</c> is
+    /// <c>Bpf.PerfEventOutput(ctx, map, flags, in data)</c>, whose order is the kernel's.</summary>
+    public static IMethodSymbol? KernelForm(IMethodSymbol mapMethod, int helperId)
+    {
+        var bpf = mapMethod.ContainingAssembly.GetTypeByMetadataName("Ebpf.Bpf");
+        if (bpf is null) return null;
+        var names = new HashSet<string>(mapMethod.OriginalDefinition.Parameters.Select(p => p.Name));
+        if (!names.Contains("ctx")) return null; // only methods taking the context are ordered differently
+        foreach (var candidate in bpf.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (HelperId(candidate) != helperId) continue;
+            var others = new HashSet<string>(candidate.Parameters.Where(p => !IsMapType(p.Type)).Select(p => p.Name));
+            if (others.SetEquals(names) && candidate.Parameters.Length == names.Count + 1) return candidate;
+        }
+        return null;
+    }
+
     /// <summary>Whether the type is one of the API's map classes (<c>[BpfMap]</c>).</summary>
     public static bool IsMapType(ITypeSymbol type) => Find(type.OriginalDefinition, BpfMapAttribute) is not null;
 

@@ -223,6 +223,15 @@ internal sealed partial class InstructionSelector
                     Symbol = f.Symbol, Relocation = RelocationKind.Call,
                 });
                 return;
+            case FunctionAddressInstruction fa:
+            {
+                // A callback: the loader makes imm the callee's offset from here (BPF_PSEUDO_FUNC), as for a call.
+                if (!_callees.Any(c => SymbolEqualityComparer.Default.Equals(c, fa.Target))) _callees.Add(fa.Target);
+                var d = _mf.NewVirtual();
+                Emit(new MInstr { Op = MOp.LoadImm64, Dst = d, Imm = 0, Pseudo = PseudoSource.Func, Symbol = fa.Symbol, Relocation = RelocationKind.Call });
+                _regs[fa] = d;
+                return;
+            }
             case JumpInstruction j:
                 EmitHoistedConstants(inst.Block!);
                 EmitPhiCopies(inst.Block!, j.Target);

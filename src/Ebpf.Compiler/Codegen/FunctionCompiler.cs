@@ -71,6 +71,11 @@ public sealed class FunctionCompiler : IFunctionCompiler
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, location, method.Name, e.Message));
             return null;
         }
+        catch (InsufficientExecutionStackException)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NestingTooDeep, location, $"'{method.Name}' exhausted the optimizer's stack"));
+            return null;
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug here, not in the input: reported with where it happened, never thrown at the caller.

@@ -13,6 +13,16 @@ public static class SymbolNames
         var sb = new StringBuilder();
         if (objectClass is not null && !SymbolEqualityComparer.Default.Equals(method.ContainingType, objectClass))
             sb.Append(Sanitize(method.ContainingType.Name)).Append('_');
+        // A local function is named after the member that declares it: two methods may both have a `Square`.
+        if (method.MethodKind == MethodKind.LocalFunction && method.ContainingSymbol is IMethodSymbol outer)
+            sb.Append(Sanitize(outer.Name)).Append("__");
+        if (method.MethodKind == MethodKind.AnonymousFunction)
+        {
+            // A lambda (a helper callback): named after its member and its position there.
+            var outerName = method.ContainingSymbol is IMethodSymbol m ? m.Name : "lambda";
+            var span = method.Locations.FirstOrDefault()?.GetLineSpan().StartLinePosition;
+            return sb.Append(Sanitize(outerName)).Append("__callback_").Append(span?.Line + 1).Append('_').Append(span?.Character + 1).ToString();
+        }
         sb.Append(Sanitize(method.Name));
         int overloads = method.ContainingType.GetMembers(method.Name).OfType<IMethodSymbol>().Count();
         if (overloads > 1)

@@ -125,39 +125,7 @@ internal sealed partial class MethodLowerer
         var args = new List<Value>();
         uint readOnly = 0;
         if (receiverMap is not null && !recordOnly) args.Add(_b.Emit(new MapHandleInstruction(receiverMap.Name)));
-        for (int i = 0; i < inv.Arguments.Length; i++)
-        {
-            var arg = inv.Arguments[i];
-            var p = arg.Parameter!;
-            var declared = method.OriginalDefinition.Parameters[p.Ordinal].Type;
-            if (IsMap(p.Type))
-            {
-                if (recordOnly) continue;
-                var map = arg.Value is IFieldReferenceOperation { Field: { IsStatic: true } field } ? _context.Object.FindMap(field) : null;
-                args.Add(_b.Emit(new MapHandleInstruction(map?.Name ?? throw Error(DiagnosticDescriptors.MapMethodReceiver, arg.Syntax, method.Name))));
-            }
-            else if (p.RefKind != RefKind.None)
-            {
-                if (IsReadOnlyReference(p)) readOnly |= 1u << args.Count;
-                args.Add(ArgumentAddress(arg));
-                if (p.RefKind != RefKind.Ref && IsMethodTypeParameter(declared))
-                    args.Add(Constant.Int(IrType.I64, SizeOf(p.Type, arg.Syntax)));
-            }
-            else if (IsContext(p.Type)) args.Add(LowerValue(arg.Value));
-            else if (p.Type.SpecialType == SpecialType.System_String)
-            {
-                // A format literal: zero-terminated on the stack (trace_printk reads it from any memory),
-                // followed by its size when it leads the kernel signature (fmt, fmt_size, ...).
-                var (address, size) = StringOnStack(arg.Value);
-                args.Add(address);
-                if (p.Ordinal == 0) args.Add(Constant.Int(IrType.I64, size));
-            }
-            else if (IsMethodTypeParameter(declared) && Scalar(p.Type) is { IsInt: true })
-                // A generic value (Printk's arguments) is widened to 64 bits by its own signedness.
-                args.Add(ConvertScalar(LowerValue(arg.Value), IrType.I64, p.Type, arg.Syntax));
-            else if (Scalar(p.Type) is { } type) args.Add(ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
-            else throw Error(DiagnosticDescriptors.CodegenUnsupportedType, arg.Syntax, p.Type.ToDisplayString(), $"as an argument of '{method.Name}' (use the overload taking a pointer and a size, or an out/in value)");
-        }
+        foreach (var arg in inv.Arguments) AddHelperArgument(inv, arg, recordOnly, args, ref readOnly);
         if ((method.ReturnsByRef || method.ReturnsByRefReadonly) && IsMethodTypeParameter(method.OriginalDefinition.ReturnType)
             && !method.OriginalDefinition.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, method.OriginalDefinition.ReturnType)))
         {
@@ -167,9 +135,100 @@ internal sealed partial class MethodLowerer
         return (args, readOnly);
     }
 
+    void AddHelperArgument(IInvocationOperation inv, IArgumentOperation arg, bool recordOnly, List<Value> args, ref uint readOnly)
+    {
+        var method = inv.TargetMethod;
+        var p = arg.Parameter!;
+        var declared = method.OriginalDefinition.Parameters[p.Ordinal].Type;
+        if (IsMap(p.Type))
+        {
+            if (recordOnly) return;
+            var map = Unwrap(arg.Value) is IFieldReferenceOperation { Field: { IsStatic: true } field } ? _context.Object.FindMap(field) : null;
+            args.Add(_b.Emit(new MapHandleInstruction(map?.Name ?? throw Error(DiagnosticDescriptors.MapMethodReceiver, arg.Syntax, method.Name))));
+        }
+        else if (p.RefKind != RefKind.None)
+        {
+            if (IsReadOnlyReference(p)) readOnly |= 1u << args.Count;
+            args.Add(ArgumentAddress(arg));
+            if (p.RefKind != RefKind.Ref && IsMethodTypeParameter(declared))
+                args.Add(Constant.Int(IrType.I64, SizeOf(p.Type, arg.Syntax)));
+        }
+        else if (p.Type.TypeKind == TypeKind.Delegate)
+        {
+            // A callback (bpf_loop, bpf_for_each_map_elem): the address of its BPF subprogram; the kernel's
+            // callback_ctx follows, null when the C# overload takes no state.
+            var callback = CallbackTarget(arg.Value, method.Name);
+            args.Add(_b.Emit(new FunctionAddressInstruction(callback, SymbolNames.For(callback, _context.Object.Class))));
+            var next = method.Parameters.ElementAtOrDefault(p.Ordinal + 1);
+            if (next is null || next.RefKind == RefKind.None) args.Add(Constant.Null(IrType.Pointer(PointerKind.Stack)));
+        }
+        else if (IsSpan(p.Type))
+        {
+            // A span argument is the kernel's (pointer, size) pair.
+            var (pointer, length) = LowerSpan(arg.Value);
+            if (IsReadOnlySpan(p.Type)) readOnly |= 1u << args.Count;
+            args.Add(pointer);
+            args.Add(_b.Binary(BinaryOp.Mul, _b.Convert(length, IrType.I64, signed: false), Constant.Int(IrType.I64, SizeOf(SpanElement(p.Type), arg.Syntax))));
+        }
+        else if (IsContext(p.Type)) args.Add(LowerValue(arg.Value));
+        else if (Unwrap(arg.Value) is IParameterReferenceOperation ctxParameter && IsContextParameter(ctxParameter))
+            args.Add(_contextPointer!); // a tracepoint's record passed as the context: the context pointer itself
+        else if (p.Type.SpecialType == SpecialType.System_String)
+        {
+            // A format literal: zero-terminated on the stack (trace_printk reads it from any memory),
+            // followed by its size when it leads the kernel signature (fmt, fmt_size, ...).
+            var (address, size) = StringOnStack(arg.Value);
+            args.Add(address);
+            if (p.Ordinal == 0) args.Add(Constant.Int(IrType.I64, size));
+        }
+        else if (IsMethodTypeParameter(declared) && Scalar(p.Type) is { IsInt: true })
+            // A generic value (Printk's arguments) is widened to 64 bits by its own signedness.
+            args.Add(ConvertScalar(LowerValue(arg.Value), IrType.I64, p.Type, arg.Syntax));
+        else if (Scalar(p.Type) is { } type) args.Add(ConvertScalar(LowerValue(arg.Value), type, arg.Value.Type, arg.Syntax));
+        else throw Error(DiagnosticDescriptors.CodegenUnsupportedType, arg.Syntax, p.Type.ToDisplayString(), $"as an argument of '{method.Name}' (use the overload taking a pointer and a size, or an out/in value)");
+    }
+
+    /// <summary>The method a helper calls back: a static lambda or a static method group of this compilation.</summary>
+    IMethodSymbol CallbackTarget(IOperation value, string helper)
+    {
+        var op = Unwrap(value);
+        while (op is IDelegateCreationOperation or IConversionOperation)
+            op = op is IDelegateCreationOperation d ? d.Target : ((IConversionOperation)op).Operand;
+        IMethodSymbol? target = op switch
+        {
+            Microsoft.CodeAnalysis.FlowAnalysis.IFlowAnonymousFunctionOperation lambda => lambda.Symbol,
+            IAnonymousFunctionOperation lambda => lambda.Symbol,
+            IMethodReferenceOperation reference => reference.Method,
+            _ => null,
+        };
+        // A method group has no delegate type of its own to tell a map-element callback's leading map argument.
+        if (op is IMethodReferenceOperation && value.Type?.OriginalDefinition.ToDisplayString() == "Ebpf.MapElementCallback<TKey, TValue, TState>")
+            throw Error(DiagnosticDescriptors.CallbackNotStatic, value.Syntax, helper + " (pass a static lambda)");
+        if (target is null || !target.IsStatic || !KernelApi.HasSource(target)
+            || !SymbolEqualityComparer.Default.Equals(target.ContainingAssembly, _context.Compilation.Assembly))
+            throw Error(DiagnosticDescriptors.CallbackNotStatic, value.Syntax, helper);
+        return target;
+    }
+
+    /// <summary>The arguments of a map method in the order of its <paramref name="kernelForm"/>: its map
+    /// parameter is the receiver, the others are the C# arguments of the same name.</summary>
+    (List<Value> Args, uint ReadOnly) LowerInKernelOrder(IInvocationOperation inv, IMethodSymbol kernelForm, MapModel map)
+    {
+        var args = new List<Value>();
+        uint readOnly = 0;
+        foreach (var kp in kernelForm.Parameters)
+        {
+            if (IsMap(kp.Type)) { args.Add(_b.Emit(new MapHandleInstruction(map.Name))); continue; }
+            var arg = inv.Arguments.First(a => a.Parameter!.Name == kp.Name);
+            AddHelperArgument(inv, arg, recordOnly: false, args, ref readOnly);
+        }
+        return (args, readOnly);
+    }
+
     /// <summary>A constant string stored zero-terminated in a stack slot, 8 bytes per store.</summary>
     (Value Address, int Size) StringOnStack(IOperation literal)
     {
+        literal = Unwrap(literal);
         if (literal.ConstantValue is not { HasValue: true, Value: string text })
             throw Unsupported(literal.Syntax, "a string that is not a constant (helpers take string literals)");
         var bytes = System.Text.Encoding.UTF8.GetBytes(text + "\0");
@@ -188,7 +247,7 @@ internal sealed partial class MethodLowerer
 
     MapModel MapOf(IInvocationOperation inv)
     {
-        if (inv.Instance is IFieldReferenceOperation { Field: { IsStatic: true } field } && _context.Object.FindMap(field) is { } map)
+        if (inv.Instance is { } instance && Unwrap(instance) is IFieldReferenceOperation { Field: { IsStatic: true } field } && _context.Object.FindMap(field) is { } map)
             return map;
         throw Error(DiagnosticDescriptors.MapMethodReceiver, inv.Syntax, inv.TargetMethod.Name);
     }
@@ -203,13 +262,14 @@ internal sealed partial class MethodLowerer
     {
         var method = inv.TargetMethod;
         if (IsTryGetValue(method)) return BoolFromBranches(inv, (t, f) => LowerTryGetValue(inv, helperId, t, f));
-        // Map methods taking the context (perf event output, stack ids) order their C# parameters for
-        // defaults, not as the kernel does (ctx, map, flags, data, size): the Bpf.* form has the kernel's order.
-        if (method.Parameters.Any(p => IsContext(p.Type)))
-            throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(),
-                "map methods that take the context; call the Bpf helper of the same name, whose parameters follow the kernel's order");
         var map = MapOf(inv);
-        var (args, readOnly) = LowerHelperArguments(inv, map);
+        // Map methods taking the context order their C# parameters for defaults, not as the kernel does
+        // (ctx, map, flags, data, size): the arguments follow the Bpf.* helper of the same id, which does.
+        var kernelForm = KernelApi.KernelForm(method, helperId);
+        if (kernelForm is null && method.OriginalDefinition.Parameters.Any(p => p.Name == "ctx"))
+            throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(),
+                "this overload has no Bpf helper with the kernel's argument order (pass the data as an `in` value)");
+        var (args, readOnly) = kernelForm is null ? LowerHelperArguments(inv, map) : LowerInKernelOrder(inv, kernelForm, map);
         return EmitHelperCall(inv, helperId, $"{map.Name}.{method.Name}", args, readOnly);
     }
 
@@ -387,12 +447,47 @@ internal sealed partial class MethodLowerer
 
     void LowerConstructorCall(IObjectCreationOperation creation, IMethodSymbol constructor, Place destination)
     {
+        if (MemberwiseFields(constructor) is { } fields)
+        {
+            // A record struct's primary constructor, or a kernel-API struct's constructor that only stores
+            // its parameters (LpmKey(prefixLength, data)): the stores themselves.
+            for (int i = 0; i < creation.Arguments.Length; i++)
+            {
+                var arg = creation.Arguments[i];
+                var field = fields[arg.Parameter!.Ordinal];
+                var place = MemberPlace(destination, Resolve(constructor.ContainingType), field, arg.Syntax);
+                if (IsAggregate(place.Type)) LowerInto(place, arg.Value);
+                else StoreScalar(place, ConvertScalar(LowerValue(arg.Value), ScalarType(place.Type, arg.Syntax), arg.Value.Type, arg.Syntax), arg.Syntax);
+            }
+            return;
+        }
         if (!KernelApi.HasSource(constructor) || !SymbolEqualityComparer.Default.Equals(constructor.ContainingAssembly, _context.Compilation.Assembly))
             throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, creation.Syntax, constructor.ToDisplayString(), "a constructor without C# source");
         var args = new List<Value> { AddressOf(destination, creation.Syntax) };
         args.AddRange(LowerSourceArguments(creation.Arguments));
         if (args.Count > AbiLimits.MaxCallArguments) throw Error(DiagnosticDescriptors.TooManyCallArguments, creation.Syntax, constructor.ContainingType.Name, args.Count);
         _b.Emit(new FunctionCallInstruction(constructor, SymbolNames.For(constructor, _context.Object.Class), IrType.Void, args, KernelApi.IsNoInlining(constructor)));
+    }
+
+    /// <summary>The field each parameter of a memberwise constructor stores, or null: a positional record's
+    /// primary constructor (parameter → property of the same name), or a constructor of the kernel API
+    /// (no source here) whose every parameter names a field of its type.</summary>
+    static IFieldSymbol[]? MemberwiseFields(IMethodSymbol constructor)
+    {
+        var type = constructor.ContainingType;
+        var syntax = constructor.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+        bool primary = syntax is Microsoft.CodeAnalysis.CSharp.Syntax.RecordDeclarationSyntax;
+        bool api = syntax is null && type.ContainingAssembly?.Name == "Ebpf";
+        if (!primary && !api) return null;
+        var fields = new IFieldSymbol[constructor.Parameters.Length];
+        foreach (var p in constructor.Parameters)
+        {
+            var field = type.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => !f.IsStatic && string.Equals(f.Name, p.Name, StringComparison.OrdinalIgnoreCase))
+                ?? type.GetMembers(p.Name).OfType<IPropertySymbol>().Select(BackingField).FirstOrDefault(f => f is not null);
+            if (field is null) return null;
+            fields[p.Ordinal] = field;
+        }
+        return fields;
     }
 
     /// <summary>Arguments of a C# method: scalars by value, <c>ref</c>/<c>in</c>/<c>out</c> by address,
@@ -419,9 +514,22 @@ internal sealed partial class MethodLowerer
     /// <summary>A call of a method of the object. Arguments: scalars by value, <c>ref</c>/<c>in</c>/<c>out</c>
     /// by address, a context struct as the context pointer, other structs as the address of a fresh copy.</summary>
     Value? LowerSourceCall(IInvocationOperation inv, Place? returnInto)
+        => LowerSourceCall(inv.TargetMethod, inv.Instance, inv.Arguments, inv.Syntax, returnInto);
+
+    /// <summary>A computed property (<c>int Area => W * H</c>): a call of its getter.</summary>
+    Value? LowerGetterCall(IPropertyReferenceOperation prop, Place? returnInto)
     {
+        var getter = prop.Property.GetMethod ?? throw Unsupported(prop.Syntax, $"property '{prop.Property.Name}' without a getter");
+        if (!KernelApi.HasSource(getter) || !SymbolEqualityComparer.Default.Equals(getter.ContainingAssembly, _context.Compilation.Assembly))
+            throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, prop.Syntax, getter.ToDisplayString(), "a property without C# source in this compilation");
+        return LowerSourceCall(getter, prop.Instance, prop.Arguments, prop.Syntax, returnInto);
+    }
+
+    Value? LowerSourceCall(IMethodSymbol method, IOperation? instance, System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, SyntaxNode syntax, Place? returnInto)
+    {
+        var inv = (Instance: instance, Arguments: arguments, Syntax: syntax);
         // A generic method is compiled once per list of type arguments (monomorphization).
-        var target = _substitution.Apply(inv.TargetMethod);
+        var target = _substitution.Apply(method);
         if (inv.Instance is not null && !target.ContainingType.IsValueType)
             throw Unsupported(inv.Syntax, $"instance method '{target.ToDisplayString()}' of a class");
         if (SymbolEqualityComparer.Default.Equals(target.OriginalDefinition, _method.OriginalDefinition))

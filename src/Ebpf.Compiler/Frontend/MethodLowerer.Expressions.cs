@@ -18,6 +18,7 @@ internal sealed partial class MethodLowerer
     /// <summary>The value of a scalar expression.</summary>
     Value LowerValue(IOperation op)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); // deep input: EBPF1907, never a crash
         if (op.ConstantValue.HasValue) return ConstantOf(op);
         switch (op)
         {
@@ -115,6 +116,24 @@ internal sealed partial class MethodLowerer
         return ConvertScalar(LowerValue(c.Operand), to, c.Operand.Type, c.Syntax);
     }
 
+    /// <summary>A record struct's synthesized <c>==</c>/<c>!=</c>: every field equal (its scalar leaves
+    /// compared, padding ignored), as <c>EqualityComparer&lt;T&gt;.Default</c> does for integer fields.</summary>
+    Value RecordEquality(IBinaryOperation b)
+    {
+        var left = LowerPlace(b.LeftOperand);
+        var right = LowerPlace(b.RightOperand);
+        var leaves = new List<(int Offset, IrType Type)>();
+        CollectLeaves(left.Type, 0, leaves, b.Syntax);
+        Value equal = Constant.Bool(true);
+        foreach (var (offset, type) in leaves)
+        {
+            var x = _b.Load(left.Base, left.Offset + offset, type, type.StoreSize);
+            var y = _b.Load(right.Base, right.Offset + offset, type, type.StoreSize);
+            equal = _b.Binary(BinaryOp.And, equal, _b.Compare(IR.Predicate.Eq, x, y));
+        }
+        return b.OperatorKind == BinaryOperatorKind.Equals ? equal : _b.Compare(IR.Predicate.Eq, equal, Constant.Bool(false));
+    }
+
     /// <summary>C#'s type of an integer operand after unary promotion (byte, short, char and their enums become int).</summary>
     Arith Promote(ITypeSymbol type, SyntaxNode at)
     {
@@ -145,6 +164,8 @@ internal sealed partial class MethodLowerer
 
     Value LowerBinary(IBinaryOperation b)
     {
+        if (b.OperatorMethod is { IsImplicitlyDeclared: true, ContainingType: { IsRecord: true, IsValueType: true } } && b.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals)
+            return RecordEquality(b);
         if (b.OperatorMethod is not null) throw Unsupported(b.Syntax, $"user-defined operator '{b.OperatorMethod.ToDisplayString()}'");
         var kind = b.OperatorKind;
         var lt = b.LeftOperand.Type!;
@@ -363,6 +384,15 @@ internal sealed partial class MethodLowerer
     Value LowerPropertyRead(IPropertyReferenceOperation p)
     {
         if (p.Instance is not null && BackingField(p.Property) is not null) return LoadScalar(LowerPlace(p), p.Syntax);
+        if (IsSpan(p.Instance?.Type))
+        {
+            if (p.Property.IsIndexer) return LoadScalar(SpanElementPlace(p), p.Syntax);
+            if (p.Property.Name == "Length") return LowerSpan(p.Instance!).Length;
+            if (p.Property.Name == "IsEmpty") return _b.Compare(IR.Predicate.Eq, LowerSpan(p.Instance!).Length, Constant.Int(IrType.I32, 0));
+        }
+        if (KernelApi.ContextField(p.Property) is null && p.Property.GetMethod is { } getter && KernelApi.HasSource(getter)
+            && SymbolEqualityComparer.Default.Equals(getter.ContainingAssembly, _context.Compilation.Assembly))
+            return LowerGetterCall(p, returnInto: null) ?? throw Unsupported(p.Syntax, "a property returning a struct used as a scalar");
         if (KernelApi.ContextField(p.Property) is not { } field || p.Instance is null)
             throw Unsupported(p.Syntax, $"property '{p.Property.ToDisplayString()}' (only context fields are compiled)");
         var ctx = LowerValue(p.Instance);
@@ -414,6 +444,16 @@ internal sealed partial class MethodLowerer
                 return Constant.Bool(true);
             case ITypePatternOperation t when SymbolEqualityComparer.Default.Equals(t.MatchedType, valueType):
                 return Constant.Bool(true);
+            case IDeclarationPatternOperation d when d.MatchedType is null || SymbolEqualityComparer.Default.Equals(d.MatchedType, valueType):
+            {
+                // `var x` / `int x` on a value of that type: always matches, and binds x.
+                if (d.DeclaredSymbol is ILocalSymbol local)
+                {
+                    var place = new Place(_b.FrameAddress(SlotFor(local, d.Syntax)), 0, local.Type);
+                    StoreScalar(place, ConvertScalar(value, ScalarType(local.Type, d.Syntax), valueType, d.Syntax), d.Syntax);
+                }
+                return Constant.Bool(true);
+            }
             default:
                 throw Unsupported(pattern.Syntax, $"the pattern '{pattern.Syntax}'");
         }

@@ -39,8 +39,16 @@ internal sealed partial class MethodLowerer
     /// a struct returned by <c>new</c>) are materialized in a temporary slot.</summary>
     Place LowerPlace(IOperation op)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); // deep input: EBPF1907, never a crash
         switch (op)
         {
+            case { ConstantValue.HasValue: true } when Scalar(op.Type!) is not null:
+            {
+                // A constant passed by reference (a class-level const as an `in` key): a temporary holding it.
+                var temp = TempPlace(op.Type!, "tmp", op.Syntax);
+                StoreScalar(temp, LowerValue(op));
+                return temp;
+            }
             case ILocalReferenceOperation l when l.Local.IsRef && _refAliases.TryGetValue(l.Local, out var alias):
                 return alias ?? throw Unsupported(l.Syntax, $"ref local '{l.Local.Name}' used before it is bound");
             case ILocalReferenceOperation l:
@@ -57,6 +65,8 @@ internal sealed partial class MethodLowerer
                     : throw Unsupported(p.Syntax, $"parameter '{p.Parameter.Name}' here");
             case IFieldReferenceOperation f:
                 return FieldPlace(f);
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } spanReceiver } indexer when IsSpan(spanReceiver.Type):
+                return SpanElementPlace(indexer);
             case IPropertyReferenceOperation { Instance: { } receiver } prop when BackingField(prop.Property) is { } backing:
                 return MemberPlace(LowerPlace(receiver), receiver.Type!, backing, prop.Syntax);
             case IInstanceReferenceOperation self when _thisPlace is not null:
@@ -80,8 +90,9 @@ internal sealed partial class MethodLowerer
             {
                 var type = op.Type ?? throw Unsupported(op.Syntax, $"an expression without a type ({op.Kind})");
                 var temp = TempPlace(type, "tmp", op.Syntax);
-                if (IsAggregate(type)) LowerInto(temp, op);
-                else StoreScalar(temp, LowerValue(op));
+                if (!IsAggregate(type)) StoreScalar(temp, LowerValue(op));
+                else if (ProducesStructValue(op)) LowerInto(temp, op);
+                else throw Unsupported(op.Syntax, $"a struct-valued expression of kind {op.Kind}");
                 return temp;
             }
         }
@@ -92,6 +103,10 @@ internal sealed partial class MethodLowerer
     Place? PointerDereference(IOperation op)
     {
         var children = op.ChildOperations.ToList();
+        // `p->f`: the receiver of the field access is an implicit dereference of p.
+        if (op.IsImplicit && children is [{ Type: IPointerTypeSymbol implicitPointer } pointer]
+            && op.Type is { } pointee && SymbolEqualityComparer.Default.Equals(implicitPointer.PointedAtType, pointee))
+            return new Place(LowerValue(pointer), 0, pointee);
         switch (op.Syntax)
         {
             case Microsoft.CodeAnalysis.CSharp.Syntax.PrefixUnaryExpressionSyntax u
@@ -148,6 +163,9 @@ internal sealed partial class MethodLowerer
     Place MemberPlace(Place receiver, ITypeSymbol receiverType, IFieldSymbol field, SyntaxNode at)
     {
         var layout = LayoutOf(receiverType, at);
+        // A tuple element (named or not) is the ItemN field of the underlying ValueTuple.
+        if (field.ContainingType.IsTupleType)
+            field = layout.Type.GetMembers((field.CorrespondingTupleField ?? field).Name).OfType<IFieldSymbol>().FirstOrDefault() ?? field;
         // A field of a generic struct is a member of the struct over T; its layout is the one over the type arguments.
         var fieldLayout = layout.Find(field) ?? layout.Fields.FirstOrDefault(l => l.Field.Name == field.Name)
             ?? throw Unsupported(at, $"field '{field.Name}' (not in the layout of '{layout.Type.Name}')");
@@ -158,8 +176,8 @@ internal sealed partial class MethodLowerer
     StackSlot SlotFor(ILocalSymbol local, SyntaxNode at)
     {
         if (_locals.TryGetValue(local, out var slot)) return slot;
-        slot = local.IsRef
-            ? _function.AddSlot(local.Name, 8, 8)
+        slot = local.IsRef ? _function.AddSlot(local.Name, 8, 8)
+            : IsSpan(local.Type) ? _function.AddSlot(local.Name, SpanSize, 8)
             : _function.AddSlot(local.Name, SizeOf(local.Type, at), SlotAlignment(local.Type, at));
         _locals[local] = slot;
         return slot;
@@ -222,6 +240,7 @@ internal sealed partial class MethodLowerer
     /// <summary>Writes the struct value of <paramref name="op"/> into <paramref name="destination"/>.</summary>
     void LowerInto(Place destination, IOperation op)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack(); // deep input: EBPF1907, never a crash
         switch (op)
         {
             case IObjectCreationOperation oc:
@@ -247,9 +266,89 @@ internal sealed partial class MethodLowerer
                 // A method returning a struct writes it through a hidden pointer to the destination.
                 LowerInvocation(inv, resultNeeded: false, returnInto: destination);
                 return;
+            case ITupleOperation tuple:
+                LowerTupleInto(destination, tuple);
+                return;
+            case IPropertyReferenceOperation prop when BackingField(prop.Property) is null:
+                LowerGetterCall(prop, destination);
+                return;
             default:
                 CopyStruct(destination, LowerPlace(op), op.Syntax);
                 return;
+        }
+    }
+
+    /// <summary>Operations whose struct value <see cref="LowerInto"/> builds rather than copies from a place.</summary>
+    bool ProducesStructValue(IOperation op) => op switch
+    {
+        IObjectCreationOperation or IDefaultValueOperation or ISimpleAssignmentOperation or ITupleOperation => true,
+        IConversionOperation { OperatorMethod: null } c => ProducesStructValue(c.Operand) || c.Operand is not IConversionOperation,
+        IInvocationOperation inv => !inv.TargetMethod.ReturnsByRef && !inv.TargetMethod.ReturnsByRefReadonly,
+        IPropertyReferenceOperation prop => BackingField(prop.Property) is null,
+        _ => false,
+    };
+
+    /// <summary><c>(a, b)</c> into a <c>ValueTuple</c>: each element into its <c>ItemN</c> field (a nested tuple's <c>Rest</c> past seven).</summary>
+    void LowerTupleInto(Place destination, ITupleOperation tuple)
+    {
+        var type = (INamedTypeSymbol)Resolve(destination.Type);
+        for (int i = 0; i < tuple.Elements.Length; i++)
+        {
+            var element = TupleElementPlace(destination, type, i, tuple.Syntax);
+            var value = tuple.Elements[i];
+            if (IsAggregate(element.Type)) LowerInto(element, value);
+            else StoreScalar(element, ConvertScalar(LowerValue(value), ScalarType(element.Type, value.Syntax), value.Type, value.Syntax), value.Syntax);
+        }
+    }
+
+    /// <summary>Element <paramref name="index"/> of a value tuple stored at <paramref name="tuple"/>.</summary>
+    Place TupleElementPlace(Place tuple, INamedTypeSymbol type, int index, SyntaxNode at)
+    {
+        if (index >= 7)
+        {
+            var rest = type.GetMembers("Rest").OfType<IFieldSymbol>().FirstOrDefault() ?? throw Unsupported(at, "a tuple element past the seventh");
+            return TupleElementPlace(MemberPlace(tuple, type, rest, at), (INamedTypeSymbol)rest.Type, index - 7, at);
+        }
+        var field = type.GetMembers($"Item{index + 1}").OfType<IFieldSymbol>().FirstOrDefault()
+            ?? throw Unsupported(at, $"element {index + 1} of tuple '{type.ToDisplayString()}'");
+        return MemberPlace(tuple, type, field, at);
+    }
+
+    /// <summary><c>(x, y) = value</c>: the value is evaluated whole into a temporary first (so <c>(x, y) = (y, x)</c>
+    /// swaps), then each element goes to its target; discards are skipped, nested tuples recurse.</summary>
+    void LowerDeconstruction(IDeconstructionAssignmentOperation d)
+    {
+        var valueType = d.Value.Type ?? throw Unsupported(d.Syntax, "a deconstruction without a type");
+        if (!valueType.IsTupleType) throw Unsupported(d.Value.Syntax, $"deconstructing '{valueType.ToDisplayString()}' (only tuples are deconstructed)");
+        var temp = TempPlace(valueType, "tuple", d.Syntax);
+        LowerInto(temp, d.Value);
+        var target = d.Target is IDeclarationExpressionOperation decl ? decl.Expression : d.Target;
+        AssignTupleElements(target, temp, d.Syntax);
+    }
+
+    void AssignTupleElements(IOperation target, Place source, SyntaxNode at)
+    {
+        if (target is not ITupleOperation targets) throw Unsupported(at, $"deconstruction into {target.Kind}");
+        var type = (INamedTypeSymbol)Resolve(source.Type);
+        for (int i = 0; i < targets.Elements.Length; i++)
+        {
+            var element = TupleElementPlace(source, type, i, at);
+            var t = targets.Elements[i] is IDeclarationExpressionOperation inner ? inner.Expression : targets.Elements[i];
+            switch (t)
+            {
+                case IDiscardOperation:
+                    continue;
+                case ITupleOperation:
+                    AssignTupleElements(t, element, at);
+                    continue;
+                default:
+                {
+                    var place = LowerPlace(t);
+                    if (IsAggregate(place.Type)) CopyStruct(place, element, at);
+                    else StoreScalar(place, ConvertScalar(LoadScalar(element, at), ScalarType(place.Type, at), element.Type, at), t.Syntax);
+                    continue;
+                }
+            }
         }
     }
 
@@ -348,6 +447,11 @@ internal sealed partial class MethodLowerer
             return null;
         }
         var target = LowerPlace(a.Target);
+        if (IsSpan(target.Type))
+        {
+            StoreSpan(target, a.Value);
+            return null;
+        }
         if (IsAggregate(target.Type))
         {
             LowerInto(target, a.Value);
@@ -359,6 +463,27 @@ internal sealed partial class MethodLowerer
     }
 
     // ---- flow captures -----------------------------------------------------------------------
+
+    /// <summary>Operations evaluated where they are used rather than where Roslyn captures them: they have
+    /// no side effects and their meaning to a call depends on what they are (a map field, a literal, the context).</summary>
+    bool IsDeferrable(IOperation value) => value switch
+    {
+        { ConstantValue.HasValue: true } => true,
+        IFieldReferenceOperation { Field: { IsStatic: true } field } => IsMap(field.Type),
+        IParameterReferenceOperation p => IsContextParameter(p),
+        _ => false,
+    };
+
+    /// <summary>The operation behind a deferred flow capture, or <paramref name="op"/> itself.</summary>
+    IOperation Unwrap(IOperation op)
+    {
+        while (op is IFlowCaptureReferenceOperation r && _captures.Deferred(r) is { } deferred) op = deferred;
+        return op;
+    }
+
+    /// <summary>The entry program's context parameter (<c>XdpContext ctx</c>, a tracepoint's <c>in T args</c>).</summary>
+    bool IsContextParameter(IParameterReferenceOperation p)
+        => _contextPointer is not null && p.Parameter.Ordinal == 0 && SymbolEqualityComparer.Default.Equals(p.Parameter.ContainingSymbol, _method);
 
     void LowerCapture(IFlowCaptureOperation capture) => _captures.Define(capture, this);
 
@@ -412,6 +537,13 @@ internal sealed partial class MethodLowerer
             var id = capture.Id;
             var value = capture.Value;
             var type = value.Type;
+            if (SingleDefinition(id) && m.IsDeferrable(value))
+            {
+                // Roslyn captures the operands before a `?:`, `&&` or `||` in an argument list; a map, a
+                // literal or the context is not a value to compute early but what the call needs to see.
+                _bound[id] = value;
+                return;
+            }
             if (type is not null && m.IsAggregate(type))
             {
                 if (_lvalues.Contains(id) && IsLocation(value) && SingleDefinition(id))
@@ -455,6 +587,7 @@ internal sealed partial class MethodLowerer
         {
             switch (_bound.GetValueOrDefault(r.Id))
             {
+                case IOperation deferred: return m.LowerPlace(deferred);
                 case Place p: return p;
                 case StructCapture s: return s.PlaceIn(m);
                 case CaptureSlot { Location: { } type } s:
@@ -473,11 +606,15 @@ internal sealed partial class MethodLowerer
         public Value ValueOf(IFlowCaptureReferenceOperation r, MethodLowerer m) => _bound.GetValueOrDefault(r.Id) switch
         {
             Value v => v,
+            IOperation deferred => m.LowerValue(deferred),
             Place p => m.LoadScalar(p, r.Syntax),
             CaptureSlot { Location: null } s => m._b.Load(m._b.FrameAddress(s.Slot), 0, s.Type, s.Type.StoreSize),
             CaptureSlot { Location: { } type } s => m.LoadScalar(new Place(m._b.Load(m._b.FrameAddress(s.Slot), 0, s.Type, 8), 0, type), r.Syntax),
             _ => throw m.Unsupported(r.Syntax, "a flow capture used before its definition"),
         };
+
+        /// <summary>The operation a capture stands for when it was deferred (see <see cref="Define"/>).</summary>
+        public IOperation? Deferred(IFlowCaptureReferenceOperation r) => _bound.GetValueOrDefault(r.Id) as IOperation;
 
         /// <summary>A capture assigned on several paths; <see cref="Location"/> is set when it holds an address.</summary>
         sealed record CaptureSlot(StackSlot Slot, IrType Type, ITypeSymbol? Location);

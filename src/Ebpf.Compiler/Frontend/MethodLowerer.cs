@@ -41,6 +41,10 @@ internal sealed partial class MethodLowerer
     /// <summary>The receiver of a struct instance method: its address is the first argument.</summary>
     Place? _thisPlace;
     bool _failed;
+    /// <summary>R1 of an entry program: the context, whatever C# type stands for it.</summary>
+    Parameter? _contextPointer;
+    /// <summary>The block a void method's early returns jump to.</summary>
+    IrBlock? _exitBlock;
 
     MethodLowerer(IMethodSymbol method, IrType returnType, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics,
         TypeSubstitution substitution)
@@ -56,12 +60,13 @@ internal sealed partial class MethodLowerer
     /// <summary>The IR of <paramref name="method"/>, or null after reporting why it cannot be compiled.</summary>
     public static IrFunction? Lower(IMethodSymbol method, bool isEntryProgram, CodegenContext context, ICollection<Diagnostic> diagnostics)
     {
-        var syntax = method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+        var definition = method.OriginalDefinition.PartialImplementationPart ?? method.OriginalDefinition;
+        var syntax = definition.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
         var location = syntax?.GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
-        if (syntax is not BaseMethodDeclarationSyntax)
+        if (syntax is not (BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or ArrowExpressionClauseSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax))
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location,
-                $"compiling '{method.ToDisplayString()}' ({(syntax is null ? "no C# source" : "local functions and accessors")})"));
+                $"compiling '{method.ToDisplayString()}' ({(syntax is null ? "no C# source" : syntax.GetType().Name)})"));
             return null;
         }
         var substitution = TypeSubstitution.For(method, context.Compilation);
@@ -85,24 +90,99 @@ internal sealed partial class MethodLowerer
         }
 
         var model = context.Compilation.GetSemanticModel(syntax.SyntaxTree);
-        var cfg = model.GetOperation(syntax) switch
-        {
-            IMethodBodyOperation body => ControlFlowGraph.Create(body),
-            IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor),
-            _ => null,
-        };
+        var cfg = GraphOf(definition, syntax, model);
         if (cfg is null)
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CodegenUnsupportedConstruct, location, "a method without a body"));
+            return null;
+        }
+        if (syntax is LocalFunctionStatementSyntax local && Captures(local, model) is { } captured)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.LocalFunctionCapture, local.Identifier.GetLocation(), method.Name, captured));
             return null;
         }
         var lowerer = new MethodLowerer(method, returnType, isEntryProgram, context, diagnostics, substitution);
         return lowerer.Run(cfg, syntax) ? lowerer._function : null;
     }
 
+    /// <summary>Roslyn's CFG of a method, accessor, expression-bodied member or local function (the
+    /// latter from the graph of the member that declares it).</summary>
+    static ControlFlowGraph? GraphOf(IMethodSymbol? method, SyntaxNode syntax, SemanticModel model)
+    {
+        switch (syntax)
+        {
+            case AnonymousFunctionExpressionSyntax:
+            {
+                // A helper callback: its graph is nested in the graph of the member that contains it.
+                var member = syntax.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax or LocalFunctionStatementSyntax
+                    or ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax });
+                if (member is null || method is null) return null;
+                var outerMethod = model.GetDeclaredSymbol(member) as IMethodSymbol;
+                var outer = member is LocalFunctionStatementSyntax && outerMethod is not null ? GraphOf(outerMethod, member, model) : GraphOf(null, member, model);
+                return outer is null ? null : FindAnonymousFunction(outer, method);
+            }
+            case LocalFunctionStatementSyntax:
+            {
+                var member = syntax.Ancestors().FirstOrDefault(n => n is BaseMethodDeclarationSyntax or AccessorDeclarationSyntax
+                    or ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax or IndexerDeclarationSyntax });
+                if (member is null || GraphOf(null, member, model) is not { } outer) return null;
+                return method is null ? null : FindLocalFunction(outer, method);
+            }
+            default:
+                var operation = model.GetOperation(syntax);
+                return operation switch
+                {
+                    IMethodBodyOperation body => ControlFlowGraph.Create(body),
+                    IConstructorBodyOperation constructor => ControlFlowGraph.Create(constructor),
+                    IBlockOperation { Parent: null } block => ControlFlowGraph.Create(block),
+                    _ => null,
+                };
+        }
+    }
+
+    static ControlFlowGraph? FindAnonymousFunction(ControlFlowGraph graph, IMethodSymbol method)
+    {
+        foreach (var block in graph.Blocks)
+        {
+            var roots = block.Operations.AsEnumerable();
+            if (block.BranchValue is not null) roots = roots.Append(block.BranchValue);
+            foreach (var op in roots.SelectMany(r => r.DescendantsAndSelf()))
+                if (op is IFlowAnonymousFunctionOperation lambda)
+                {
+                    var inner = graph.GetAnonymousFunctionControlFlowGraph(lambda);
+                    if (SymbolEqualityComparer.Default.Equals(lambda.Symbol, method)) return inner;
+                    if (FindAnonymousFunction(inner, method) is { } nested) return nested;
+                }
+        }
+        return null;
+    }
+
+    static ControlFlowGraph? FindLocalFunction(ControlFlowGraph graph, IMethodSymbol method)
+    {
+        foreach (var local in graph.LocalFunctions)
+        {
+            var inner = graph.GetLocalFunctionControlFlowGraph(local);
+            if (SymbolEqualityComparer.Default.Equals(local, method)) return inner;
+            if (FindLocalFunction(inner, method) is { } nested) return nested;
+        }
+        return null;
+    }
+
+    /// <summary>The first variable of the enclosing code a local function uses, or null when it captures nothing.</summary>
+    static string? Captures(LocalFunctionStatementSyntax local, SemanticModel model)
+    {
+        var flow = model.AnalyzeDataFlow(local);
+        if (flow is not { Succeeded: true }) return null;
+        var declared = flow.VariablesDeclared.ToHashSet(SymbolEqualityComparer.Default);
+        return flow.CapturedInside.FirstOrDefault(s => !declared.Contains(s) && !(s is IParameterSymbol p && IsOwnParameter(p, local, model)))?.Name;
+    }
+
+    static bool IsOwnParameter(IParameterSymbol p, LocalFunctionStatementSyntax local, SemanticModel model)
+        => model.GetDeclaredSymbol(local) is IMethodSymbol m && SymbolEqualityComparer.Default.Equals(p.ContainingSymbol, m);
+
     bool Run(ControlFlowGraph cfg, SyntaxNode declaration)
     {
-        var declLocation = LocationOf(declaration is MethodDeclarationSyntax m ? m.Identifier.Parent! : declaration);
+        var declLocation = LocationOf(declaration);
         _function.Location = declLocation;
         _b.Location = declLocation;
         _captures = new CaptureTable(cfg);
@@ -144,18 +224,28 @@ internal sealed partial class MethodLowerer
         return !_failed;
     }
 
+    /// <summary>Depth-first reverse postorder (fall-through successor first), iterative: a method of
+    /// thousands of statements has thousands of blocks in a chain.</summary>
     static List<FlowBlock> ReversePostOrder(ControlFlowGraph cfg)
     {
         var visited = new HashSet<FlowBlock>();
         var post = new List<FlowBlock>();
-        void Visit(FlowBlock b)
+        var stack = new Stack<(FlowBlock Block, int Next)>();
+        visited.Add(cfg.Blocks[0]);
+        stack.Push((cfg.Blocks[0], 0));
+        while (stack.Count > 0)
         {
-            if (!visited.Add(b)) return;
-            if (b.FallThroughSuccessor?.Destination is { } fall) Visit(fall);
-            if (b.ConditionalSuccessor?.Destination is { } conditional) Visit(conditional);
-            post.Add(b);
+            var (block, next) = stack.Pop();
+            var successor = next switch
+            {
+                0 => block.FallThroughSuccessor?.Destination,
+                1 => block.ConditionalSuccessor?.Destination,
+                _ => null,
+            };
+            if (next >= 2) { post.Add(block); continue; }
+            stack.Push((block, next + 1));
+            if (successor is not null && visited.Add(successor)) stack.Push((successor, 0));
         }
-        Visit(cfg.Blocks[0]);
         post.Reverse();
         return post;
     }
@@ -167,6 +257,11 @@ internal sealed partial class MethodLowerer
         catch (LoweringException e)
         {
             _diagnostics.Add(e.Diagnostic);
+            _failed = true;
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            _diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.NestingTooDeep, syntax.GetLocation(), "the lowering ran out of stack"));
             _failed = true;
         }
     }
@@ -187,14 +282,18 @@ internal sealed partial class MethodLowerer
             if (parameters.Length == 0) return;
             var p = parameters[0];
             var ctx = _function.AddParameter(p.Name, IrType.Pointer(PointerKind.Context));
+            _contextPointer = ctx;
             if (p.RefKind != RefKind.None) _parameters[p.OriginalDefinition] = new Place(ctx, 0, p.Type);
             else if (IsContext(p.Type)) _parameters[p.OriginalDefinition] = SpillParameter(p, ctx);
             else throw Unsupported(p.DeclaringSyntaxReferences[0].GetSyntax(), $"the context parameter type '{p.Type.ToDisplayString()}'");
             if (parameters.Length > 1) BindProbeArguments(parameters, ctx);
             return;
         }
-        if (!_method.IsStatic)
+        // A local function or lambda that captures nothing (checked before) has no receiver even when not static.
+        if (!_method.IsStatic && _method.MethodKind is not (MethodKind.LocalFunction or MethodKind.AnonymousFunction))
             _thisPlace = new Place(_function.AddParameter("this", IrType.Pointer(PointerKind.Unknown)), 0, _method.ContainingType);
+        // bpf_for_each_map_elem calls back (map, key, value, ctx); the C# callback starts at the key.
+        if (IsMapElementCallback()) _function.AddParameter("map", IrType.Pointer(PointerKind.MapHandle));
         if (!_method.ReturnsByRef && !_method.ReturnsByRefReadonly && IsAggregate(_method.ReturnType))
             _returnPlace = new Place(_function.AddParameter("return", IrType.Pointer(PointerKind.Unknown)), 0, _method.ReturnType);
         foreach (var p in parameters)
@@ -213,6 +312,16 @@ internal sealed partial class MethodLowerer
         }
         if (_function.Parameters.Count > AbiLimits.MaxCallArguments)
             throw Error(DiagnosticDescriptors.TooManyCallArguments, _method.DeclaringSyntaxReferences[0].GetSyntax(), _method.Name, _function.Parameters.Count);
+    }
+
+    /// <summary>Whether this method is a lambda passed as a <c>MapElementCallback</c> (bpf_for_each_map_elem's callback).</summary>
+    bool IsMapElementCallback()
+    {
+        if (_method.MethodKind != MethodKind.AnonymousFunction) return false;
+        var syntax = _method.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax();
+        if (syntax is null) return false;
+        var type = _context.Compilation.GetSemanticModel(syntax.SyntaxTree).GetTypeInfo(syntax).ConvertedType;
+        return type?.OriginalDefinition.ToDisplayString() == "Ebpf.MapElementCallback<TKey, TValue, TState>";
     }
 
     /// <summary>Typed parameters after the context bind to the probed function's arguments, read from
@@ -299,6 +408,19 @@ internal sealed partial class MethodLowerer
 
     IrBlock Target(FlowBlock? destination, FlowBlock from)
     {
+        if (destination?.Kind == BasicBlockKind.Exit && _function.ReturnType.IsVoid)
+        {
+            // A branch to the end of a void method (`if (x) return;`, a loop that ends the body).
+            if (_exitBlock is null)
+            {
+                var current = _b.Block;
+                _exitBlock = _function.AddBlock("exit");
+                _b.Block = _exitBlock;
+                _b.Return(null);
+                _b.Block = current;
+            }
+            return _exitBlock;
+        }
         if (destination is null || !_blocks.TryGetValue(destination, out var target))
             throw Unsupported(from.BranchValue?.Syntax ?? _method.DeclaringSyntaxReferences[0].GetSyntax(), "a branch out of the method body");
         return target;
@@ -308,6 +430,7 @@ internal sealed partial class MethodLowerer
     /// a packet read or map lookup jumps from its own check, without materializing a bool.</summary>
     void LowerBranch(IOperation condition, IrBlock ifTrue, IrBlock ifFalse)
     {
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         switch (condition)
         {
             case { ConstantValue: { HasValue: true, Value: bool b } }:
@@ -342,6 +465,9 @@ internal sealed partial class MethodLowerer
             case IInvocationOperation inv:
                 LowerInvocation(inv, resultNeeded: false);
                 return;
+            case IDeconstructionAssignmentOperation d:
+                LowerDeconstruction(d);
+                return;
             case ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
                 LowerValue(op);
                 return;
@@ -370,7 +496,12 @@ internal sealed partial class MethodLowerer
     }
 
     // Type questions always go through the substitution of the method's type arguments.
-    ITypeSymbol Resolve(ITypeSymbol type) => _substitution.Apply(type);
+    // A tuple type is laid out as its ValueTuple (the tuple's element names are not members of that struct).
+    ITypeSymbol Resolve(ITypeSymbol type)
+    {
+        var resolved = _substitution.Apply(type);
+        return resolved is INamedTypeSymbol { IsTupleType: true, TupleUnderlyingType: { } underlying } ? underlying : resolved;
+    }
     IrType? Scalar(ITypeSymbol type) => TypeMapper.Scalar(Resolve(type));
     bool IsAggregate(ITypeSymbol type) => TypeMapper.IsAggregate(Resolve(type));
     bool IsSigned(ITypeSymbol type) => TypeMapper.IsSigned(Resolve(type));

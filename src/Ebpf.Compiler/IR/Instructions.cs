@@ -189,6 +189,22 @@ public sealed class MapHandleInstruction : Instruction
         => new MapHandleInstruction(MapName) { Location = Location };
 }
 
+/// <summary>The address of a function of the object, for a helper that calls it back (<c>bpf_loop</c>,
+/// <c>bpf_for_each_map_elem</c>): <c>ld_imm64 src=BPF_PSEUDO_FUNC</c> with a Call relocation naming it.</summary>
+public sealed class FunctionAddressInstruction : Instruction
+{
+    public FunctionAddressInstruction(Microsoft.CodeAnalysis.IMethodSymbol target, string symbol) : base(IrType.Pointer(PointerKind.Unknown))
+    {
+        Target = target;
+        Symbol = symbol;
+    }
+    public Microsoft.CodeAnalysis.IMethodSymbol Target { get; }
+    public string Symbol { get; }
+    public override string Mnemonic => "funcaddr";
+    public override Instruction Clone(Func<Value, Value> map, Func<BasicBlock, BasicBlock> mapBlock, Func<StackSlot, StackSlot> mapSlot)
+        => new FunctionAddressInstruction(Target, Symbol) { Location = Location };
+}
+
 // ---- memory -----------------------------------------------------------------------------------
 
 /// <summary>Loads <see cref="Size"/> bytes at <c>address + offset</c>, zero-extended to <see cref="Value.Type"/>.

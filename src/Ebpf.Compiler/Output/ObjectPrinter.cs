@@ -94,17 +94,18 @@ public static class ObjectPrinter
             }
             sb.Append(InstructionFormatter.Format(insn)).Append('\n');
             foreach (var r in relocations[i])
-                sb.Append($"\t\t{(baseSlot + slot) * Instruction.SlotSize:x16}:  {RelocationType(r.Kind)}\t{r.Symbol}\n");
+                sb.Append($"\t\t{(baseSlot + slot) * Instruction.SlotSize:x16}:  {RelocationType(r.Kind, insn.IsWide)}\t{r.Symbol}\n");
             slot += insn.Slots;
         }
     }
 
     static int Slots(ProgramSpec p) => InstructionCodec.SlotCount(p.Instructions);
 
-    static string RelocationType(RelocationKind kind) => kind switch
+    /// <summary>The ELF relocation type as llvm-objdump prints it; a callback's address (a Call on ld_imm64) is R_BPF_64_64.</summary>
+    static string RelocationType(RelocationKind kind, bool wide) => kind switch
     {
         RelocationKind.Map or RelocationKind.GlobalData => "R_BPF_64_64",
-        RelocationKind.Call => "R_BPF_64_32",
+        RelocationKind.Call => wide ? "R_BPF_64_64" : "R_BPF_64_32",
         _ => kind.ToString(),
     };
 

@@ -58,7 +58,10 @@ public static class BpfCompiler
         if (options.ImplicitUsings) trees.Add(CSharpSyntaxTree.ParseText(ImplicitUsingsSource, parseOptions, ImplicitUsingsPath, System.Text.Encoding.UTF8));
         var references = ReferenceAssemblies.Resolve(options, diagnostics);
         var compilationOptions = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
-            allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable, checkOverflow: false, deterministic: true);
+            allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable, checkOverflow: false, deterministic: true,
+            // Binding on the calling thread (the compiler's large stack, see LargeStack), not on thread-pool
+            // threads whose 1.5 MB stacks deep expressions overflow.
+            concurrentBuild: false);
         return CSharpCompilation.Create("EbpfProbes", trees, references, compilationOptions);
     }
 
@@ -78,6 +81,9 @@ public static class BpfCompiler
 
     /// <summary>The pipeline, stage by stage.</summary>
     public static BpfCompileResult Compile(CSharpCompilation compilation, BpfCompilerOptions? options = null)
+        => LargeStack.Run(() => CompileOnThisThread(compilation, options));
+
+    static BpfCompileResult CompileOnThisThread(CSharpCompilation compilation, BpfCompilerOptions? options)
     {
         options ??= new BpfCompilerOptions();
         var dump = options.Dump;

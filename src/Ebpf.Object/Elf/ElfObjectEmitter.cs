@@ -15,6 +15,7 @@ internal sealed class ElfObjectEmitter
     readonly ElfSymbolTableBuilder _symbols = new();
     readonly ElfStringTableBuilder _names = new();
     readonly Dictionary<string, ElfSymbol> _functionSymbols = new(StringComparer.Ordinal);
+    readonly Dictionary<string, ElfSymbol> _codeSectionSymbols = new(StringComparer.Ordinal);
     readonly Dictionary<string, ElfSymbol> _mapSymbols = new(StringComparer.Ordinal);
     readonly Dictionary<string, ElfSymbol> _dataSectionSymbols = new(StringComparer.Ordinal);
 
@@ -34,7 +35,7 @@ internal sealed class ElfObjectEmitter
                 ? _layout.Add(new ElfOutputSection(".rel" + cs.Name, SHT_REL, SHF_INFO_LINK, 8) { EntrySize = RelSize, Info = (uint)sec.Index })
                 : null;
             codeSections.Add((cs, sec, rel));
-            _symbols.Add(new ElfSymbol(cs.Name, STB_LOCAL, STT_SECTION, (ushort)sec.Index, 0, 0));
+            _codeSectionSymbols.Add(cs.Name, _symbols.Add(new ElfSymbol(cs.Name, STB_LOCAL, STT_SECTION, (ushort)sec.Index, 0, 0)));
         }
         foreach (var (cs, sec, _) in codeSections) DeclareFunctions(cs, sec);
 
@@ -273,6 +274,17 @@ internal sealed class ElfObjectEmitter
                     throw Invalid($"program '{p.Name}' instruction {r.InstructionIndex}: offset {insn.Constant} is outside '{r.Symbol}' ({section.Size} bytes)");
                 relocations.Add(new ElfRelocation(offset, data, R_BPF_64_64));
                 return insn with { Src = Register.R0 };
+            case RelocationKind.Call when insn.IsWide:
+            {
+                // The address of a callback: as clang emits it, ld_imm64 src=BPF_PSEUDO_FUNC against the
+                // .text section symbol, imm the callee's byte offset (libbpf's RELO_SUBPROG_ADDR).
+                var target = _spec.Programs.FirstOrDefault(x => x.Name == r.Symbol);
+                if (target == null || !target.IsSubprogram)
+                    throw Invalid($"program '{p.Name}' takes the address of '{r.Symbol}', which is not a sub-program in .text");
+                var symbol = _functionSymbols[r.Symbol];
+                relocations.Add(new ElfRelocation(offset, _codeSectionSymbols[".text"], R_BPF_64_64));
+                return insn with { Src = (Register)PseudoSource.Func, Constant = (long)symbol.Value };
+            }
             case RelocationKind.Call:
                 if (!insn.IsCall)
                     throw Invalid($"program '{p.Name}' instruction {r.InstructionIndex} has a Call relocation but is not a call ({insn})");

@@ -238,6 +238,15 @@ internal sealed class ElfObjectParser
         }
         if (!insn.IsWide)
             throw Error($"{where}: relocation against '{symName}' on instruction {index} of '{f.Symbol.Name}', which is neither ld_imm64 nor call ({insn})");
+        if (symSection.Name == ".text" && (int)insn.Src == (int)PseudoSource.Func)
+        {
+            // A callback's address (bpf_loop): the function at the symbol's offset plus imm.
+            long targetByte = (long)sym.Value + (int)insn.Constant;
+            var callback = _functions.FirstOrDefault(x => x.Section == symSection && x.SlotOffset * 8L == targetByte)
+                ?? throw Error($"{where}: '{f.Symbol.Name}' takes the address of .text offset {targetByte}, which is not the start of a function");
+            f.Instructions[index] = insn with { Constant = 0 };
+            return new Relocation(index, RelocationKind.Call, callback.Symbol.Name);
+        }
         if (symSection == _maps)
         {
             if (!_mapsByOffset.TryGetValue((int)sym.Value, out var map))

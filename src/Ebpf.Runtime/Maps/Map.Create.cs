@@ -12,7 +12,9 @@ public sealed unsafe partial class Map
 
     internal static Map Create(MapSpec spec, MapOptions options, LoadedBtf? btf, List<string>? warnings)
     {
-        var request = new MapCreateRequest(spec.Name, spec.Type, spec.KeySize, spec.ValueSize, spec.MaxEntries, spec.Flags);
+        // A perf event array without max_entries gets one slot per possible CPU, as libbpf gives it.
+        uint maxEntries = spec.Type == MapType.PerfEventArray && spec.MaxEntries == 0 ? (uint)PossibleCpus.Count : spec.MaxEntries;
+        var request = new MapCreateRequest(spec.Name, spec.Type, spec.KeySize, spec.ValueSize, maxEntries, spec.Flags);
         if (btf is not null && (spec.KeyType is not null || spec.ValueType is not null) && MapKinds.TakesBtfTypes(spec.Type))
         {
             int keyId = 0, valueId = 0;
