@@ -62,15 +62,17 @@ int main(int argc, char **argv)
     struct ring_buffer *rb = ring_buffer__new(rb_fd, on_record, NULL, NULL);
 
     /* drain: a pre-filled ring (warmed by one fill first: a fresh ring's first fill page-faults) */
-    for (int round = 0; round < 2; round++) {
+    double best = 1e18;
+    for (int round = 0; round < 6; round++) {
         for (int i = 0; i < FILL_CALLS; i++) emit(CALL, 1);
         received = 0;
         double t0 = now_ns(CLOCK_MONOTONIC);
         ring_buffer__consume(rb);
         double t1 = now_ns(CLOCK_MONOTONIC);
         if (received != (unsigned long long)FILL_CALLS * CALL) { fprintf(stderr, "drain got %llu\n", received); return 1; }
-        if (round == 1) printf("ringbuf_drain_ns_per_record %.3f\n", (t1 - t0) / received);
+        if (round > 0 && (t1 - t0) / received < best) best = (t1 - t0) / received;
     }
+    printf("ringbuf_drain_ns_per_record %.3f\n", best);
 
     /* streaming with batched wakeups: one wakeup per 4096 records */
     received = 0;
@@ -88,15 +90,17 @@ int main(int argc, char **argv)
     /* perf buffer drain: the producer runs on CPU 0, so CPU 0's ring is pre-filled */
     sched_setaffinity(0, sizeof(set), &set);
     struct perf_buffer *pb = perf_buffer__new(pb_fd, 1024, on_sample, NULL, NULL, NULL);
-    for (int round = 0; round < 2; round++) {
+    best = 1e18;
+    for (int round = 0; round < 6; round++) {
         for (int i = 0; i < PERF_CALLS - 1; i++) emit_perf(CALL);
         received = 0;
         double t0 = now_ns(CLOCK_MONOTONIC);
         perf_buffer__consume(pb);
         double t1 = now_ns(CLOCK_MONOTONIC);
         if (received != (unsigned long long)(PERF_CALLS - 1) * CALL) { fprintf(stderr, "perf drain got %llu\n", received); return 1; }
-        if (round == 1) printf("perfbuf_drain_ns_per_record %.3f\n", (t1 - t0) / received);
+        if (round > 0 && (t1 - t0) / received < best) best = (t1 - t0) / received;
     }
+    printf("perfbuf_drain_ns_per_record %.3f\n", best);
 
     /* map ops on a 4096-entry hash map */
     enum { N = 4096, SINGLE_ROUNDS = 10, BATCH_ROUNDS = 50 };

@@ -203,7 +203,9 @@ public sealed unsafe class PerfBufferReader : IDisposable
     {
         byte* page = ring.Page;
         byte* data = page + _pageSize;
-        ulong mask = _dataSize - 1;
+        ulong dataSize = _dataSize;                                            // locals: the handler call could not change them, but the JIT cannot know
+        ulong mask = dataSize - 1;
+        int cpu = ring.Cpu;
         ulong head = Volatile.Read(ref *(ulong*)(page + DataHeadOffset));   // acquire: records before head are complete
         ulong tail = *(ulong*)(page + DataTailOffset);
         int handled = 0;
@@ -216,19 +218,19 @@ public sealed unsafe class PerfBufferReader : IDisposable
                 int size = *(ushort*)(record + 6);
                 if (size == 0) break;                                          // cannot happen; never spin
                 ulong offset = tail & mask;
-                if (offset + (ulong)size > _dataSize) record = Unwrap(data, offset, size);
+                if (offset + (ulong)size > dataSize) record = Unwrap(data, offset, size);
                 tail += (ulong)size;
                 if (type == RecordSample)
                 {
                     int rawSize = *(int*)(record + 8);
                     handled++;
-                    handler.OnSample(ring.Cpu, new ReadOnlySpan<byte>(record + 12, Math.Min(rawSize, size - 12)));
+                    handler.OnSample(cpu, new ReadOnlySpan<byte>(record + 12, Math.Min(rawSize, size - 12)));
                 }
                 else if (type == RecordLost)
                 {
                     ulong lost = *(ulong*)(record + 16);
                     _lost += lost;
-                    handler.OnLost(ring.Cpu, lost);
+                    handler.OnLost(cpu, lost);
                 }
             }
         }
