@@ -26,8 +26,9 @@ public static class ElfObjectReader
         catch (ObjectFormatException) { throw; }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // ELFSharp or a decoder met something the checks did not foresee: still one line, never a stack trace.
-            throw new ObjectFormatException($"{name}: malformed eBPF object ({e.GetType().Name}: {FirstLine(e.Message)})");
+            // ELFSharp or a decoder met something the checks did not foresee: still one line naming the kind of damage,
+            // never a stack trace or a .NET type name.
+            throw new ObjectFormatException($"{name}: malformed eBPF object: {Describe(e)}");
         }
     }
 
@@ -54,6 +55,17 @@ public static class ElfObjectReader
     }
 
     static string FirstLine(string s) => s.Split('\n')[0].TrimEnd('\r');
+
+    /// <summary>What an unforeseen failure inside the reader says about the file.</summary>
+    static string Describe(Exception e) => e switch
+    {
+        IndexOutOfRangeException or ArgumentOutOfRangeException or EndOfStreamException
+            => "an offset or size in it points outside the file or its section",
+        OverflowException or ArithmeticException => "a size or count in it is too large",
+        ArgumentException or FormatException or InvalidOperationException or InvalidCastException or KeyNotFoundException
+            => "its headers or tables contradict each other",
+        _ => "it could not be decoded",
+    };
 }
 
 /// <summary>A file that is not a well-formed eBPF object. The message is one line naming the file and the problem.</summary>

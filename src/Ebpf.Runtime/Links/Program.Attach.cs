@@ -26,6 +26,7 @@ public sealed unsafe partial class Program
             ProgramType.Tracing when ExpectedAttachType is AttachType.TraceFentry or AttachType.TraceFexit or AttachType.ModifyReturn
                 => TracingLink.Attach(this),
             ProgramType.Lsm when ExpectedAttachType == AttachType.LsmMac => TracingLink.Attach(this),
+            ProgramType.Tracing when ExpectedAttachType == AttachType.TraceIter => IteratorLink.Attach(this),
             ProgramType.Xdp => throw new InvalidOperationException($"XDP program '{Name}' needs a network interface: call AttachXdp(interfaceName or ifindex)"),
             ProgramType.SchedCls => throw new InvalidOperationException($"tc program '{Name}' needs a network interface and direction: call AttachTcx(interfaceName, TcxDirection.Ingress)"),
             ProgramType.SocketFilter => throw new InvalidOperationException($"socket filter program '{Name}' needs a socket: call AttachSocket(socket)"),
@@ -82,6 +83,26 @@ public sealed unsafe partial class Program
         if (Type != ProgramType.Tracing || ExpectedAttachType != AttachType.TraceRawTp)
             throw new InvalidOperationException($"program '{Name}' is {Type}/{ExpectedAttachType}, not a tp_btf program");
         return RawTracepointLink.Attach(this, Spec.AttachTarget ?? "?", byName: false);
+    }
+
+    /// <summary>Whether <see cref="Attach()"/> can attach this program from its section name alone.</summary>
+    public bool HasAutoAttachTarget => Type switch
+    {
+        ProgramType.Tracepoint => Spec.AttachTarget?.Split('/') is [_, _],
+        ProgramType.RawTracepoint or ProgramType.RawTracepointWritable => Spec.AttachTarget is { Length: > 0 },
+        ProgramType.Kprobe => Spec.AttachTarget is { Length: > 0 } target && (!SectionName.StartsWith("u", StringComparison.Ordinal) || target.Contains(':')),
+        ProgramType.Tracing => ExpectedAttachType is AttachType.TraceRawTp or AttachType.TraceFentry or AttachType.TraceFexit
+            or AttachType.ModifyReturn or AttachType.TraceIter,
+        ProgramType.Lsm => ExpectedAttachType == AttachType.LsmMac,
+        _ => false,
+    };
+
+    /// <summary>Attaches an iterator program (<c>SEC("iter/task")</c>): read its output with <see cref="IteratorLink.Open"/>.</summary>
+    public IteratorLink AttachIterator()
+    {
+        if (Type != ProgramType.Tracing || ExpectedAttachType != AttachType.TraceIter)
+            throw new InvalidOperationException($"program '{Name}' is {Type}/{ExpectedAttachType}, not an iterator (section iter/NAME)");
+        return IteratorLink.Attach(this);
     }
 
     /// <summary>Attaches a raw tracepoint program (BPF_RAW_TRACEPOINT_OPEN) to tracepoint <paramref name="name"/> (<c>sys_enter</c>).</summary>

@@ -150,6 +150,34 @@ public sealed class Collection : IDisposable
     public PerCpuMap<TKey, TValue> GetPerCpuMap<TKey, TValue>(string name) where TKey : unmanaged where TValue : unmanaged
         => GetMap(name).AsPerCpu<TKey, TValue>();
 
+    /// <summary>Attaches every program whose section names its target (libbpf's skeleton auto-attach: tracepoint/..., raw_tp/...,
+    /// tp_btf/..., uprobe/BINARY:FUNC, kprobe/..., fentry/..., lsm/..., iter/...). Programs that need a target only known at
+    /// run time (XDP, tc, cgroup, socket filters, a bare SEC("uprobe")) are left out and listed in
+    /// <see cref="CollectionLinks.NotAttached"/>. If a kernel attach fails, the links made so far are detached.</summary>
+    public CollectionLinks AttachAll()
+    {
+        var links = new List<ILink>();
+        var notAttached = new List<string>();
+        try
+        {
+            foreach (var program in _programs.Values)
+            {
+                if (!program.HasAutoAttachTarget)
+                {
+                    notAttached.Add(program.Name);
+                    continue;
+                }
+                links.Add(program.Attach());
+            }
+        }
+        catch
+        {
+            foreach (var link in links) link.Dispose();
+            throw;
+        }
+        return new CollectionLinks(links, notAttached);
+    }
+
     /// <summary>The entry program <paramref name="name"/>; the error lists the programs there are.</summary>
     public Program GetProgram(string name)
         => _programs.TryGetValue(name, out var program) ? program
@@ -200,5 +228,18 @@ public sealed class Collection : IDisposable
         foreach (var program in _programs.Values) program.Dispose();
         foreach (var map in _maps.Values) map.Dispose();
         Btf?.Dispose();
+    }
+}
+
+/// <summary>The links <see cref="Collection.AttachAll"/> made; disposing detaches them all.</summary>
+public sealed class CollectionLinks(IReadOnlyList<ILink> links, IReadOnlyList<string> notAttached) : IDisposable
+{
+    public IReadOnlyList<ILink> Links { get; } = links;
+    /// <summary>Programs whose section names no target (attach them with the Attach* methods).</summary>
+    public IReadOnlyList<string> NotAttached { get; } = notAttached;
+
+    public void Dispose()
+    {
+        foreach (var link in Links) link.Dispose();
     }
 }

@@ -10,11 +10,29 @@ public sealed unsafe partial class Map
     public static Map Create(MapSpec spec, MapOptions? options = null)
         => Create(spec, options ?? new MapOptions(), btf: null, warnings: null);
 
-    internal static Map Create(MapSpec spec, MapOptions options, LoadedBtf? btf, List<string>? warnings)
+    /// <summary>Creates a map of maps (BPF_MAP_TYPE_ARRAY_OF_MAPS, _HASH_OF_MAPS; kernel 4.12+) whose elements are maps shaped
+    /// like <paramref name="innerTemplate"/>: the kernel checks every inner map stored against it (type, key and value size,
+    /// max_entries unless BPF_F_INNER_MAP). The template map is created for the call and closed after, as libbpf does.</summary>
+    public static Map CreateMapOfMaps(MapSpec outer, MapSpec innerTemplate, MapOptions? options = null)
     {
-        // A perf event array without max_entries gets one slot per possible CPU, as libbpf gives it.
-        uint maxEntries = spec.Type == MapType.PerfEventArray && spec.MaxEntries == 0 ? (uint)PossibleCpus.Count : spec.MaxEntries;
-        var request = new MapCreateRequest(spec.Name, spec.Type, spec.KeySize, spec.ValueSize, maxEntries, spec.Flags);
+        if (outer.Type is not (MapType.ArrayOfMaps or MapType.HashOfMaps))
+            throw new ArgumentException($"map '{outer.Name}' has type {MapKinds.KernelName(outer.Type)}, not array_of_maps or hash_of_maps", nameof(outer));
+        using var template = Create(innerTemplate);
+        return Create(outer, options ?? new MapOptions(), btf: null, warnings: null, template);
+    }
+
+    /// <summary>The max_entries the kernel gets: a perf_event_array left at 0 gets one slot per possible CPU, as libbpf fills in.</summary>
+    public static uint EffectiveMaxEntries(MapSpec spec)
+        => spec.MaxEntries == 0 && spec.Type == MapType.PerfEventArray ? (uint)PossibleCpus.Count : spec.MaxEntries;
+
+    internal static Map Create(MapSpec spec, MapOptions options, LoadedBtf? btf, List<string>? warnings, Map? innerTemplate = null)
+    {
+        var request = new MapCreateRequest(spec.Name, spec.Type, spec.KeySize, spec.ValueSize, EffectiveMaxEntries(spec), spec.Flags)
+        {
+            InnerMap = innerTemplate,
+            NumaNode = spec.NumaNode,
+            MapExtra = spec.MapExtra,
+        };
         if (btf is not null && (spec.KeyType is not null || spec.ValueType is not null) && MapKinds.TakesBtfTypes(spec.Type))
         {
             int keyId = 0, valueId = 0;
@@ -33,7 +51,7 @@ public sealed unsafe partial class Map
             string? mismatch = pinned.DescribeMismatch(spec);
             if (mismatch is null) return pinned;
             pinned.Dispose();
-            throw new InvalidOperationException($"map '{spec.Name}' is pinned by name at '{path}', but the pinned map differs: {mismatch}. Remove the pin (rm {path}) or rename the map.");
+            throw new MapMismatchException($"map '{spec.Name}' is pinned by name at '{path}', but the pinned map differs: {mismatch}. Remove the pin (rm {path}) or rename the map.");
         }
         var map = CreateNew(request, warnings);
         try
@@ -54,6 +72,36 @@ public sealed unsafe partial class Map
         => TryOpenPinned(path, name ?? Path.GetFileName(path))
            ?? throw new BpfException($"open pinned map '{path}'", Errno.ENOENT, "nothing is pinned there");
 
+    /// <summary>Opens the map pinned at <paramref name="path"/> and checks that it is the map <paramref name="expected"/>
+    /// describes (type, key and value size, max_entries, flags); <see cref="MapMismatchException"/> names each difference.</summary>
+    public static Map OpenPinned(string path, MapSpec expected)
+    {
+        var map = OpenPinned(path, expected.Name);
+        string? mismatch = map.DescribeMismatch(expected);
+        if (mismatch is null) return map;
+        map.Dispose();
+        throw new MapMismatchException($"the map pinned at '{path}' is not the expected map '{expected.Name}': {mismatch}");
+    }
+
+    /// <summary>Opens the map with kernel id <paramref name="id"/> (BPF_MAP_GET_FD_BY_ID; e.g. an inner map read from a map of maps).</summary>
+    public static Map OpenById(uint id, string? name = null)
+    {
+        var attr = new GetFdByIdAttr { Id = id };
+        int fd = BpfSyscall.InvokeOrThrow(BpfCommand.MapGetFdById, ref attr, $"open map id {id}");
+        var handle = new MapHandle(fd);
+        try
+        {
+            var info = ObjectInfo.Get<KernelMapInfo>(handle, $"get info of map id {id}");
+            return new Map(name ?? ObjectName.Read(new ReadOnlySpan<byte>(info.Name, 16)), handle, (MapType)info.Type,
+                info.KeySize, info.ValueSize, info.MaxEntries, info.MapFlags);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
     static Map? TryOpenPinned(string path, string name)
     {
         int fd = ObjectInfo.Get(path, out int errno);
@@ -67,7 +115,7 @@ public sealed unsafe partial class Map
         {
             var info = ObjectInfo.Get<KernelMapInfo>(handle, $"get info of pinned map '{path}'");
             if (info.Type == 0 && info.KeySize == 0 && info.ValueSize == 0 && info.MaxEntries == 0)
-                throw new InvalidOperationException($"'{path}' is not a map");
+                throw new MapMismatchException($"'{path}' is pinned, but it is not a map");
             return new Map(name, handle, (MapType)info.Type, info.KeySize, info.ValueSize, info.MaxEntries, info.MapFlags) { PinnedPath = path };
         }
         catch
@@ -83,7 +131,7 @@ public sealed unsafe partial class Map
         if (Type != spec.Type) differences.Add($"type {MapKinds.KernelName(Type)} (object: {MapKinds.KernelName(spec.Type)})");
         if (KeySize != spec.KeySize) differences.Add($"key size {KeySize} (object: {spec.KeySize})");
         if (ValueSize != spec.ValueSize) differences.Add($"value size {ValueSize} (object: {spec.ValueSize})");
-        if (MaxEntries != spec.MaxEntries) differences.Add($"max_entries {MaxEntries} (object: {spec.MaxEntries})");
+        if (MaxEntries != EffectiveMaxEntries(spec)) differences.Add($"max_entries {MaxEntries} (object: {EffectiveMaxEntries(spec)})");
         if (Flags != spec.Flags) differences.Add($"flags 0x{Flags:x} (object: 0x{spec.Flags:x})");
         return differences.Count == 0 ? null : string.Join(", ", differences);
     }
@@ -96,6 +144,10 @@ public sealed unsafe partial class Map
         public uint BtfValueTypeId { get; init; }
         /// <summary>Name the kernel gets; defaults to <see cref="Name"/> (data sections use libbpf's prefixed names).</summary>
         public string? KernelName { get; init; }
+        /// <summary>The inner map template of a map of maps (inner_map_fd).</summary>
+        public Map? InnerMap { get; init; }
+        public uint NumaNode { get; init; }
+        public ulong MapExtra { get; init; }
     }
 
     /// <summary>BPF_MAP_CREATE with BTF type ids, and, like libbpf, once more without BTF if the kernel rejects it.</summary>
@@ -127,8 +179,13 @@ public sealed unsafe partial class Map
             BtfFd = (uint)btfFd,
             BtfKeyTypeId = keyTypeId,
             BtfValueTypeId = valueTypeId,
+            NumaNode = request.NumaNode,
+            MapExtra = request.MapExtra,
         };
         ObjectName.Write(request.KernelName ?? request.Name, new Span<byte>(attr.MapName, 16));
+        if (request.InnerMap is null) return BpfSyscall.Invoke(BpfCommand.MapCreate, ref attr, out errno);
+        using var inner = request.InnerMap.Handle.Lease();
+        attr.InnerMapFd = (uint)inner.Fd;
         return BpfSyscall.Invoke(BpfCommand.MapCreate, ref attr, out errno);
     }
 
@@ -140,10 +197,13 @@ public sealed unsafe partial class Map
                         + $"(memory cgroup limit, or RLIMIT_MEMLOCK = {MemlockLimit()} on kernels before 5.11)",
         Errno.EINVAL => request.Type switch
         {
+            MapType.PerfEventArray => $"a perf_event_array needs 4-byte keys and values; max_entries 0 means one per possible CPU ({PossibleCpus.Count})",
             MapType.RingBuf or MapType.UserRingBuf => "a ring buffer needs key and value size 0 and max_entries a power of two multiple of the page size",
             MapType.Array or MapType.PerCpuArray => "an array map needs 4-byte keys and a non-zero value size",
             MapType.Queue or MapType.Stack => "queue and stack maps need key size 0",
-            MapType.ArrayOfMaps or MapType.HashOfMaps => "a map of maps needs an inner map template (inner_map_fd), which this runtime does not create yet",
+            MapType.ArrayOfMaps or MapType.HashOfMaps => request.InnerMap is null
+                ? "a map of maps needs an inner map template: create it with Map.CreateMapOfMaps(outer, innerTemplate)"
+                : $"the kernel refused the inner map template ({request.InnerMap}) or the outer map's parameters",
             _ => $"the kernel refused these parameters for a {MapKinds.KernelName(request.Type)} map (key {request.KeySize}, value {request.ValueSize}, max_entries {request.MaxEntries}, flags 0x{request.Flags:x})",
         },
         Errno.E2BIG => "key or value too large for this map type",

@@ -222,6 +222,15 @@ public sealed unsafe partial class Map : IDisposable
     /// <summary>A typed view of a per-CPU map: each value is an array with one element per possible CPU.</summary>
     public PerCpuMap<TKey, TValue> AsPerCpu<TKey, TValue>() where TKey : unmanaged where TValue : unmanaged => new(this);
 
+    /// <summary>A view of a map of maps (inner maps set by fd, read back by id).</summary>
+    public MapOfMaps<TKey> AsMapOfMaps<TKey>() where TKey : unmanaged => new(this);
+
+    /// <summary>A view of a queue or stack map (push, pop, peek).</summary>
+    public QueueMap<T> AsQueue<T>() where T : unmanaged => new(this);
+
+    /// <summary>A view of a stack trace map.</summary>
+    public StackTraceMap AsStackTraces() => new(this);
+
     /// <summary>A view of a prog_array map (tail-call targets).</summary>
     public ProgramArray AsProgramArray() => new(this);
 

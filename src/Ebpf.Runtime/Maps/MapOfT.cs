@@ -49,6 +49,42 @@ public sealed class Map<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
     /// <summary>Every key, by a BPF_MAP_GET_NEXT_KEY walk.</summary>
     public IEnumerable<TKey> Keys => TypedMapChecks.Keys<TKey>(Raw);
 
+    /// <summary>Copies the next elements of a walk into <paramref name="keys"/> and <paramref name="values"/>
+    /// (BPF_MAP_LOOKUP_BATCH, single lookups on kernels or map types without it); returns how many.</summary>
+    public int LookupBatch(MapBatchCursor cursor, Span<TKey> keys, Span<TValue> values)
+        => Raw.LookupBatch(cursor, MemoryMarshal.AsBytes(keys), MemoryMarshal.AsBytes(values[..Math.Min(values.Length, keys.Length)]));
+
+    /// <summary>Like <see cref="LookupBatch"/>, and deletes what it returns (BPF_MAP_LOOKUP_AND_DELETE_BATCH).</summary>
+    public int LookupAndDeleteBatch(MapBatchCursor cursor, Span<TKey> keys, Span<TValue> values)
+        => Raw.LookupAndDeleteBatch(cursor, MemoryMarshal.AsBytes(keys), MemoryMarshal.AsBytes(values[..Math.Min(values.Length, keys.Length)]));
+
+    /// <summary>Writes <c>keys[i] = values[i]</c> for every i (BPF_MAP_UPDATE_BATCH); returns how many.</summary>
+    public int UpdateBatch(ReadOnlySpan<TKey> keys, ReadOnlySpan<TValue> values, MapUpdateFlags flags = MapUpdateFlags.Any)
+    {
+        if (keys.Length != values.Length)
+            throw new ArgumentException($"batch update of map '{Name}': {keys.Length} keys but {values.Length} values", nameof(values));
+        return Raw.UpdateBatch(MemoryMarshal.AsBytes(keys), MemoryMarshal.AsBytes(values), flags);
+    }
+
+    /// <summary>Deletes <paramref name="keys"/> (BPF_MAP_DELETE_BATCH); absent keys are skipped. Returns how many were deleted.</summary>
+    public int DeleteBatch(ReadOnlySpan<TKey> keys) => Raw.DeleteBatch(MemoryMarshal.AsBytes(keys));
+
+    /// <summary>Every element, read in batches of <paramref name="batchSize"/> (one syscall per batch where the kernel can).</summary>
+    public List<KeyValuePair<TKey, TValue>> ReadAll(int batchSize = 256)
+    {
+        var result = new List<KeyValuePair<TKey, TValue>>();
+        var keys = new TKey[batchSize];
+        var values = new TValue[batchSize];
+        var cursor = new MapBatchCursor();
+        while (!cursor.Done)
+        {
+            int n = LookupBatch(cursor, keys, values);
+            for (int i = 0; i < n; i++) result.Add(new KeyValuePair<TKey, TValue>(keys[i], values[i]));
+            if (n == 0 && !cursor.Done) break;
+        }
+        return result;
+    }
+
     public IEnumerator<KeyValuePair<TKey, TValue>> GetEnumerator()
     {
         foreach (var key in Keys)
@@ -124,6 +160,45 @@ public sealed class PerCpuMap<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TVa
 
     public IEnumerable<TKey> Keys => TypedMapChecks.Keys<TKey>(Raw);
 
+    /// <summary>Copies the next elements of a walk (BPF_MAP_LOOKUP_BATCH): <paramref name="values"/> holds
+    /// <see cref="CpuCount"/> values per key, <c>values[i * CpuCount + cpu]</c>. Returns how many keys.</summary>
+    public int LookupBatch(MapBatchCursor cursor, Span<TKey> keys, Span<TValue> values)
+    {
+        if (values.Length < keys.Length * CpuCount)
+            throw new ArgumentException($"per-CPU map '{Name}': {keys.Length} keys need {keys.Length * CpuCount} values ({CpuCount} CPUs each); got {values.Length}", nameof(values));
+        var buffer = new byte[keys.Length * Raw.ValueBufferSize];
+        int n = Raw.LookupBatch(cursor, MemoryMarshal.AsBytes(keys), buffer);
+        for (int i = 0; i < n * CpuCount; i++)
+            values[i] = MemoryMarshal.Read<TValue>(buffer.AsSpan(i * _stride));
+        return n;
+    }
+
+    /// <summary>Writes every CPU's value of each key (BPF_MAP_UPDATE_BATCH): <c>values[i * CpuCount + cpu]</c>.</summary>
+    public int UpdateBatch(ReadOnlySpan<TKey> keys, ReadOnlySpan<TValue> values, MapUpdateFlags flags = MapUpdateFlags.Any)
+    {
+        if (values.Length != keys.Length * CpuCount)
+            throw new ArgumentException($"per-CPU map '{Name}': {keys.Length} keys need {keys.Length * CpuCount} values ({CpuCount} CPUs each); got {values.Length}", nameof(values));
+        var buffer = new byte[keys.Length * Raw.ValueBufferSize];
+        for (int i = 0; i < values.Length; i++)
+        {
+            var v = values[i];
+            MemoryMarshal.Write(buffer.AsSpan(i * _stride), in v);
+        }
+        return Raw.UpdateBatch(MemoryMarshal.AsBytes(keys), buffer, flags);
+    }
+
+    /// <summary>Deletes <paramref name="keys"/> (BPF_MAP_DELETE_BATCH); returns how many were deleted.</summary>
+    public int DeleteBatch(ReadOnlySpan<TKey> keys) => Raw.DeleteBatch(MemoryMarshal.AsBytes(keys));
+
+    /// <summary>The sum over CPUs of the value of <paramref name="key"/> (a per-CPU counter's total), by <paramref name="add"/>.</summary>
+    public TValue Sum(TKey key, Func<TValue, TValue, TValue> add)
+    {
+        var values = Lookup(key);
+        var total = values[0];
+        for (int cpu = 1; cpu < values.Length; cpu++) total = add(total, values[cpu]);
+        return total;
+    }
+
     public IEnumerator<KeyValuePair<TKey, TValue[]>> GetEnumerator()
     {
         foreach (var key in Keys)
@@ -145,7 +220,13 @@ internal static class TypedMapChecks
         if (sizeof(TValue) != map.ValueSize)
             problems.Add($"value type {typeof(TValue).Name} is {sizeof(TValue)} bytes but the map's values are {map.ValueSize} bytes");
         if (problems.Count > 0)
-            throw new InvalidOperationException($"map '{map.Name}': {string.Join("; ", problems)}");
+            throw new MapMismatchException($"map '{map.Name}': {string.Join("; ", problems)}");
+    }
+
+    public static unsafe void CheckSizes<TValue>(Map map) where TValue : unmanaged
+    {
+        if (sizeof(TValue) != map.ValueSize)
+            throw new MapMismatchException($"map '{map.Name}': value type {typeof(TValue).Name} is {sizeof(TValue)} bytes but the map's values are {map.ValueSize} bytes");
     }
 
     public static Span<byte> Bytes<T>(ref T value) where T : unmanaged => MemoryMarshal.AsBytes(new Span<T>(ref value));

@@ -1,3 +1,4 @@
+using Ebpf.Object;
 using Ebpf.Runtime.Syscalls;
 
 namespace Ebpf.Runtime;
@@ -11,7 +12,8 @@ public sealed class TestRunOptions
     public int? DataOutSize { get; init; }
     /// <summary>ctx_in: an initial context (<c>struct xdp_md</c>, <c>struct __sk_buff</c>, raw tracepoint args, a syscall program's argument).</summary>
     public ReadOnlyMemory<byte> Context { get; init; }
-    /// <summary>Size of ctx_out; default the size of <see cref="Context"/> (0: no context out).</summary>
+    /// <summary>Size of ctx_out; default the size of <see cref="Context"/> (0: no context out). Ignored for syscall and raw tracepoint programs,
+    /// which take none; the kernel writes a syscall program's context back in place (returned as <see cref="TestRunResult.Context"/>).</summary>
     public int? ContextOutSize { get; init; }
     /// <summary>How many times the kernel runs the program (the duration is their average); at least 1. A single run is
     /// sent as repeat 0, which the kernel treats as 1 and which program types that cannot repeat (syscall) require.</summary>
@@ -35,11 +37,17 @@ public sealed unsafe partial class Program
     public TestRunResult TestRun(TestRunOptions options)
     {
         if (options.Repeat < 1) throw new ArgumentOutOfRangeException(nameof(options), "Repeat must be at least 1");
+        // Syscall and raw tracepoint programs take no data and no ctx_out (EINVAL); the kernel writes a syscall
+        // program's context back into ctx_in.
+        bool contextOnly = Type is ProgramType.Syscall or ProgramType.RawTracepoint or ProgramType.RawTracepointWritable;
+        if (contextOnly && (!options.Data.IsEmpty || options.Repeat != 1))
+            throw new ArgumentException($"program '{Name}' is a {Type} program: a test run takes only a context (no data, Repeat 1)", nameof(options));
+        byte[]? contextCopy = Type == ProgramType.Syscall ? options.Context.ToArray() : null;
         var dataOut = new byte[options.Data.IsEmpty ? 0 : options.DataOutSize ?? options.Data.Length + 4096];
-        var ctxOut = new byte[options.ContextOutSize ?? options.Context.Length];
+        var ctxOut = contextOnly ? [] : new byte[options.ContextOutSize ?? options.Context.Length];
         fixed (byte* dataIn = options.Data.Span)
         fixed (byte* dataOutPtr = dataOut)
-        fixed (byte* ctxIn = options.Context.Span)
+        fixed (byte* ctxIn = contextCopy is null ? options.Context.Span : contextCopy)
         fixed (byte* ctxOutPtr = ctxOut)
         {
             using var fd = Handle.Lease();
@@ -71,7 +79,7 @@ public sealed unsafe partial class Program
                 throw new BpfException($"test-run program '{Name}'", errno, hint);
             }
             return new TestRunResult(attr.Retval, dataOut.AsSpan(0, (int)Math.Min(attr.DataSizeOut, (uint)dataOut.Length)).ToArray(),
-                ctxOut.AsSpan(0, (int)Math.Min(attr.CtxSizeOut, (uint)ctxOut.Length)).ToArray(), TimeSpan.FromTicks(attr.Duration / 100));
+                contextCopy ?? ctxOut.AsSpan(0, (int)Math.Min(attr.CtxSizeOut, (uint)ctxOut.Length)).ToArray(), TimeSpan.FromTicks(attr.Duration / 100));
         }
     }
 }

@@ -32,6 +32,15 @@ internal static unsafe partial class Libc
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> off Linux x86-64: the syscall numbers above are that ABI's.</summary>
     public static void EnsureSupportedPlatform()
     {
+        if (PlatformChecked) return;
+        CheckPlatform();
+        PlatformChecked = true;
+    }
+
+    static bool PlatformChecked;
+
+    static void CheckPlatform()
+    {
         if (!OperatingSystem.IsLinux())
             throw new PlatformNotSupportedException("eBPF needs Linux: the bpf() system call does not exist on this operating system");
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64)

@@ -115,7 +115,7 @@ public class MapTests
     {
         Kernel.RequireBpf();
         using var map = Map.Create(Spec("t_sizes", MapType.Hash, 4, 8, 4));
-        var e = Assert.Throws<InvalidOperationException>(() => map.As<ulong, ulong>());
+        var e = Assert.Throws<MapMismatchException>(() => map.As<ulong, ulong>());
         Assert.Equal("map 't_sizes': key type UInt64 is 8 bytes but the map's keys are 4 bytes", e.Message);
         var raw = Assert.Throws<ArgumentException>(() => map.Update(new byte[4], new byte[4]));
         Assert.Contains("8-byte values", raw.Message);
@@ -165,7 +165,7 @@ public class MapTests
                 Assert.Equal(id, second.GetInfo().Id);
                 Assert.Equal(11UL, second.As<uint, ulong>()[1]);
             }
-            var e = Assert.Throws<InvalidOperationException>(() => Map.Create(Spec("pinned_counts", MapType.Hash, 4, 8, 8, MapPinning.ByName), options));
+            var e = Assert.Throws<MapMismatchException>(() => Map.Create(Spec("pinned_counts", MapType.Hash, 4, 8, 8, MapPinning.ByName), options));
             Assert.Contains("max_entries 4 (object: 8)", e.Message);
 
             using var opened = Map.OpenPinned(Path.Combine(dir, "pinned_counts"));

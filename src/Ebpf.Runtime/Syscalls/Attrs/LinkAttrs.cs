@@ -32,3 +32,11 @@ internal struct RawTracepointOpenAttr
     [FieldOffset(8)] public uint ProgFd;
     [FieldOffset(16)] public ulong Cookie;
 }
+
+/// <summary><c>union bpf_attr</c> for BPF_ITER_CREATE.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 8)]
+internal struct IterCreateAttr
+{
+    [FieldOffset(0)] public uint LinkFd;
+    [FieldOffset(4)] public uint Flags;
+}

@@ -67,3 +67,29 @@ internal struct KernelLinkInfo
     /// <summary>tcx.attach_type.</summary>
     [FieldOffset(20)] public uint TcxAttachType;
 }
+
+/// <summary><c>union bpf_attr</c> for BPF_MAP_LOOKUP_BATCH, _LOOKUP_AND_DELETE_BATCH, _UPDATE_BATCH, _DELETE_BATCH
+/// (<c>attr.batch</c>, kernel 5.6+).</summary>
+[StructLayout(LayoutKind.Explicit, Size = 56)]
+internal struct MapBatchAttr
+{
+    /// <summary>Start position (null: from the beginning); an opaque token the kernel wrote into out_batch last time.</summary>
+    [FieldOffset(0)] public ulong InBatch;
+    [FieldOffset(8)] public ulong OutBatch;
+    [FieldOffset(16)] public ulong Keys;
+    [FieldOffset(24)] public ulong Values;
+    /// <summary>In: elements the buffers hold; out: elements processed.</summary>
+    [FieldOffset(32)] public uint Count;
+    [FieldOffset(36)] public uint MapFd;
+    [FieldOffset(40)] public ulong ElemFlags;
+    [FieldOffset(48)] public ulong Flags;
+}
+
+/// <summary><c>union bpf_attr</c> for BPF_MAP_GET_FD_BY_ID, BPF_PROG_GET_FD_BY_ID, BPF_LINK_GET_FD_BY_ID.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 12)]
+internal struct GetFdByIdAttr
+{
+    [FieldOffset(0)] public uint Id;
+    [FieldOffset(4)] public uint NextId;
+    [FieldOffset(8)] public uint OpenFlags;
+}
