@@ -19,6 +19,9 @@ public static class EbpfCli
         var root = new RootCommand("eBPF in C#: compile probes to libbpf-compatible objects and inspect objects.");
         root.Subcommands.Add(BuildCommand.Create(output));
         root.Subcommands.Add(DumpCommand.Create(output, error));
+        root.Subcommands.Add(LoadCommand.Create(output, error));
+        root.Subcommands.Add(RunCommand.Create(output, error));
+        root.Subcommands.Add(BuildServerCommand.Create(output));
         try
         {
             return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });

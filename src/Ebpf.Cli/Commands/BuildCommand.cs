@@ -1,7 +1,8 @@
 using System.CommandLine;
+using System.Text.Json;
+using Ebpf.Cli.Building;
+using Ebpf.Cli.Server;
 using Ebpf.Compiler.Pipeline;
-using Ebpf.Rules;
-using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Cli.Commands;
 
@@ -12,49 +13,72 @@ static class BuildCommand
 {
     public static Command Create(TextWriter output)
     {
-        var files = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "C# source files (or directories of them) with [BpfObject] classes" };
+        var files = new Argument<string[]>("files") { Arity = ArgumentArity.ZeroOrMore, Description = "C# source files (or directories of them) with [BpfObject] classes" };
         var outputDir = new Option<string>("--output", "-o") { Description = "Directory for the .bpf.o files", DefaultValueFactory = _ => "." };
         var dumpAfter = new Option<string?>("--dump-after") { Description = $"Print the intermediate form after a stage ({string.Join(", ", CompilerStages.All)}, or a codegen stage)" };
         var references = new Option<string[]>("--reference", "-r") { Description = "Extra assemblies the probes reference", DefaultValueFactory = _ => Array.Empty<string>() };
-        var command = new Command("build", "Compile C# probes to eBPF object files (<Class>.bpf.o)") { files, outputDir, dumpAfter, references };
-        command.SetAction(parse => Build(parse.GetValue(files)!, parse.GetValue(outputDir)!, parse.GetValue(dumpAfter), parse.GetValue(references)!, output));
+        var server = new Option<bool>("--server") { Description = "Compile in the build server (started on first use, stays warm between builds)" };
+        var request = new Option<string?>("--request") { Description = "Read a JSON build request (what Ebpf.Sdk sends) from FILE and print the JSON response", HelpName = "FILE" };
+        var command = new Command("build", "Compile C# probes to eBPF object files (<Class>.bpf.o)") { files, outputDir, dumpAfter, references, server, request };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(request) is null && (result.GetValue(files) ?? []).Length == 0)
+                result.AddError("ebpf build: no input files (usage: ebpf build FILE.cs... [-o DIR])");
+        });
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(request) is { } requestFile) return FromRequestFile(requestFile, output);
+            var buildRequest = new BuildRequest
+            {
+                Sources = ExpandInputs(parse.GetValue(files)!).ToList(),
+                References = ImplicitReferences(parse.GetValue(references)!),
+                ImplicitUsings = true,
+                OutputDirectory = parse.GetValue(outputDir)!,
+            };
+            var dump = parse.GetValue(dumpAfter) is { } stage ? new CompilerDump(stage, output) : null;
+            return parse.GetValue(server) && dump is null ? ThroughServer(buildRequest, output) : Print(new ProbeBuilder(new CompilationCache()).Build(buildRequest, dump), output);
+        });
         return command;
     }
 
-    static int Build(string[] inputs, string outputDir, string? dumpAfter, string[] references, TextWriter output)
+    static int Print(BuildResponse response, TextWriter output)
     {
-        var options = new BpfCompilerOptions
-        {
-            References = references,
-            Dump = dumpAfter is null ? null : new CompilerDump(dumpAfter, output),
-        };
-        var result = BpfCompiler.CompileFiles(ExpandInputs(inputs), options);
-        foreach (var diagnostic in result.Diagnostics) output.WriteLine(diagnostic.ToString());
-        if (!result.Success) return EbpfCli.Failure;
+        foreach (var diagnostic in response.Diagnostics) output.WriteLine(diagnostic.ToString());
+        foreach (var written in response.Objects) output.WriteLine(written);
+        return response.ExitCode;
+    }
 
-        try { Directory.CreateDirectory(outputDir); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+    static int FromRequestFile(string path, TextWriter output)
+    {
+        BuildRequest? request;
+        try { request = JsonSerializer.Deserialize(File.ReadAllText(path), BuildProtocolJson.Default.BuildRequest); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
         {
-            output.WriteLine(Diagnostic.Create(DiagnosticDescriptors.OutputNotWritable, Location.None, outputDir, e.Message).ToString());
+            output.WriteLine($"ebpf: error: cannot read build request '{path}': {e.Message}");
             return EbpfCli.Failure;
         }
-        int failures = 0;
-        foreach (var compiled in result.Objects)
-        {
-            var path = Path.Combine(outputDir, compiled.FileName);
-            try
-            {
-                File.WriteAllBytes(path, compiled.Elf);
-                output.WriteLine($"{compiled.ClassName} -> {path}");
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                output.WriteLine(Diagnostic.Create(DiagnosticDescriptors.OutputNotWritable, Location.None, path, e.Message).ToString());
-                failures++;
-            }
-        }
-        return failures == 0 ? 0 : EbpfCli.Failure;
+        var response = new ProbeBuilder(new CompilationCache()).Build(request ?? new BuildRequest());
+        output.WriteLine(JsonSerializer.Serialize(response, BuildProtocolJson.Default.BuildResponse));
+        return response.ExitCode;
     }
+
+    static int ThroughServer(BuildRequest request, TextWriter output)
+    {
+        request.Sources = request.Sources.Select(Path.GetFullPath).ToList();
+        request.OutputDirectory = Path.GetFullPath(request.OutputDirectory);
+        var self = typeof(BuildCommand).Assembly.Location;
+        var response = BuildServerConnection.Build(self, "dotnet", [self, "build-server"], request, TimeSpan.FromMinutes(5));
+        if (response is null)
+        {
+            output.WriteLine("ebpf: error: the build server did not answer; run without --server");
+            return EbpfCli.Failure;
+        }
+        return Print(response, output);
+    }
+
+    /// <summary>With extra references, the default set (runtime, Ebpf API) plus those; none = the default set alone.</summary>
+    static List<string> ImplicitReferences(string[] extra) =>
+        extra.Length == 0 ? new List<string>() : DefaultReferences.Paths.Concat(extra.Select(Path.GetFullPath)).ToList();
 
     /// <summary>Files as given; a directory stands for the .cs files under it (bin/ and obj/ excluded), in name order.</summary>
     static IEnumerable<string> ExpandInputs(string[] inputs)
