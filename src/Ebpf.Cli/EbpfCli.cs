@@ -16,7 +16,11 @@ public static class EbpfCli
     /// errors to <paramref name="error"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("eBPF in C#: compile probes to libbpf-compatible objects and inspect objects.");
+        // Named "ebpf" whatever the executable is called (dotnet Ebpf.Cli.dll, the tool's apphost): usage lines say ebpf.
+        var root = new Command("ebpf", "eBPF in C#: compile probes to libbpf-compatible objects, inspect, load and run objects.")
+        {
+            new HelpOption(), new VersionOption(),
+        };
         root.Subcommands.Add(BuildCommand.Create(output));
         root.Subcommands.Add(DumpCommand.Create(output, error));
         root.Subcommands.Add(LoadCommand.Create(output, error));

@@ -74,7 +74,7 @@ sealed class LiveView(ObjectSpec spec, Collection collection) : IDisposable
             && valueType is not null && BtfLayout.SkipQualifiers(valueType) is BtfInt counter)
             return Histogram.Bars(name, counter, entries.SelectMany(e => Sum(map, e.Value)).ToArray());
 
-        var table = new Table().Title($"{name} ({MapKinds.KernelName(map.Type)}, {entries.Count} entries)").AddColumns("key", "value");
+        var table = new Table().Title($"{name} ({MapKinds.KernelName(map.Type)})").Caption($"{entries.Count} entries").AddColumns("key", "value");
         var shown = IntegerValue(valueType) ? entries.OrderByDescending(e => ToUInt64(Sum(map, e.Value))).Take(MaxRows) : entries.Take(MaxRows);
         foreach (var (key, value) in shown)
             table.AddRow(Markup.Escape(BtfValueFormatter.Format(keyType, key)), Markup.Escape(BtfValueFormatter.Format(valueType, Sum(map, value))));
