@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Ebpf.Cli.Commands;
 
 namespace Ebpf.Cli;

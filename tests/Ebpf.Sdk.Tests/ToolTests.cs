@@ -64,7 +64,7 @@ public sealed class ToolTests : IClassFixture<ToolTests.InstalledTool>
         // Programs: name, section, type, instructions, loaded and verifier-processed counts (numbers, not "?").
         Assert.Matches(new Regex(@"│ entry +│ tracepoint/syscalls/sys_enter_getppid +│ Tracepoint +│ +\d+ │ +\d+ │ +\d+ │"), load.Output);
         Assert.Matches(new Regex(@"│ tail +│ tracepoint/syscalls/sys_enter_getpid +│ Tracepoint +│ +\d+ │ +\d+ │ +\d+ │"), load.Output);
-        foreach (var (map, type) in new[] { ("counts", "hash"), ("percpu", "percpu_array"), ("events", "ringbuf"), ("jump", "prog_array"),
+        foreach (var (map, type) in new[] { ("counts", "hash"), ("percpu", "percpu_array"), ("pids", "array"), ("events", "ringbuf"), ("jump", "prog_array"),
                                              (".rodata", "array"), (".data", "array"), (".bss", "array") })
             Assert.Matches(new Regex($@"│ {Regex.Escape(map)} +│ {type} +│"), load.Output);
     }
@@ -92,6 +92,30 @@ public sealed class ToolTests : IClassFixture<ToolTests.InstalledTool>
         Assert.Contains("invalid mem access", load.Output);
         Assert.DoesNotContain("   at ", load.Output);
     }
+
+    [SkippableFact]
+    public void Run_of_a_clang_object_shows_a_log2_histogram_globals_and_ring_buffer_events_decoded_through_BTF()
+    {
+        Kernel.RequireBpf();
+        Kernel.RequireTracefs();
+        var obj = ClangBpf.CompileFile(Path.Combine(AppContext.BaseDirectory, "Clang", "features.bpf.c"));
+        using var stop = new CancellationTokenSource();
+        var calls = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested) { getppid(); Thread.Sleep(20); }
+        });
+        var run = _tool.Run("run", obj, "--duration", "2.5");
+        stop.Cancel();
+        calls.Wait();
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("attached entry (tracepoint/syscalls/sys_enter_getppid)", run.Output);
+        Assert.Matches(new Regex(@"\d+ -> \d+ +█+ [1-9]\d*"), run.Output);                     // histogram bar with a count
+        Assert.Matches(new Regex(@"\{pid=\d+, cpu=\d+, comm=""[^""]+""\}"), run.Output);       // struct event from BTF
+        Assert.Matches(new Regex(@"│ target_pid +│ 0 +│"), run.Output);                          // .rodata global
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    static extern int getppid();
 
     [SkippableFact]
     public void Run_of_the_OpenCounter_sample_prints_live_map_data()
