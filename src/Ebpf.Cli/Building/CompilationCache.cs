@@ -63,7 +63,7 @@ public sealed class CompilationCache
 /// Ebpf assemblies beside it — not the tool's own dependencies (Roslyn, System.CommandLine), which probes never use.</summary>
 static class DefaultReferences
 {
-    static readonly string[] Beside = { "Ebpf.dll", "Ebpf.Runtime.dll" };
+    static readonly string[] Beside = { "Ebpf.dll", "Ebpf.Runtime.dll", "Ebpf.Object.dll", "Ebpf.Btf.dll", "Ebpf.Asm.dll" };
 
     public static readonly IReadOnlyList<string> Paths = Compute();
 
