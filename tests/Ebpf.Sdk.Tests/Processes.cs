@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Ebpf.Sdk.Tests;
 
 /// <summary>Runs a process with its own environment and working directory, capturing stdout and stderr together.</summary>
-static class Processes
+public static class Processes
 {
     public sealed record Result(int ExitCode, string Output, TimeSpan Elapsed)
     {
