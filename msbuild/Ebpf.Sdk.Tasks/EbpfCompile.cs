@@ -66,26 +66,28 @@ public sealed class EbpfCompile : Microsoft.Build.Utilities.Task
         {
             int arrow = line.IndexOf(" -> ", StringComparison.Ordinal);
             if (arrow < 0) continue;
-            written.Add(new TaskItem(line[(arrow + 4)..]));
-            Log.LogMessage(MessageImportance.High, $"  {line[..arrow]} -> {line[(arrow + 4)..]}");
+            var path = line[(arrow + 4)..];
+            written.Add(new TaskItem(path));
+            Log.LogMessage(MessageImportance.High, $"  {Path.GetFileName(path)} -> {path}");
         }
         Objects = written.ToArray();
         Log.LogMessage(MessageImportance.Normal, $"eBPF: {written.Count} object(s) in {clock.Elapsed.TotalMilliseconds:0} ms ({how}; compile {response.ElapsedMilliseconds:0} ms)");
         return response.ExitCode == 0 && !Log.HasLoggedErrors;
     }
 
+    /// <summary>Logs at the start position only, so MSBuild prints the compilers' <c>File.cs(line,col)</c> form.</summary>
     void LogDiagnostic(BuildDiagnostic d)
     {
         switch (d.Severity)
         {
             case "error":
-                Log.LogError(null, d.Id, null, HelpLink(d.Id), d.File, d.Line, d.Column, d.EndLine, d.EndColumn, d.Message);
+                Log.LogError(null, d.Id, null, HelpLink(d.Id), d.File, d.Line, d.Column, 0, 0, d.Message);
                 break;
             case "warning":
-                Log.LogWarning(null, d.Id, null, HelpLink(d.Id), d.File, d.Line, d.Column, d.EndLine, d.EndColumn, d.Message);
+                Log.LogWarning(null, d.Id, null, HelpLink(d.Id), d.File, d.Line, d.Column, 0, 0, d.Message);
                 break;
             default:
-                Log.LogMessage(null, d.Id, null, d.File, d.Line, d.Column, d.EndLine, d.EndColumn, MessageImportance.Low, d.Message);
+                Log.LogMessage(null, d.Id, null, d.File, d.Line, d.Column, 0, 0, MessageImportance.Low, d.Message);
                 break;
         }
     }
