@@ -50,7 +50,7 @@ socat - "UNIX-CONNECT:$socket" < "$work/request.json" | grep -q '"exitCode":0'
 
 # hyperfine -N runs no shell: the warm request goes through a two-line wrapper (sh + socat, ~2 ms).
 printf '#!/bin/sh\nexec socat - "UNIX-CONNECT:%s" < "%s"\n' "$socket" "$work/request.json" > "$work/warm.sh"; chmod +x "$work/warm.sh"
-hyperfine -N -w 3 -r 15 --export-markdown "$work/compile.md" \
+hyperfine -N -w 2 -r 8 --export-markdown "$work/compile.md" \
   -n "before: dotnet Ebpf.Cli.dll build (JIT)" "dotnet $before build $probe -o $work/out-before" \
   -n "cold: ebpf build (tool, ReadyToRun)" "$ebpf build $probe -o $work/out-cold" \
   -n "warm: build server request (socat)" "$work/warm.sh" \
@@ -72,13 +72,17 @@ PROJ
 sed -i 's/WithSdk.bpf.o/NoSdk.bpf.o/' "$work/NoSdk/Program.cs"
 dotnet build "$work/WithSdk" -tl:off -nologo -v q >/dev/null
 dotnet build "$work/NoSdk" -tl:off -nologo -v q >/dev/null
-hyperfine -w 1 -r 5 --export-markdown "$work/dotnet-build.md" \
-  -n "with Ebpf.Sdk: cold (obj, bin removed)" --prepare "rm -rf $work/WithSdk/bin $work/WithSdk/obj/Debug" "dotnet build $work/WithSdk --no-restore -tl:off -nologo -v q" \
-  -n "without: cold (obj, bin removed)" --prepare "rm -rf $work/NoSdk/bin $work/NoSdk/obj/Debug" "dotnet build $work/NoSdk --no-restore -tl:off -nologo -v q" \
-  -n "with Ebpf.Sdk: no-op" "dotnet build $work/WithSdk --no-restore -tl:off -nologo -v q" \
-  -n "without: no-op" "dotnet build $work/NoSdk --no-restore -tl:off -nologo -v q" \
-  -n "with Ebpf.Sdk: probe touched" --prepare "touch $work/WithSdk/WithSdk.Probe.cs" "dotnet build $work/WithSdk --no-restore -tl:off -nologo -v q" \
-  -n "without: probe touched" --prepare "touch $work/NoSdk/WithSdk.Probe.cs" "dotnet build $work/NoSdk --no-restore -tl:off -nologo -v q" >/dev/null
+# Three runs each (dotnet build is slow and the bench machine shared); each pair side by side in one hyperfine run.
+build_bench() {  # NAME PREPARE-WITH PREPARE-WITHOUT
+  local args=(-w 0 -r 3 --export-markdown "$work/dotnet-build-$1.md")
+  [ -n "$2" ] && args+=(--prepare "$2" --prepare "$3")
+  hyperfine "${args[@]}" \
+    -n "with Ebpf.Sdk: $1" "dotnet build $work/WithSdk --no-restore -tl:off -nologo -v q" \
+    -n "without: $1" "dotnet build $work/NoSdk --no-restore -tl:off -nologo -v q" >/dev/null
+}
+build_bench "cold (bin, obj/Debug removed)" "rm -rf $work/WithSdk/bin $work/WithSdk/obj/Debug" "rm -rf $work/NoSdk/bin $work/NoSdk/obj/Debug"
+build_bench "no-op" "" ""
+build_bench "probe touched" "touch $work/WithSdk/WithSdk.Probe.cs" "touch $work/NoSdk/WithSdk.Probe.cs"
 touch "$work/WithSdk/WithSdk.Probe.cs"
 step=$(dotnet build "$work/WithSdk" --no-restore -tl:off -nologo -v n | sed -n 's/.*eBPF: \(.*\)/\1/p' | head -1)
 "$ebpf" build-server --stop >/dev/null 2>&1 || dotnet "$compiler" build-server --stop >/dev/null 2>&1 || true
@@ -98,7 +102,7 @@ for c in $(find "$NUGET_PACKAGES" -name Ebpf.Cli.dll -path '*compiler*'); do dot
   echo
   echo "## \`dotnet build\` of a one-probe project (\`dotnet new ebpf\`), with and without Ebpf.Sdk"
   echo
-  cat "$work/dotnet-build.md"
+  for f in "$work"/dotnet-build-*.md; do cat "$f"; echo; done
   echo
   echo "eBPF step of the touched build (the task's own report): ${step}"
 } > bench/build/results.md

@@ -82,6 +82,10 @@ static class RunCommand
         }
     }
 
+    /// <summary>The first update comes after half a second (enough for most events to show), the rest every interval.</summary>
+    static TimeSpan Wait(Stopwatch started, double interval) =>
+        TimeSpan.FromSeconds(started.Elapsed < TimeSpan.FromSeconds(0.5) ? Math.Min(interval, 0.5) : interval);
+
     static void Show(LiveView view, IAnsiConsole console, bool terminal, double? duration, double interval)
     {
         using var stop = new CancellationTokenSource();
@@ -95,7 +99,7 @@ static class RunCommand
             {
                 console.Live(view.Render(started.Elapsed)).Start(live =>
                 {
-                    while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(interval)))
+                    while (!stop.Token.WaitHandle.WaitOne(Wait(started, interval)))
                     {
                         view.DrainRingBuffers();
                         live.UpdateTarget(view.Render(started.Elapsed));
@@ -104,7 +108,7 @@ static class RunCommand
             }
             else
             {
-                while (!stop.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(interval)))
+                while (!stop.Token.WaitHandle.WaitOne(Wait(started, interval)))
                 {
                     view.DrainRingBuffers();
                     console.Write(view.Render(started.Elapsed));
