@@ -31,10 +31,13 @@ probe=$root/samples/OpenCounter/OpenCounter.Probe.cs
 csource=$root/tests/Ebpf.Compiler.Tests/Codegen/Reference/OpenCounter.c
 
 # before: the CLI at BASE, built from a clean export of that commit.
-mkdir -p "$work/before"
-git archive "$base" | tar -x -C "$work/before"
-dotnet build "$work/before/src/Ebpf.Cli" -c Release -tl:off -nologo -v q >/dev/null
-before="$work/before/src/Ebpf.Cli/bin/Release/net10.0/Ebpf.Cli.dll"
+before_dir=/tmp/ebpf-bench-before-$base   # kept between runs: it is the same build every time
+if [ ! -f "$before_dir/src/Ebpf.Cli/bin/Release/net10.0/Ebpf.Cli.dll" ]; then
+  rm -rf "$before_dir" && mkdir -p "$before_dir"
+  git archive "$base" | tar -x -C "$before_dir"
+  dotnet build "$before_dir/src/Ebpf.Cli" -c Release -tl:off -nologo -v q >/dev/null
+fi
+before="$before_dir/src/Ebpf.Cli/bin/Release/net10.0/Ebpf.Cli.dll"
 
 # cold: the tool from the feed.
 dotnet tool install Ebpf.Cli --version "$version" --tool-path "$work/tool" --add-source "$root/artifacts/feed" >/dev/null
@@ -50,7 +53,7 @@ socat - "UNIX-CONNECT:$socket" < "$work/request.json" | grep -q '"exitCode":0'
 
 # hyperfine -N runs no shell: the warm request goes through a two-line wrapper (sh + socat, ~2 ms).
 printf '#!/bin/sh\nexec socat - "UNIX-CONNECT:%s" < "%s"\n' "$socket" "$work/request.json" > "$work/warm.sh"; chmod +x "$work/warm.sh"
-hyperfine -N -w 2 -r 8 --export-markdown "$work/compile.md" \
+hyperfine -N -w 1 -r 6 --export-markdown "$work/compile.md" \
   -n "before: dotnet Ebpf.Cli.dll build (JIT)" "dotnet $before build $probe -o $work/out-before" \
   -n "cold: ebpf build (tool, ReadyToRun)" "$ebpf build $probe -o $work/out-cold" \
   -n "warm: build server request (socat)" "$work/warm.sh" \
@@ -74,7 +77,7 @@ dotnet build "$work/WithSdk" -tl:off -nologo -v q >/dev/null
 dotnet build "$work/NoSdk" -tl:off -nologo -v q >/dev/null
 # Three runs each (dotnet build is slow and the bench machine shared); each pair side by side in one hyperfine run.
 build_bench() {  # NAME PREPARE-WITH PREPARE-WITHOUT
-  local args=(-w 0 -r 3 --export-markdown "$work/dotnet-build-$1.md")
+  local args=(-w 0 -r 2 --export-markdown "$work/dotnet-build-$(echo "$1" | tr -c 'a-z0-9\n' '-').md")
   [ -n "$2" ] && args+=(--prepare "$2" --prepare "$3")
   hyperfine "${args[@]}" \
     -n "with Ebpf.Sdk: $1" "dotnet build $work/WithSdk --no-restore -tl:off -nologo -v q" \
