@@ -6,4 +6,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare-machine.sh
+# The sample builds against the packed Ebpf.Sdk, as a user project does (packs only when sources changed).
+bash scripts/pack.sh --if-changed
 exec dotnet run --project samples/OpenCounter -c Release -- "$@"

@@ -5,6 +5,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare-machine.sh || exit 1
 export EBPF_REQUIRE_KERNEL=1   # kernel tests fail instead of skipping on this kind of machine
+# The samples (and Ebpf.Sdk.Tests) build against the packages, as users do: pack them first, fresh, with a unique
+# version; Ebpf.Sdk.Tests use this feed instead of packing again.
+bash scripts/pack.sh || exit 1
+export EBPF_PACKED_FEED="$PWD/artifacts/feed"
 log=$(mktemp)
 dotnet test Ebpf.Compiler.sln -tl:off -nologo 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using Ebpf.Cli.Commands;
 
 namespace Ebpf.Cli;
@@ -16,10 +17,17 @@ public static class EbpfCli
     /// errors to <paramref name="error"/>; returns the process exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("eBPF in C#: compile probes to libbpf-compatible objects and inspect objects.");
+        // Named "ebpf" whatever the executable is called (dotnet Ebpf.Cli.dll, the tool's apphost): usage lines say ebpf.
+        var root = new Command("ebpf", "eBPF in C#: compile probes to libbpf-compatible objects, inspect, load and run objects.")
+        {
+            new HelpOption(), new VersionOption(),
+        };
         root.Subcommands.Add(BuildCommand.Create(output));
         root.Subcommands.Add(DumpCommand.Create(output, error));
         root.Subcommands.Add(GenCommand.Create(output, error));
+        root.Subcommands.Add(LoadCommand.Create(output, error));
+        root.Subcommands.Add(RunCommand.Create(output, error));
+        root.Subcommands.Add(BuildServerCommand.Create(output));
         try
         {
             // The whole command on a large stack: deep input never overflows the process's stack.

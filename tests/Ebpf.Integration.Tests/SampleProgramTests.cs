@@ -4,7 +4,7 @@ using Ebpf.TestSupport;
 namespace Ebpf.Integration.Tests;
 
 /// <summary>The samples as a user runs them: built by the solution (probe compiled to eBPF and
-/// embedded by msbuild/Ebpf.InTree.targets), started as processes, output read.</summary>
+/// embedded by Ebpf.Sdk from the packed feed), started as processes, output read.</summary>
 public sealed class SampleProgramTests
 {
     static string SampleAssembly(string name)

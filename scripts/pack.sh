@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Packs everything users install into a local folder feed (default artifacts/feed):
+#   Ebpf, Ebpf.Asm, Ebpf.Btf, Ebpf.Object, Ebpf.Runtime   libraries (the kernel API and the runtime)
+#   Ebpf.Sdk                                               the MSBuild SDK (compiler, task, analyzers)
+#   Ebpf.Cli                                               the `ebpf` dotnet tool
+#   Ebpf.Templates                                         `dotnet new ebpf`
+# Every pack gets a unique prerelease version (NuGet never re-reads a version it has cached), written to
+# FEED/version.txt and FEED/Ebpf.Packages.props (EbpfSdkVersion), which the samples import.
+# usage: scripts/pack.sh [--feed DIR] [--if-changed]   (--if-changed: skip when no source is newer than the last pack)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+feed="$root/artifacts/feed"
+if_changed=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --feed) feed=$(realpath -m "$2"); shift 2 ;;
+    --if-changed) if_changed=true; shift ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "pack.sh: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+
+if $if_changed && [ -f "$feed/version.txt" ] && \
+   [ -z "$(find src msbuild analyzers Directory.Build.props Directory.Packages.props -newer "$feed/version.txt" \
+           -not -path '*/bin/*' -not -path '*/obj/*' -type f -print -quit)" ]; then
+  echo "pack.sh: $feed is up to date ($(cat "$feed/version.txt"))"
+  exit 0
+fi
+
+version="${EBPF_PACK_VERSION:-0.1.0-dev.$(date -u +%Y%m%d.%H%M%S).$$}"
+mkdir -p "$feed"
+echo "pack.sh: packing $version into $feed"
+dotnet pack msbuild/Ebpf.Packages.sln -c Release -tl:off -nologo -v q \
+  -p:Version="$version" -p:PackageOutputPath="$feed/" -p:EbpfToolReadyToRun=true
+cat > "$feed/Ebpf.Packages.props" <<PROPS
+<Project>
+  <!-- Written by scripts/pack.sh: the version of the packages in this feed. -->
+  <PropertyGroup>
+    <EbpfSdkVersion>$version</EbpfSdkVersion>
+    <EbpfFeed>$feed</EbpfFeed>
+  </PropertyGroup>
+</Project>
+PROPS
+echo "$version" > "$feed/version.txt"
+ls "$feed"/*"$version"*.nupkg | sed 's|.*/|pack.sh: |'
