@@ -184,6 +184,12 @@ sealed class MethodFlow
                         PacketField.DataEnd => new(ProvenanceKind.PacketEnd),
                         _ => Provenance.AnyScalar,
                     };
+                // A span's length is a constant of its memory (stackalloc size, fixed buffer, u8 literal),
+                // which the verifier sees once the span is lowered.
+                if (property.Property.Name == "Length" && property.Instance?.Type is INamedTypeSymbol { IsGenericType: true } spanType
+                    && spanType.ConstructedFrom.ContainingNamespace?.ToDisplayString() == "System"
+                    && spanType.ConstructedFrom.MetadataName is "Span`1" or "ReadOnlySpan`1")
+                    return new(ProvenanceKind.Scalar, Bounded: true);
                 return Provenance.AnyScalar;
             }
             case IFieldReferenceOperation field:

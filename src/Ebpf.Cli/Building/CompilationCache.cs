@@ -44,7 +44,9 @@ public sealed class CompilationCache
         if (diagnostics.Count > 0) return null;
 
         var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary,
-            allowUnsafe: true, nullableContextOptions: nullable, checkOverflow: false, deterministic: true);
+            allowUnsafe: true, nullableContextOptions: nullable, checkOverflow: false, deterministic: true,
+            // Bind on the calling thread (the CLI's large stack), not on thread-pool threads that deep expressions overflow.
+            concurrentBuild: false);
         var key = string.Join('\n', metadata.Select(m => m.Display));
         if (_last.TryGetValue(key, out var previous) && previous.References.SequenceEqual(metadata))
         {
