@@ -202,6 +202,7 @@ public class CodeFixTests
             }
             """;
         Assert.Equal(after, await ApplyAsync(new ManagedArrayToStackallocFix(), "EBPF1002", before));
+        AssertBuilds(after);
     }
 
     [Fact]
