@@ -16,7 +16,7 @@ namespace Ebpf.Compiler.Tests.CodeFixes;
 /// probe is complete, the eBPF compiler builds it (the fix itself compiles).</summary>
 public class CodeFixTests
 {
-    static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new ObjectAnalyzer(), new SubsetAnalyzer());
+    static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new ObjectAnalyzer(), new SubsetAnalyzer(), new Ebpf.Rules.Flow.FlowAnalyzer());
 
     static Document CreateDocument(string source)
     {
@@ -249,6 +249,44 @@ public class CodeFixTests
             """;
         var after = before.Replace("    checked\n", "    unchecked\n");
         Assert.Equal(after, await ApplyAsync(new CheckedToUncheckedFix(), "EBPF1009", before));
+        AssertBuilds(after);
+    }
+
+    [Fact]
+    public async Task Unchecked_lookup_gets_an_early_return_null_check()
+    {
+        const string before = """
+            using System.Runtime.CompilerServices;
+            using Ebpf;
+            [BpfObject]
+            public static partial class Probe
+            {
+                static readonly HashMap<uint, ulong> Counts = new(maxEntries: 16);
+                [Xdp] static XdpAction Run(XdpContext ctx)
+                {
+                    ref ulong c = ref Counts.Lookup(1);
+                    c++;
+                    return XdpAction.Pass;
+                }
+            }
+            """;
+        const string after = """
+            using System.Runtime.CompilerServices;
+            using Ebpf;
+            [BpfObject]
+            public static partial class Probe
+            {
+                static readonly HashMap<uint, ulong> Counts = new(maxEntries: 16);
+                [Xdp] static XdpAction Run(XdpContext ctx)
+                {
+                    ref ulong c = ref Counts.Lookup(1);
+                    if (Unsafe.IsNullRef(ref c)) return XdpAction.Pass;
+                    c++;
+                    return XdpAction.Pass;
+                }
+            }
+            """;
+        Assert.Equal(after, await ApplyAsync(new NullCheckFix(), "EBPF2106", before));
         AssertBuilds(after);
     }
 }
