@@ -31,7 +31,9 @@ fi
 version="${EBPF_PACK_VERSION:-0.1.0-dev.$(date -u +%Y%m%d.%H%M%S).$$}"
 mkdir -p "$feed"
 echo "pack.sh: packing $version into $feed"
-dotnet pack msbuild/Ebpf.Packages.sln -c Release -tl:off -nologo -v q \
+# -m:1: the SDK publishes its own copy of the compiler (Ebpf.Cli, linux-x64) while the tool package builds Ebpf.Cli for the
+# same RID; run in parallel, the two builds share obj/ and race on Ebpf.Cli.dll (CI failed so). Serial is no slower here.
+dotnet pack msbuild/Ebpf.Packages.sln -c Release -tl:off -nologo -v q -m:1 \
   -p:Version="$version" -p:PackageOutputPath="$feed/" -p:EbpfToolReadyToRun=true
 cat > "$feed/Ebpf.Packages.props" <<PROPS
 <Project>
