@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Rules;
 
-// EBPF22xx: classes of kernel verifier messages (Verifier/VerifierMessageCatalog.cs is the table; these
+// EBPF22xx: classes of kernel verifier messages (src/Ebpf.Abi/Verifier/VerifierMessageCatalog.cs is the table; these
 // descriptors are made from it, so an ID, its title and its text exist once).
 public static partial class DiagnosticDescriptors
 {

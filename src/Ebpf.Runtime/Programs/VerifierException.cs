@@ -27,13 +27,18 @@ public sealed class VerifierException : BpfException
         DiagnosticId = messageClass.Id;
         Meaning = messageClass.Meaning;
         InstructionSlot = analysis.InstructionSlot;
+        Location = SourceOf(program, analysis);
         if (analysis.InstructionSlot is int slot)
         {
-            Location = program.SourceAt(slot);
             FunctionName = program.FunctionAt(slot)?.Name;
             Instruction = program.InstructionAtSlot(slot);
         }
     }
+
+    /// <summary>The C# line of the rejected instruction; for checks of the whole program that name no instruction
+    /// (combined stack size, call depth, a bad map fd or opcode found before the walk), the program's own first line.</summary>
+    static SourceLocation? SourceOf(LinkedProgram program, VerifierLog.Analysis analysis)
+        => program.SourceAt(analysis.InstructionSlot ?? 0);
 
     public string ProgramName { get; }
     /// <summary>The complete verifier log.</summary>
@@ -50,13 +55,14 @@ public sealed class VerifierException : BpfException
     public Instruction? Instruction { get; }
     /// <summary>The function (entry program or sub-program) containing that instruction.</summary>
     public string? FunctionName { get; }
-    /// <summary>The C# source of that instruction, from the program's line_info (null without line info).</summary>
+    /// <summary>The C# source of that instruction (of the program's first line when the kernel names no instruction), from
+    /// the program's line_info (null without line info).</summary>
     public SourceLocation? Location { get; }
 
     static string Compose(string programName, int errno, string log, LinkedProgram program, VerifierLog.Analysis analysis)
     {
         var sb = new StringBuilder();
-        SourceLocation? source = analysis.InstructionSlot is int s ? program.SourceAt(s) : null;
+        var source = SourceOf(program, analysis);
         sb.Append(VerifierMessageCatalog.Format(source?.ToString(), analysis.Reason)).Append('\n');
         sb.Append($"load program '{programName}': {Syscalls.Errno.Format(errno)}: the verifier rejected it");
         if (analysis.InstructionSlot is int slot)

@@ -2,14 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.Text.RegularExpressions;
 
-// Shared source: compiled into Ebpf.Rules (public, the compiler and the CLI) and into Ebpf.Runtime
-// (internal, VerifierException), so a kernel verifier message gets the same ID and explanation
-// wherever it is shown. No Roslyn here. Each assembly declares the accessibility in its own part.
+// One table for every layer that shows a verifier rejection: the analyzers' descriptors (Ebpf.Rules), `ebpf build
+// --verify` and the runtime's VerifierException, so a kernel message gets the same ID and explanation wherever it
+// is shown.
 namespace Ebpf.Verifier;
 
 /// <summary>A class of kernel verifier messages: its diagnostic ID (EBPF22xx), the pattern of the kernel's
 /// reason line, and what it means for a C# program and how to fix it.</summary>
-sealed partial class VerifierMessageClass
+public sealed class VerifierMessageClass
 {
     public VerifierMessageClass(string id, string title, string pattern, string meaning)
     {
@@ -29,17 +29,20 @@ sealed partial class VerifierMessageClass
 }
 
 /// <summary>The table of kernel verifier messages (kernel/bpf/verifier.c), most specific first.</summary>
-static partial class VerifierMessageCatalog
+public static class VerifierMessageCatalog
 {
     /// <summary>The class of a rejection the catalog does not know.</summary>
     public static readonly VerifierMessageClass Unclassified = new("EBPF2299", "Verifier rejection",
         @"(?!)", "the kernel verifier rejected the program for a reason this catalog does not classify yet; the full verifier log follows");
 
-    /// <summary>Every class, in match order (the first whose pattern matches the reason wins).</summary>
+    /// <summary>Every class, in match order (the first whose pattern matches the reason wins): a specific class comes
+    /// before the generic one whose wording the kernel appends (map value out of range, then "min value is outside of
+    /// the allowed memory range"; a never-written slot inside the frame, which loaders without CAP_PERFMON get as
+    /// "invalid read from stack R2 off=-4", before a stack access out of range).</summary>
     public static readonly IReadOnlyList<VerifierMessageClass> All = new[]
     {
         new VerifierMessageClass("EBPF2201", "Map value used without a null check",
-            @"invalid mem access '(map_value_or_null|ptr_or_null_|[a-z_]*_or_null)'|R\d+ type=map_value_or_null expected=",
+            @"invalid mem access '(map_value_or_null|ptr_or_null_\w*|(?!ringbuf_|mem_or_null)[a-z_]*_or_null)'|R\d+ type=map_value_or_null expected=",
             "a map lookup's result is used before it is tested; the lookup returns null when the key is absent: test it with 'if (Unsafe.IsNullRef(ref v)) return ...;' before the use (or use TryGetValue)"),
         new VerifierMessageClass("EBPF2202", "Ring-buffer record used without a null check",
             @"type=ringbuf_mem_or_null expected=|invalid mem access 'ringbuf_mem_or_null'|invalid mem access 'mem_or_null'",
@@ -47,21 +50,21 @@ static partial class VerifierMessageCatalog
         new VerifierMessageClass("EBPF2203", "Packet access outside the checked range",
             @"invalid access to packet, off=|R\d+ offset is outside of the packet",
             "the program reads or writes packet bytes the verifier has not seen checked: compare the pointer with data_end first ('if (data + N > data_end) return ...;' covering every byte read) or use ctx.TryRead"),
-        new VerifierMessageClass("EBPF2204", "Unbounded memory access",
-            @"unbounded memory access|min value is negative, either use unsigned|R\d+ (min|max) value is outside of the allowed memory range|R\d+ unbounded",
-            "an offset or size comes from a value the verifier knows no bounds of: clamp it just before the access ('if (n > MAX) n = MAX;' or 'n &= MAX_POW2 - 1'), unsigned, within the buffer"),
         new VerifierMessageClass("EBPF2205", "Map value access out of range",
             @"invalid access to map value, value_size=\d+ off=-?\d+ size=\d+",
             "the program accesses a map value outside the value's size: check the index against the value type's length before the access"),
+        new VerifierMessageClass("EBPF2204", "Unbounded memory access",
+            @"unbounded memory access|min value is negative, either use unsigned|R\d+ (min|max) value is outside of the allowed memory range|R\d+ unbounded|math between \S+ pointer and register with unbounded min value|value -?\d+ makes \S+ pointer be out of bounds",
+            "an offset or size comes from a value the verifier knows no bounds of: clamp it just before the access ('if (n > MAX) n = MAX;' or 'n &= MAX_POW2 - 1'), unsigned, within the buffer"),
         new VerifierMessageClass("EBPF2206", "Combined stack size too large",
             @"combined stack size of \d+ calls is \d+\. Too large",
             "the functions on one BPF-to-BPF call chain use more than 512 bytes of stack together: make large locals smaller, move them into a per-CPU array map, or let the compiler inline a callee"),
+        new VerifierMessageClass("EBPF2208", "Uninitialized stack read",
+            @"invalid (indirect )?read from stack R\d+ off -?\d+\+\d+ size|invalid (indirect )?read from stack R\d+ off=-([1-9]|[1-9]\d|[1-4]\d\d|50\d|51[0-2]) size|uninit stack",
+            "the program passes or reads stack memory it never wrote: initialize the struct or buffer (e.g. 'T v = default;') before passing its address to a helper"),
         new VerifierMessageClass("EBPF2207", "Stack access out of range",
             @"invalid (write|read) to stack|invalid stack off=|invalid (variable-offset )?(indirect )?(read from|access to) stack|stack depth \d+|invalid size of register spill",
             "the program accesses stack memory outside a function's 512-byte frame (or through an offset the verifier cannot bound): keep stack buffers small and index them with bounded values"),
-        new VerifierMessageClass("EBPF2208", "Uninitialized stack read",
-            @"invalid (indirect )?read from stack|invalid read from stack off|uninit stack",
-            "the program passes or reads stack memory it never wrote: initialize the struct or buffer (e.g. 'T v = default;') before passing its address to a helper"),
         new VerifierMessageClass("EBPF2209", "Uninitialized register read",
             @"R\d+ !read_ok",
             "an instruction reads a register no path has set (often a helper's argument or the return value on some path): make sure every path assigns the value before it is used"),
