@@ -28,7 +28,9 @@ if $if_changed && [ -f "$feed/version.txt" ] && \
   exit 0
 fi
 
-version="${EBPF_PACK_VERSION:-0.1.0-dev.$(date -u +%Y%m%d.%H%M%S).$$}"
+# SemVer forbids leading zeros in numeric prerelease parts (restore fails on 0.1.0-dev.20261203.043109): the time of
+# day gets a leading 1.
+version="${EBPF_PACK_VERSION:-0.1.0-dev.$(date -u +%Y%m%d).1$(date -u +%H%M%S).$$}"
 mkdir -p "$feed"
 echo "pack.sh: packing $version into $feed"
 # -m:1: the SDK publishes its own copy of the compiler (Ebpf.Cli, linux-x64) while the tool package builds Ebpf.Cli for the
