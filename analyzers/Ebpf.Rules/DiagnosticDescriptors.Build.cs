@@ -17,4 +17,9 @@ public static partial class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CompilerUnreachable = Create("EBPF4104",
         "The eBPF compiler could not be run",
         "The eBPF compiler could not be run: {0}");
+
+    // Reported by the build task itself (it does not load Roslyn), with this ID and message.
+    public static readonly DiagnosticDescriptor UnknownVerifySetting = Create("EBPF4105",
+        "Unknown EbpfVerify setting",
+        "EbpfVerify must be auto, true or false, not '{0}'");
 }

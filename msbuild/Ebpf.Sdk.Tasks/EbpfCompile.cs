@@ -26,6 +26,9 @@ public sealed class EbpfCompile : Microsoft.Build.Utilities.Task
     /// <summary>The <c>dotnet</c> host that runs the compiler.</summary>
     public string? DotnetHost { get; set; }
     public bool UseBuildServer { get; set; } = true;
+    /// <summary><c>auto</c> (load every program into the running kernel's verifier where this machine can load
+    /// programs), <c>true</c> (always; a program the kernel could not check is a warning) or <c>false</c>.</summary>
+    public string? Verify { get; set; }
 
     /// <summary>The objects written, <c>&lt;Class&gt;.bpf.o</c>.</summary>
     [Output] public ITaskItem[] Objects { get; set; } = [];
@@ -43,6 +46,15 @@ public sealed class EbpfCompile : Microsoft.Build.Utilities.Task
             OutputDirectory = Path.GetFullPath(OutputDirectory),
             TargetKernel = string.IsNullOrWhiteSpace(TargetKernel) ? null : TargetKernel,
         };
+        switch ((Verify ?? "").Trim().ToLowerInvariant())
+        {
+            case "" or "false": break;
+            case "auto": request.Verify = true; request.VerifyWhereUsable = true; break;
+            case "true": request.Verify = true; break;
+            default:
+                Log.LogError(null, "EBPF4105", null, null, 0, 0, 0, 0, $"EbpfVerify must be auto, true or false, not '{Verify}'");
+                return false;
+        }
         var dotnet = string.IsNullOrEmpty(DotnetHost) ? "dotnet" : DotnetHost!;
         var clock = Stopwatch.StartNew();
         BuildResponse? response = null;

@@ -81,4 +81,46 @@ public class VerifyOptionTests
         Assert.Equal("EBPF2103", result.GetProperty("ruleId").GetString());
         Assert.Equal("note", result.GetProperty("level").GetString());
     }
+
+    const string FentryProbe = """
+        using Ebpf;
+
+        [BpfObject(License = "GPL")]
+        public static unsafe partial class FentryProbe
+        {
+            [Fentry("do_unlinkat")]
+            static int OnUnlink(TracingContext ctx) => 0;
+        }
+        """;
+
+    /// <summary>Ebpf.Sdk's default (EbpfVerify=auto) sends a request with VerifyWhereUsable: a program this kernel refuses
+    /// to load at all (fentry gets EPERM under this machine's lockdown) is an informational EBPF2298 and the build
+    /// succeeds; strict verification (EbpfVerify=true, <c>--verify</c>) makes it a warning.</summary>
+    [SkippableTheory]
+    [InlineData(true, "info")]
+    [InlineData(false, "warning")]
+    public void A_program_the_kernel_cannot_load_here_is_not_a_verdict_fentry_eperm_on_this_kernel(bool whereUsable, string severity)
+    {
+        Kernel.RequireBpf();
+        var dir = CliRunner.TempDir();
+        var file = Path.Combine(dir, "FentryProbe.cs");
+        File.WriteAllText(file, FentryProbe);
+        var request = new Ebpf.Cli.Server.BuildRequest
+        {
+            Sources = [file],
+            ImplicitUsings = true,
+            OutputDirectory = Path.Combine(dir, "out"),
+            Verify = true,
+            VerifyWhereUsable = whereUsable,
+        };
+        var requestFile = Path.Combine(dir, "request.json");
+        File.WriteAllText(requestFile, JsonSerializer.Serialize(request, Ebpf.Cli.Server.BuildProtocolJson.Default.BuildRequest));
+        var r = CliRunner.Run("build", "--request", requestFile);
+        Assert.True(r.ExitCode == 0, r.Output + r.Error);
+        var response = JsonSerializer.Deserialize(r.Output.Trim().Split('\n')[^1], Ebpf.Cli.Server.BuildProtocolJson.Default.BuildResponse)!;
+        var unchecked_ = Assert.Single(response.Diagnostics);
+        Assert.Equal(("EBPF2298", severity), (unchecked_.Id, unchecked_.Severity));
+        Assert.Contains("EPERM", unchecked_.Message);
+        Assert.Single(response.Objects);
+    }
 }

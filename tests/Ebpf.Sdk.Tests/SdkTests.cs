@@ -79,6 +79,26 @@ public sealed class SdkTests(PackedFeed feed, ITestOutputHelper log)
         Assert.DoesNotContain("Exception", build.Output);
     }
 
+    /// <summary>The kernel's verdict is part of every build by default (EbpfVerify=auto): a loop of 5 million iterations
+    /// passes every source rule, and only the verifier's 1M-instruction walk refuses it.</summary>
+    [SkippableFact]
+    public void Default_build_reports_the_kernel_verifiers_rejection_at_the_csharp_line_and_EbpfVerify_false_skips_it()
+    {
+        Kernel.RequireBpf();
+        using var user = feed.CreateUserFolder("verify");
+        var probe = Probe("TooLong", "ulong t = 1;\n        for (uint i = 0; i < 5000000; i++) t += i ^ t;\n        Counts.Update(0, t, MapUpdate.Any);");
+        WritePlainProject(user, "TooLong", probe);
+        var build = user.Dotnet("build", "TooLong", "-tl:off");
+        Assert.NotEqual(0, build.ExitCode);
+        Assert.True(Regex.IsMatch(build.Output, @"Probe\.cs\(\d+,\d+\): error EBPF2211: BPF program is too large"), build.Output);
+        Assert.DoesNotContain("MSB3073", build.Output);
+        Assert.False(File.Exists(user.Path_("TooLong", "bin", "Debug", "net10.0", "TooLong.dll")), "a build the kernel refuses must not produce the assembly");
+
+        var unchecked_ = Check(user.Dotnet("build", "TooLong", "-tl:off", "-p:EbpfVerify=false"));
+        Assert.DoesNotContain("EBPF22", unchecked_.Output);
+        Assert.True(File.Exists(user.Path_("TooLong", "obj", "Debug", "net10.0", "ebpf", "TooLong.bpf.o")), unchecked_.Output);
+    }
+
     [Fact]
     public void Sdk_as_a_package_reference_on_Microsoft_NET_Sdk_embeds_and_copies_the_object()
     {

@@ -49,8 +49,8 @@ public sealed class ProbeBuilder(CompilationCache cache)
             if (compilation is not null && diagnostics.Count == 0)
                 result = BpfCompiler.Compile(compilation, new BpfCompilerOptions { Dump = dump, TargetKernel = targetKernel });
         }
-        if (result is { Success: true } && request.Verify)
-            diagnostics.AddRange(result.Objects.SelectMany(o => Commands.KernelVerification.Verify(o.Spec)));
+        if (result is { Success: true } && request.Verify && (!request.VerifyWhereUsable || OperatingSystem.IsLinux()))
+            diagnostics.AddRange(result.Objects.SelectMany(o => Commands.KernelVerification.Verify(o.Spec, request.VerifyWhereUsable)));
         var all = diagnostics.Concat(result?.Diagnostics ?? []).ToList();
         reported?.AddRange(all);
         foreach (var d in all) response.Diagnostics.Add(ToBuildDiagnostic(d));

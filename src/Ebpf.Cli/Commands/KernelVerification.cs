@@ -11,8 +11,10 @@ namespace Ebpf.Cli.Commands;
 /// classified by the verifier message catalog (EBPF22xx: the kernel's reason, then what it means and how to fix it).</summary>
 static class KernelVerification
 {
-    /// <summary>The verdicts for every entry program of <paramref name="spec"/>: a diagnostic per rejected program.</summary>
-    public static IEnumerable<Diagnostic> Verify(ObjectSpec spec)
+    /// <summary>The verdicts for every entry program of <paramref name="spec"/>: a diagnostic per rejected program.
+    /// A program the kernel could not check at all (a load failure that is not a verifier verdict, e.g. EPERM without
+    /// privileges) is a warning, or with <paramref name="whereUsable"/> an informational message.</summary>
+    public static IEnumerable<Diagnostic> Verify(ObjectSpec spec, bool whereUsable = false)
     {
         foreach (var program in spec.Programs.Where(p => !p.IsSubprogram))
         {
@@ -27,7 +29,9 @@ static class KernelVerification
             }
             catch (BpfException e)
             {
-                verdict = Diagnostic.Create(DiagnosticDescriptors.KernelVerifierUnavailable, Location.None, program.Name, OneLine(e.Message));
+                verdict = Diagnostic.Create(DiagnosticDescriptors.KernelVerifierUnavailable, Location.None,
+                    whereUsable ? DiagnosticSeverity.Info : DiagnosticDescriptors.KernelVerifierUnavailable.DefaultSeverity,
+                    additionalLocations: null, properties: null, program.Name, OneLine(e.Message));
             }
             if (verdict is not null) yield return verdict;
         }

@@ -28,6 +28,11 @@ public sealed class BuildRequest
     public string? TargetKernel { get; set; }
     /// <summary>Load every program of the built objects into the running kernel's verifier and report rejections at their C# lines.</summary>
     public bool Verify { get; set; }
+    /// <summary>With <see cref="Verify"/>: only where this machine can load programs (Ebpf.Sdk's default,
+    /// <c>EbpfVerify=auto</c>). A program the kernel could not check (no BPF privileges, a program type this kernel or
+    /// its lockdown refuses, not Linux) is then an informational message rather than a warning; a verifier rejection
+    /// is an error either way.</summary>
+    public bool VerifyWhereUsable { get; set; }
 }
 
 /// <summary>A diagnostic with its location spelled out (1-based line and column), as MSBuild logs it.</summary>
