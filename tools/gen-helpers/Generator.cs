@@ -86,6 +86,7 @@ public static partial class Generator
               .Append(string.Join(", ", h.Parameters.Where(p => p.Type != "...").Select(p => "HelperValueKind." + Kind(p.Type, p.Name, isReturn: false))))
               .Append(h.Parameters.Any(p => p.Type == "...") || h.Parameters.Count == 0 ? "" : " ")
               .Append(h.Parameters.Count == 0 ? "}" : "}")
+              .Append(", ").Append(h.ResultMayBeNull ? "true" : "false")
               .Append(", ").Append(gpl).Append(", new(").Append(first.Major).Append(", ").Append(first.Minor).Append("), \"").Append(source).Append("\", new ulong[] { ")
               .Append(string.Join(", ", masks.Select(m => $"0x{m:x}"))).AppendLine(" }),");
         }

@@ -11,13 +11,14 @@ public sealed class HelperInfo
     readonly ulong[] _programTypes;
 
     internal HelperInfo(int id, string name, string prototype, HelperValueKind returns, HelperValueKind[] arguments,
-        bool? gplOnly, KernelVersion firstKernel, string firstKernelSource, ulong[] programTypes)
+        bool resultMayBeNull, bool? gplOnly, KernelVersion firstKernel, string firstKernelSource, ulong[] programTypes)
     {
         Id = id;
         Name = name;
         Prototype = prototype;
         Returns = returns;
         Arguments = arguments;
+        ResultMayBeNull = resultMayBeNull;
         GplOnly = gplOnly;
         FirstKernel = firstKernel;
         FirstKernelSource = firstKernelSource;
@@ -35,6 +36,10 @@ public sealed class HelperInfo
 
     public HelperValueKind Returns { get; }
     public IReadOnlyList<HelperValueKind> Arguments { get; }
+
+    /// <summary>The result is a pointer that is NULL when the helper finds nothing or fails (the UAPI header's Return
+    /// section says so; the verifier types it <c>*_or_null</c>): no load or store through it before a NULL check.</summary>
+    public bool ResultMayBeNull { get; }
 
     /// <summary>Whether the verifier refuses the call from a program whose license is not GPL-compatible
     /// ("cannot call GPL-restricted function"); null when no probed kernel lets any program type call it.</summary>

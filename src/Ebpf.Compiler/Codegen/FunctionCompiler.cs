@@ -38,6 +38,14 @@ public sealed class FunctionCompiler : IFunctionCompiler
             var ir = session.BuildOptimizedIr(method, isEntryProgram);
             if (ir is null) return null;
 
+            // What the verifier would refuse and the source rules did not see (inlined code, moved checks).
+            if (_options.NullCheckBackstop)
+            {
+                var refused = Checks.NullCheckBackstop.Check(ir, context.Compilation).ToList();
+                foreach (var d in refused) diagnostics.Add(d);
+                if (refused.Count > 0) return null;
+            }
+
             // Out of SSA needs a place for each phi copy on each edge: split the critical ones.
             session.RunPass(new CriticalEdgeSplitting(), ir);
 

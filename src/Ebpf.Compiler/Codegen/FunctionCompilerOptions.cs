@@ -31,6 +31,10 @@ public sealed class FunctionCompilerOptions
     /// <summary>Whether 32-bit comparisons may use BPF_JMP32 (kernel 5.1; off when the target kernel is older).</summary>
     public bool Jump32 { get; init; } = true;
 
+    /// <summary>Run the IR checks that back the source flow rules under the same IDs (<see cref="Checks.NullCheckBackstop"/>,
+    /// EBPF2106); a rule switched off in <c>BpfCompilerOptions.DisabledRules</c> switches its backstop off too.</summary>
+    public bool NullCheckBackstop { get; init; } = true;
+
     public static FunctionCompilerOptions Default { get; } = new();
 
     internal bool Wants(string stage) => Dump is not null && (DumpStage is null || DumpStage(stage));

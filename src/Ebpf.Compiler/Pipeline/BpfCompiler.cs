@@ -127,7 +127,7 @@ public static class BpfCompiler
         foreach (var tree in reachedTrees.Where(t => !probeTrees.Contains(t))) diagnostics.AddRange(CSharpErrors(tree));
         if (HasErrors(diagnostics)) return Stop();
         var rules = new SubsetRules(symbols);
-        var flow = new FlowRules(symbols, options.DisabledRules);
+        var flow = new FlowRules(symbols, options.DisabledRules.Concat(options.DisabledSourceRules));
         var abiRules = new HelperRules(symbols, options.TargetKernel);
         void Report(Diagnostic d) { if (!options.DisabledRules.Contains(d.Id)) diagnostics.Add(d); }
         foreach (var (model, graph) in graphs)
@@ -151,6 +151,7 @@ public static class BpfCompiler
         var functionCompiler = options.FunctionCompiler ?? new FunctionCompiler(new FunctionCompilerOptions
         {
             Jump32 = options.TargetKernel is not { } target || target >= Ebpf.Abi.IsaFeatures.FirstKernel(Ebpf.Abi.IsaFeature.Jump32),
+            NullCheckBackstop = !options.DisabledRules.Contains(DiagnosticDescriptors.UncheckedPointer.Id),
         });
         var compiledObjects = new List<(BpfObjectModel Model, List<AssembledFunction> Functions)>();
         foreach (var model in objects)

@@ -39,6 +39,10 @@ public sealed class BpfCompilerOptions
     /// <summary>Rule IDs switched off (tests use this to show that the kernel rejects what a rule reports).</summary>
     public IReadOnlyCollection<string> DisabledRules { get; init; } = Array.Empty<string>();
 
+    /// <summary>Rule IDs switched off in the source flow analysis only, leaving the compiler's IR backstop of the same
+    /// ID on (tests use this to show the backstop refuses what the source rule reports).</summary>
+    public IReadOnlyCollection<string> DisabledSourceRules { get; init; } = Array.Empty<string>();
+
     /// <summary>Compiles one method body; null = the code generator, <see cref="Codegen.FunctionCompiler"/>.</summary>
     public IFunctionCompiler? FunctionCompiler { get; init; }
 }
