@@ -87,7 +87,7 @@ public sealed unsafe class InodeStorage<T>(MapFlags flags = MapFlags.NoPrealloc,
     public long Delete(void* inode) => Remove(inode);
 }
 
-/// <summary>A value per socket (BPF_MAP_TYPE_SK_STORAGE), from a socket pointer such as <c>skb-&gt;sk</c> made full.</summary>
+/// <summary>A value per socket (BPF_MAP_TYPE_SK_STORAGE): from a socket pointer, or from a cgroup sock program's context.</summary>
 /// <remarks>Kernel 5.2.</remarks>
 [BpfMap(MapType.SkStorage, KeySize = 4)]
 public sealed unsafe class SkStorage<T>(MapFlags flags = MapFlags.NoPrealloc, MapPinning pinning = MapPinning.None)
@@ -97,6 +97,11 @@ public sealed unsafe class SkStorage<T>(MapFlags flags = MapFlags.NoPrealloc, Ma
     /// <remarks><c>bpf_sk_storage_get(map, sk, value, flags)</c>.</remarks>
     [MapHelper(107)]
     public ref T Get(void* sk, T* value = null, LocalStorageFlags flags = LocalStorageFlags.None) => ref Find(sk, value, flags);
+
+    /// <summary>The value of the socket a cgroup sock program runs for (its context is the socket).</summary>
+    /// <remarks><c>bpf_sk_storage_get(map, ctx, value, flags)</c>; managed, the socket is <see cref="SockContext.Socket"/>.</remarks>
+    [MapHelper(107)]
+    public ref T Get(SockContext sk, T* value = null, LocalStorageFlags flags = LocalStorageFlags.None) => ref Find((void*)sk.Socket, value, flags);
 
     /// <summary>Removes the socket's value: 0 or -ENOENT.</summary>
     /// <remarks><c>bpf_sk_storage_delete(map, sk)</c>.</remarks>
