@@ -234,7 +234,8 @@ public static class AccessorWriter
                 yield return ("Attaches to <paramref name=\"socket\"/> (SO_ATTACH_BPF).",
                     $"{Runtime}SocketFilterAttachment Attach(global::System.Net.Sockets.Socket socket)", "Program.AttachSocket(socket)");
                 break;
-            case ProgramKind.CgroupSkb:
+            case ProgramKind.CgroupSkb or ProgramKind.CgroupSock or ProgramKind.CgroupSockAddr or ProgramKind.SockOps
+                or ProgramKind.CgroupSysctl or ProgramKind.CgroupSockopt or ProgramKind.CgroupDevice:
                 yield return ("Attaches to the cgroup at <paramref name=\"cgroupPath\"/> (a directory of the cgroup2 hierarchy).",
                     $"{Runtime}CgroupLink Attach(string cgroupPath)", "Program.AttachCgroup(cgroupPath)");
                 break;
@@ -242,6 +243,26 @@ public static class AccessorWriter
                 yield return ("Attaches to a perf event on every CPU, for every process or only <paramref name=\"pid\"/>.",
                     $"{Runtime}PerfEventLinkGroup Attach({Runtime}PerfEventSource source, int pid = -1)", "Program.AttachPerfEvent(source, pid)");
                 break;
+            case ProgramKind.RawTracepointWritable:
+                yield return ("Attaches to the writable raw tracepoint <paramref name=\"name\"/>.",
+                    $"{Runtime}RawTracepointLink Attach(string name)", "Program.AttachRawTracepoint(name)");
+                break;
+            case ProgramKind.SkMsg:
+            case ProgramKind.SkSkb:
+                yield return ("Attaches to the sockmap or sockhash <paramref name=\"map\"/>.",
+                    $"{Runtime}SockMapLink Attach({Runtime}Map map)", "Program.AttachSockMap(map)");
+                break;
+            case ProgramKind.SkLookup:
+            case ProgramKind.FlowDissector:
+                yield return ("Attaches to the network namespace at <paramref name=\"netnsPath\"/>.",
+                    $"{Runtime}NetnsLink Attach(string netnsPath)", "Program.AttachNetns(netnsPath)");
+                break;
+            case ProgramKind.Netfilter:
+                yield return ("Attaches to a netfilter hook (NFPROTO_IPV4 = 2; NF_INET_LOCAL_IN = 1...).",
+                    $"{Runtime}NetfilterLink Attach(uint protocolFamily, uint hook, int priority)", "Program.AttachNetfilter(protocolFamily, hook, priority)");
+                break;
+            case ProgramKind.Iterator:
+            case ProgramKind.Syscall:
             case ProgramKind.TracepointBtf:
             case ProgramKind.Fentry:
             case ProgramKind.Fexit:
@@ -254,7 +275,8 @@ public static class AccessorWriter
     static bool AttachesFromAttribute(ProgramShape p) => p.Kind switch
     {
         ProgramKind.Tracepoint or ProgramKind.RawTracepoint or ProgramKind.TracepointBtf or ProgramKind.Kprobe or ProgramKind.Kretprobe
-            or ProgramKind.Fentry or ProgramKind.Fexit or ProgramKind.Lsm => true,
+            or ProgramKind.Fentry or ProgramKind.Fexit or ProgramKind.Lsm or ProgramKind.RawTracepointWritable or ProgramKind.Iterator
+            or ProgramKind.SkLookup or ProgramKind.FlowDissector => true,
         ProgramKind.Uprobe or ProgramKind.Uretprobe => p.AttachTarget is not null,
         ProgramKind.Xdp or ProgramKind.Tc or ProgramKind.SocketFilter or ProgramKind.CgroupSkb or ProgramKind.PerfEvent => false,
         _ => false,

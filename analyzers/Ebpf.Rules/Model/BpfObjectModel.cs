@@ -48,14 +48,17 @@ public sealed record ReadOnlyDataModel(uint Offset, byte[] Bytes);
 public enum ProgramKind
 {
     Tracepoint, RawTracepoint, TracepointBtf, Kprobe, Kretprobe, Uprobe, Uretprobe, Fentry, Fexit, Lsm, Xdp, Tc, SocketFilter, CgroupSkb, PerfEvent,
+    RawTracepointWritable, Iterator, Syscall, SkMsg, SkSkb, SockOps, CgroupSock, CgroupSockAddr, CgroupSysctl, CgroupSockopt, CgroupDevice,
+    SkLookup, FlowDissector, Netfilter,
 }
 
 /// <summary>Which context a program receives in R1, and so how its first parameter is read.</summary>
 public enum ContextKind
 {
-    /// <summary><c>in T</c> with T the tracepoint's record layout: field reads are ctx loads.</summary>
+    /// <summary><c>in T</c> with T the tracepoint's record layout (or a syscall program's argument struct): field reads are ctx loads.</summary>
     TracepointRecord,
     PtRegs, RawTracepoint, Tracing, Xdp, SkBuff, PerfEvent,
+    Sock, SockAddr, SockOps, SkMsg, SkLookup, Sysctl, Sockopt, CgroupDevice, Netfilter,
 }
 
 /// <summary>An entry program: a static method with a program attribute.</summary>

@@ -41,7 +41,8 @@ static class MapDiscovery
         if (diagnostics.Count != before) return null;
 
         ulong maxEntries = arguments.TryGetValue("maxEntries", out var m) ? m : arguments.TryGetValue("sizeBytes", out var s) ? s : 0;
-        if (CheckSize(mapType, maxEntries) is { } sizeError)
+        uint mapFlags = arguments.TryGetValue("flags", out var flagValue) ? checked((uint)flagValue) : 0;
+        if (CheckSize(mapType, maxEntries, mapFlags) is { } sizeError)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MapSizeInvalid, creation.Syntax.GetLocation(), field.Name, sizeError));
 
         var keyType = TypeArgument(type, "TKey");
@@ -69,7 +70,7 @@ static class MapDiscovery
             KeySize = keySize,
             ValueSize = valueSize,
             MaxEntries = checked((uint)maxEntries),
-            Flags = arguments.TryGetValue("flags", out var flags) ? checked((uint)flags) : 0,
+            Flags = mapFlags,
             Pinning = arguments.TryGetValue("pinning", out var pinning) ? (MapPinning)pinning : MapPinning.None,
         };
     }
@@ -130,8 +131,9 @@ static class MapDiscovery
     }
 
     /// <summary>The kernel's limits on <c>max_entries</c> for the map type, as an error message or null.</summary>
-    static string? CheckSize(MapType type, ulong maxEntries)
+    static string? CheckSize(MapType type, ulong maxEntries, uint flags)
     {
+        const uint NoPrealloc = 1; // BPF_F_NO_PREALLOC
         if (maxEntries > uint.MaxValue) return $"{maxEntries} entries do not fit in the kernel's 32-bit max_entries";
         switch (type)
         {
@@ -141,6 +143,9 @@ static class MapDiscovery
                 return null;
             case MapType.PerfEventArray:
                 return null; // 0 = one entry per CPU (set by the loader)
+            case MapType.TaskStorage or MapType.InodeStorage or MapType.SkStorage or MapType.CgrpStorage:
+                // Sized by the objects values hang on: the kernel wants max_entries 0 and BPF_F_NO_PREALLOC.
+                return (flags & NoPrealloc) == 0 ? "local storage must be created with MapFlags.NoPrealloc (the kernel rejects it otherwise)" : null;
             default:
                 return maxEntries == 0 ? "maxEntries must be greater than 0 (the kernel rejects max_entries 0)" : null;
         }

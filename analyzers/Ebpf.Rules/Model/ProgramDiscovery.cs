@@ -42,7 +42,7 @@ static class ProgramDiscovery
             Method = method,
             SectionName = section,
             Type = ProgramKinds.TypeOf(kind),
-            ExpectedAttachType = ExpectedAttachType(kind, attribute),
+            ExpectedAttachType = ProgramKinds.ExpectedAttachType(kind, attribute),
             Context = context,
             Kind = kind,
             AttachTarget = target,
@@ -85,25 +85,11 @@ static class ProgramDiscovery
     static Location ParameterLocation(IParameterSymbol parameter)
         => parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax().GetLocation() ?? parameter.Locations.FirstOrDefault() ?? Location.None;
 
-#pragma warning disable CS8524 // every named kind is listed
-
-    static AttachType ExpectedAttachType(ProgramKind kind, AttributeData attribute) => kind switch
-    {
-        ProgramKind.TracepointBtf => AttachType.TraceRawTp,
-        ProgramKind.Fentry => AttachType.TraceFentry,
-        ProgramKind.Fexit => AttachType.TraceFexit,
-        ProgramKind.Lsm => AttachType.LsmMac,
-        ProgramKind.Xdp => AttachType.Xdp,
-        ProgramKind.Tc => Direction(attribute) == 0 ? AttachType.TcxIngress : AttachType.TcxEgress,
-        ProgramKind.CgroupSkb => Direction(attribute) == 0 ? AttachType.CgroupInetIngress : AttachType.CgroupInetEgress,
-        ProgramKind.Tracepoint or ProgramKind.RawTracepoint or ProgramKind.Kprobe or ProgramKind.Kretprobe or ProgramKind.Uprobe
-            or ProgramKind.Uretprobe or ProgramKind.SocketFilter or ProgramKind.PerfEvent => AttachType.None,
-    };
-
     /// <summary>The libbpf section name and attach target; or an error message for bad attribute arguments.</summary>
     static (string Section, string? Target, string? Error) SectionName(ProgramKind kind, AttributeData attribute)
     {
         string? Arg(string name) => Argument(attribute, name) as string;
+        var hook = ProgramKinds.Info(kind).HookOf(attribute);
         switch (kind)
         {
             case ProgramKind.Tracepoint:
@@ -112,27 +98,18 @@ static class ProgramDiscovery
                 var name = Arg("name");
                 if (Identifier(category, "tracepoint category") is { } e1) return ("", null, e1);
                 if (Identifier(name, "tracepoint name") is { } e2) return ("", null, e2);
-                return ($"tracepoint/{category}/{name}", $"{category}/{name}", null);
+                return ($"{hook.Section}/{category}/{name}", $"{category}/{name}", null);
             }
-            case ProgramKind.RawTracepoint: return Named("raw_tp", Arg("name"), "raw tracepoint name");
-            case ProgramKind.TracepointBtf: return Named("tp_btf", Arg("name"), "tracepoint name");
-            case ProgramKind.Kprobe: return Named("kprobe", Arg("function"), "kernel function name");
-            case ProgramKind.Kretprobe: return Named("kretprobe", Arg("function"), "kernel function name");
-            case ProgramKind.Uprobe: return Uprobe("uprobe", Arg("binary"), Arg("symbol"));
-            case ProgramKind.Uretprobe: return Uprobe("uretprobe", Arg("binary"), Arg("symbol"));
-            case ProgramKind.Fentry: return Named("fentry", Arg("function"), "kernel function name");
-            case ProgramKind.Fexit: return Named("fexit", Arg("function"), "kernel function name");
-            case ProgramKind.Lsm: return Named("lsm", Arg("hook"), "LSM hook name");
-            case ProgramKind.Xdp: return ("xdp", null, null);
-            case ProgramKind.Tc: return (Direction(attribute) == 0 ? "tcx/ingress" : "tcx/egress", null, null);
-            case ProgramKind.SocketFilter: return ("socket", null, null);
-            case ProgramKind.CgroupSkb: return (Direction(attribute) == 0 ? "cgroup_skb/ingress" : "cgroup_skb/egress", null, null);
-            case ProgramKind.PerfEvent: return ("perf_event", null, null);
+            case ProgramKind.RawTracepoint or ProgramKind.RawTracepointWritable: return Named(hook.Section, Arg("name"), "raw tracepoint name");
+            case ProgramKind.TracepointBtf: return Named(hook.Section, Arg("name"), "tracepoint name");
+            case ProgramKind.Kprobe or ProgramKind.Kretprobe or ProgramKind.Fentry or ProgramKind.Fexit:
+                return Named(hook.Section, Arg("function"), "kernel function name");
+            case ProgramKind.Uprobe or ProgramKind.Uretprobe: return Uprobe(hook.Section, Arg("binary"), Arg("symbol"));
+            case ProgramKind.Lsm: return Named(hook.Section, Arg("hook"), "LSM hook name");
+            case ProgramKind.Iterator: return Named(hook.Section, Arg("target"), "iterator target (task, bpf_map, ...)");
+            default: return (hook.Section, null, null);
         }
-        throw new InvalidOperationException($"unknown program kind {kind}");
     }
-
-#pragma warning restore CS8524
 
     static (string, string?, string?) Named(string prefix, string? name, string what)
         => Identifier(name, what) is { } error ? ("", null, error) : ($"{prefix}/{name}", name, null);
@@ -156,8 +133,6 @@ static class ProgramDiscovery
             return $"the {what} '{value}' is not a kernel identifier (letters, digits, '_')";
         return null;
     }
-
-    static int Direction(AttributeData attribute) => Convert.ToInt32(Argument(attribute, "direction") ?? 0);
 
     /// <summary>A constructor argument by parameter name (or a named property), or null.</summary>
     static object? Argument(AttributeData attribute, string name)

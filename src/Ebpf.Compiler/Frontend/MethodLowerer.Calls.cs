@@ -125,7 +125,20 @@ internal sealed partial class MethodLowerer
         var args = new List<Value>();
         uint readOnly = 0;
         if (receiverMap is not null && !recordOnly) args.Add(_b.Emit(new MapHandleInstruction(receiverMap.Name)));
-        foreach (var arg in inv.Arguments) AddHelperArgument(inv, arg, recordOnly, args, ref readOnly);
+        // Arguments are evaluated in source order (named ones may come early, defaults last) and passed in parameter order.
+        var parts = new SortedList<int, (List<Value> Values, uint ReadOnly)>();
+        foreach (var arg in inv.Arguments)
+        {
+            var part = new List<Value>();
+            uint partReadOnly = 0;
+            AddHelperArgument(inv, arg, recordOnly, part, ref partReadOnly);
+            parts.Add(arg.Parameter!.Ordinal, (part, partReadOnly));
+        }
+        foreach (var (values, partReadOnly) in parts.Values)
+        {
+            readOnly |= partReadOnly << args.Count;
+            args.AddRange(values);
+        }
         if ((method.ReturnsByRef || method.ReturnsByRefReadonly) && IsMethodTypeParameter(method.OriginalDefinition.ReturnType)
             && !method.OriginalDefinition.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, method.OriginalDefinition.ReturnType)))
         {

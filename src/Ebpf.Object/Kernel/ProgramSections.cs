@@ -28,7 +28,13 @@ public static class ProgramSections
 {
     enum Match { Exact, WordOrTarget, TargetRequired }
 
-    sealed record Definition(string Prefix, Match Match, ProgramType Type, AttachType AttachType, ProgramSectionFlags Flags = ProgramSectionFlags.None);
+    sealed record Definition(string Prefix, Match Match, ProgramType Type, AttachType AttachType, ProgramSectionFlags Flags = ProgramSectionFlags.None)
+    {
+        /// <summary>The first libbpf release that knows the section (the table's baseline is libbpf 1.1).</summary>
+        public Version Libbpf { get; init; } = Baseline;
+    }
+
+    static readonly Version Baseline = new(1, 1);
 
     const ProgramSectionFlags Sleepable = ProgramSectionFlags.Sleepable;
     const ProgramSectionFlags Btf = ProgramSectionFlags.AttachBtf;
@@ -36,7 +42,7 @@ public static class ProgramSections
     static Definition E(string name, ProgramType t, AttachType a = AttachType.None, ProgramSectionFlags f = default) => new(name, Match.Exact, t, a, f);
     static Definition P(string word, ProgramType t, AttachType a = AttachType.None, ProgramSectionFlags f = default) => new(word, Match.WordOrTarget, t, a, f);
 
-    // libbpf 1.1 section_defs in its order; entries marked (1.3+) come from later libbpf releases
+    // libbpf 1.1 section_defs in its order; entries with a Libbpf version come from later libbpf releases
     // (tcx, netkit, netfilter, uprobe.multi, kprobe.session) and are placed where those releases put them.
     static readonly Definition[] Definitions =
     {
@@ -51,23 +57,23 @@ public static class ProgramSections
         P("uretprobe.s", ProgramType.Kprobe, f: Sleepable),
         P("kprobe.multi", ProgramType.Kprobe, AttachType.TraceKprobeMulti),
         P("kretprobe.multi", ProgramType.Kprobe, AttachType.TraceKprobeMulti),
-        P("kprobe.session", ProgramType.Kprobe, AttachType.TraceKprobeSession),      // (1.5+)
-        P("uprobe.multi", ProgramType.Kprobe, AttachType.TraceUprobeMulti),          // (1.3+)
-        P("uretprobe.multi", ProgramType.Kprobe, AttachType.TraceUprobeMulti),       // (1.3+)
-        P("uprobe.multi.s", ProgramType.Kprobe, AttachType.TraceUprobeMulti, Sleepable),
-        P("uretprobe.multi.s", ProgramType.Kprobe, AttachType.TraceUprobeMulti, Sleepable),
+        P("kprobe.session", ProgramType.Kprobe, AttachType.TraceKprobeSession) with { Libbpf = new(1, 5) },
+        P("uprobe.multi", ProgramType.Kprobe, AttachType.TraceUprobeMulti) with { Libbpf = new(1, 3) },
+        P("uretprobe.multi", ProgramType.Kprobe, AttachType.TraceUprobeMulti) with { Libbpf = new(1, 3) },
+        P("uprobe.multi.s", ProgramType.Kprobe, AttachType.TraceUprobeMulti, Sleepable) with { Libbpf = new(1, 3) },
+        P("uretprobe.multi.s", ProgramType.Kprobe, AttachType.TraceUprobeMulti, Sleepable) with { Libbpf = new(1, 3) },
         P("ksyscall", ProgramType.Kprobe),
         P("kretsyscall", ProgramType.Kprobe),
         P("usdt", ProgramType.Kprobe),
-        E("tc/ingress", ProgramType.SchedCls, AttachType.TcxIngress),                // (1.3+)
-        E("tc/egress", ProgramType.SchedCls, AttachType.TcxEgress),                  // (1.3+)
-        E("tcx/ingress", ProgramType.SchedCls, AttachType.TcxIngress),               // (1.3+)
-        E("tcx/egress", ProgramType.SchedCls, AttachType.TcxEgress),                 // (1.3+)
+        E("tc/ingress", ProgramType.SchedCls, AttachType.TcxIngress) with { Libbpf = new(1, 3) },
+        E("tc/egress", ProgramType.SchedCls, AttachType.TcxEgress) with { Libbpf = new(1, 3) },
+        E("tcx/ingress", ProgramType.SchedCls, AttachType.TcxIngress) with { Libbpf = new(1, 3) },
+        E("tcx/egress", ProgramType.SchedCls, AttachType.TcxEgress) with { Libbpf = new(1, 3) },
         E("tc", ProgramType.SchedCls),
         E("classifier", ProgramType.SchedCls),
         E("action", ProgramType.SchedAct),
-        E("netkit/primary", ProgramType.SchedCls, AttachType.NetkitPrimary),         // (1.4+)
-        E("netkit/peer", ProgramType.SchedCls, AttachType.NetkitPeer),               // (1.4+)
+        E("netkit/primary", ProgramType.SchedCls, AttachType.NetkitPrimary) with { Libbpf = new(1, 4) },
+        E("netkit/peer", ProgramType.SchedCls, AttachType.NetkitPeer) with { Libbpf = new(1, 4) },
         P("tracepoint", ProgramType.Tracepoint),
         P("tp", ProgramType.Tracepoint),
         P("raw_tracepoint", ProgramType.RawTracepoint),
@@ -132,7 +138,7 @@ public static class ProgramSections
         E("cgroup/dev", ProgramType.CgroupDevice, AttachType.CgroupDevice),
         P("struct_ops", ProgramType.StructOps),
         E("sk_lookup", ProgramType.SkLookup, AttachType.SkLookup),
-        E("netfilter", ProgramType.Netfilter, AttachType.Netfilter),                 // (1.3+)
+        E("netfilter", ProgramType.Netfilter, AttachType.Netfilter) with { Libbpf = new(1, 3) },
     };
 
     /// <summary>Classifies a section name (<c>tracepoint/syscalls/sys_enter_openat</c> -&gt; Tracepoint, target <c>syscalls/sys_enter_openat</c>).
@@ -162,6 +168,16 @@ public static class ProgramSections
         }
         section = null!;
         return false;
+    }
+
+    /// <summary>The first libbpf release that loads a program of this section name (1.1 for the sections
+    /// libbpf 1.1 already knew), or null when no libbpf release knows it.</summary>
+    public static Version? LibbpfVersion(string sectionName)
+    {
+        var name = sectionName.StartsWith('?') ? sectionName[1..] : sectionName;
+        foreach (var d in Definitions)
+            if (Matches(d, name, out _)) return d.Libbpf;
+        return null;
     }
 
     /// <summary>Every section name libbpf accepts, in the form of its table (<c>kprobe+</c>, <c>xdp</c>), for error messages.</summary>

@@ -7,6 +7,7 @@ public sealed unsafe partial class Program
 {
     /// <summary>Attaches where the program's section says (libbpf's auto-attach): <c>tracepoint/CAT/NAME</c>,
     /// <c>raw_tp/NAME</c>, <c>kprobe/FUNC</c>, <c>kretprobe/FUNC</c>, <c>uprobe/BINARY:FUNC</c>, <c>uretprobe/BINARY:FUNC</c>.
+    /// sk_lookup and flow dissector programs attach to this process's network namespace.
     /// Programs whose target is only known at run time (XDP and tc need an interface) say which method to call.</summary>
     public ILink Attach()
     {
@@ -34,12 +35,16 @@ public sealed unsafe partial class Program
                 or ProgramType.CgroupDevice or ProgramType.CgroupSysctl or ProgramType.CgroupSockopt
                 => throw new InvalidOperationException($"cgroup program '{Name}' needs a cgroup: call AttachCgroup(cgroupDirectory)"),
             ProgramType.PerfEvent => throw new InvalidOperationException($"perf_event program '{Name}' needs an event to sample: call AttachPerfEvent(PerfEventSource.CpuClock(99))"),
+            ProgramType.SkLookup or ProgramType.FlowDissector => AttachNetns(),
+            ProgramType.SkSkb or ProgramType.SkMsg => throw new InvalidOperationException($"{Type} program '{Name}' needs a sockmap or sockhash: call AttachSockMap(map)"),
+            ProgramType.Netfilter => throw new InvalidOperationException($"netfilter program '{Name}' needs a hook: call AttachNetfilter(protocolFamily, hook, priority)"),
+            ProgramType.Syscall => throw new InvalidOperationException($"syscall program '{Name}' is not attached: run it with TestRun"),
             ProgramType.Unspecified or ProgramType.SchedAct
-                or ProgramType.LwtIn or ProgramType.LwtOut or ProgramType.LwtXmit or ProgramType.SkSkb
-                or ProgramType.SkMsg or ProgramType.LwtSeg6Local or ProgramType.LircMode2
-                or ProgramType.SkReuseport or ProgramType.FlowDissector
+                or ProgramType.LwtIn or ProgramType.LwtOut or ProgramType.LwtXmit
+                or ProgramType.LwtSeg6Local or ProgramType.LircMode2
+                or ProgramType.SkReuseport
                 or ProgramType.Tracing or ProgramType.StructOps or ProgramType.Ext
-                or ProgramType.Lsm or ProgramType.SkLookup or ProgramType.Syscall or ProgramType.Netfilter
+                or ProgramType.Lsm
                 => throw new NotSupportedException($"attaching {Type} programs (program '{Name}', section '{SectionName}') is not supported by this runtime yet"),
             _ => throw new NotSupportedException($"program '{Name}' has unknown program type {(uint)Type}"),
         };
@@ -161,6 +166,16 @@ public sealed unsafe partial class Program
     /// attach type defaults to the program's expected attach type (<c>cgroup_skb/egress</c> -&gt; BPF_CGROUP_INET_EGRESS).</summary>
     public CgroupLink AttachCgroup(string cgroupPath, AttachType? attachType = null)
         => CgroupLink.Attach(this, cgroupPath, attachType ?? ExpectedAttachType);
+
+    /// <summary>Attaches an sk_lookup or flow dissector program to a network namespace (default: this process's).</summary>
+    public NetnsLink AttachNetns(string netnsPath = "/proc/self/ns/net") => NetnsLink.Attach(this, netnsPath);
+
+    /// <summary>Attaches an sk_msg or sk_skb program to a sockmap or sockhash, as its section's hook (verdict, parser).</summary>
+    public SockMapLink AttachSockMap(Map map) => SockMapLink.Attach(this, map);
+
+    /// <summary>Attaches a netfilter program to <paramref name="hook"/> (NF_INET_PRE_ROUTING = 0 ... POST_ROUTING = 4) of
+    /// <paramref name="protocolFamily"/> (NFPROTO_IPV4 = 2, NFPROTO_IPV6 = 10) at <paramref name="priority"/>.</summary>
+    public NetfilterLink AttachNetfilter(uint protocolFamily, uint hook, int priority) => NetfilterLink.Attach(this, protocolFamily, hook, priority);
 
     /// <summary>Attaches a socket filter program to <paramref name="socket"/> (SO_ATTACH_BPF).</summary>
     public SocketFilterAttachment AttachSocket(System.Net.Sockets.Socket socket) => SocketFilterAttachment.Attach(this, socket);

@@ -64,11 +64,6 @@ public static unsafe partial class Bpf
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(50)] public static long SkbAdjustRoom<TContext>(TContext skb, int len_diff, uint mode, ulong flags) where TContext : unmanaged => throw KernelOnly("bpf_skb_adjust_room");
 
-    /// <summary>The kernel helper <c>bpf_redirect_map</c>.</summary>
-    /// <remarks><c>long bpf_redirect_map(struct bpf_map *map, u32 key, u64 flags)</c>, kernel 4.14. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(51)] public static long RedirectMap<TMap>(TMap map, uint key, ulong flags) where TMap : class => throw KernelOnly("bpf_redirect_map");
-
     /// <summary>The kernel helper <c>bpf_sk_redirect_map</c>.</summary>
     /// <remarks><c>long bpf_sk_redirect_map(struct sk_buff *skb, struct bpf_map *map, u32 key, u64 flags)</c>, kernel 4.14. The UAPI header documents it. Kernel only:
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
@@ -264,16 +259,6 @@ public static unsafe partial class Bpf
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(104)] public static long SysctlSetNewValue<TContext>(TContext ctx, void* buf, ulong buf_len) where TContext : unmanaged => throw KernelOnly("bpf_sysctl_set_new_value");
 
-    /// <summary>The kernel helper <c>bpf_sk_storage_get</c>.</summary>
-    /// <remarks><c>void *bpf_sk_storage_get(struct bpf_map *map, void *sk, void *value, u64 flags)</c>, kernel 5.2. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(107)] public static void* SkStorageGet<TMap>(TMap map, void* sk, void* value, ulong flags) where TMap : class => throw KernelOnly("bpf_sk_storage_get");
-
-    /// <summary>The kernel helper <c>bpf_sk_storage_delete</c>.</summary>
-    /// <remarks><c>long bpf_sk_storage_delete(struct bpf_map *map, void *sk)</c>, kernel 5.2. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(108)] public static long SkStorageDelete<TMap>(TMap map, void* sk) where TMap : class => throw KernelOnly("bpf_sk_storage_delete");
-
     /// <summary>The kernel helper <c>bpf_tcp_gen_syncookie</c>.</summary>
     /// <remarks><c>s64 bpf_tcp_gen_syncookie(void *sk, void *iph, u32 iph_len, struct tcphdr *th, u32 th_len)</c>, kernel 5.3; GPL-only. The UAPI header documents it. Kernel only:
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
@@ -379,16 +364,6 @@ public static unsafe partial class Bpf
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(144)] public static long ReserveHdrOpt<TContext>(TContext skops, uint len, ulong flags) where TContext : unmanaged => throw KernelOnly("bpf_reserve_hdr_opt");
 
-    /// <summary>The kernel helper <c>bpf_inode_storage_get</c>.</summary>
-    /// <remarks><c>void *bpf_inode_storage_get(struct bpf_map *map, void *inode, void *value, u64 flags)</c>, kernel 5.10. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(145)] public static void* InodeStorageGet<TMap>(TMap map, void* inode, void* value, ulong flags) where TMap : class => throw KernelOnly("bpf_inode_storage_get");
-
-    /// <summary>The kernel helper <c>bpf_inode_storage_delete</c>.</summary>
-    /// <remarks><c>int bpf_inode_storage_delete(struct bpf_map *map, void *inode)</c>, kernel 5.10. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(146)] public static int InodeStorageDelete<TMap>(TMap map, void* inode) where TMap : class => throw KernelOnly("bpf_inode_storage_delete");
-
     /// <summary>The kernel helper <c>bpf_d_path</c>.</summary>
     /// <remarks><c>long bpf_d_path(struct path *path, char *buf, u32 sz)</c>, kernel 5.10. The UAPI header documents it. Kernel only:
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
@@ -423,16 +398,6 @@ public static unsafe partial class Bpf
     /// <remarks><c>void *bpf_this_cpu_ptr(const void *percpu_ptr)</c>, kernel 5.10. The UAPI header documents it. Kernel only:
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(154)] public static void* ThisCpuPtr(void* percpu_ptr) => throw KernelOnly("bpf_this_cpu_ptr");
-
-    /// <summary>The kernel helper <c>bpf_task_storage_get</c>.</summary>
-    /// <remarks><c>void *bpf_task_storage_get(struct bpf_map *map, struct task_struct *task, void *value, u64 flags)</c>, kernel 5.11. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(156)] public static void* TaskStorageGet<TMap>(TMap map, void* task, void* value, ulong flags) where TMap : class => throw KernelOnly("bpf_task_storage_get");
-
-    /// <summary>The kernel helper <c>bpf_task_storage_delete</c>.</summary>
-    /// <remarks><c>long bpf_task_storage_delete(struct bpf_map *map, struct task_struct *task)</c>, kernel 5.11. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(157)] public static long TaskStorageDelete<TMap>(TMap map, void* task) where TMap : class => throw KernelOnly("bpf_task_storage_delete");
 
     /// <summary>The kernel helper <c>bpf_bprm_opts_set</c>.</summary>
     /// <remarks><c>long bpf_bprm_opts_set(struct linux_binprm *bprm, u64 flags)</c>, kernel 5.11. The UAPI header documents it. Kernel only:

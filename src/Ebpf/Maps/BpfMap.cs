@@ -5,8 +5,15 @@ namespace Ebpf;
 public abstract class BpfMap
 {
     private protected BpfMap(MapType type, uint maxEntries, MapFlags flags, MapPinning pinning)
+        : this(type, maxEntries, flags, pinning, sizedByOwners: false) { }
+
+    /// <summary>A map whose size the kernel objects it hangs values on decide (local storage): max_entries 0.</summary>
+    private protected BpfMap(MapType type, MapFlags flags, MapPinning pinning)
+        : this(type, 0, flags, pinning, sizedByOwners: true) { }
+
+    BpfMap(MapType type, uint maxEntries, MapFlags flags, MapPinning pinning, bool sizedByOwners)
     {
-        if (maxEntries == 0)
+        if (maxEntries == 0 && !sizedByOwners)
             throw new ArgumentOutOfRangeException(nameof(maxEntries), $"A {type} map needs maxEntries > 0 (the kernel rejects max_entries 0 with EINVAL).");
         if (!Enum.IsDefined(pinning))
             throw new ArgumentOutOfRangeException(nameof(pinning), $"Unknown pinning {pinning}.");

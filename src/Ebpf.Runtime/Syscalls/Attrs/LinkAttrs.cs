@@ -15,6 +15,11 @@ internal struct LinkCreateAttr
     [FieldOffset(16)] public ulong PerfEventBpfCookie;
     [FieldOffset(16)] public uint TcxRelativeFd;
     [FieldOffset(24)] public ulong TcxExpectedRevision;
+    /// <summary><c>netfilter.pf</c>, <c>hooknum</c>, <c>priority</c>, <c>flags</c> (6.4+).</summary>
+    [FieldOffset(16)] public uint NetfilterPf;
+    [FieldOffset(20)] public uint NetfilterHooknum;
+    [FieldOffset(24)] public int NetfilterPriority;
+    [FieldOffset(28)] public uint NetfilterFlags;
 }
 
 /// <summary><c>union bpf_attr</c> for BPF_LINK_DETACH.</summary>

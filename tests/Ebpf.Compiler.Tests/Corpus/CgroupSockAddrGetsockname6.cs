@@ -1,0 +1,16 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Ebpf;
+
+/// <summary>A cgroup sock_addr program at Getsockname6.</summary>
+[BpfObject(License = "GPL")]
+public static unsafe partial class CgroupSockAddrGetsockname6
+{
+    [CgroupSockAddr(SockAddrHook.Getsockname6)]
+    static int OnGetsockname6(SockAddrContext addr)
+    {
+        if (addr.UserPort == 0x5100) addr.UserPort = 0x5000;   // must return 1: these hooks only rewrite
+        return 1;
+    }
+}
