@@ -1,0 +1,144 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using Ebpf.Abi;
+using Ebpf.Compiler.Pipeline;
+using Ebpf.Compiler.Tests.Abi;
+using Ebpf.Compiler.Tests.Pipeline;
+using Ebpf.Compiler.Tests.Verifier;
+using Ebpf.Rules;
+using Ebpf.Rules.Analyzers;
+using Ebpf.Rules.Flow;
+using Ebpf.Rules.Helpers;
+using Ebpf.TestSupport;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Ebpf.Compiler.Tests.Diagnostics;
+
+/// <summary>Each section of docs/diagnostics.md shows its ID with a <c>// wrong</c> and a <c>// right</c> example, and
+/// both go through the real compiler (and, for the IDs the IDE reports, the analyzers): the wrong one reports exactly
+/// that ID on the line marked <c>// error EBPFnnnn</c> (or <c>warning</c>, <c>info</c>), the right one (the message's
+/// suggested fix) nothing. A block with a <c>[BpfObject]</c> class is a whole file (with <c>using Ebpf;</c> added when
+/// it has no usings); any other block is the body of <see cref="FlowProbes.Probe"/>'s program <c>Run</c>. A line
+/// <c>// ebpf build --target-kernel X.Y</c> sets the target kernel.</summary>
+public class DiagnosticDocsTests
+{
+    /// <summary>The IDs no C# source can show, and why; every other ID of the catalog needs its pair.</summary>
+    static readonly Dictionary<string, string> NotShownFromSource = new()
+    {
+        ["EBPF1907"] = "needs hundreds of nesting levels, unreadable in a doc; CompilerRobustnessTests builds such code",
+        ["EBPF2298"] = "depends on the machine (no CAP_BPF, BPF disabled) under 'ebpf build --verify', not on the source",
+        ["EBPF2306"] = "a command-line / MSBuild value, not C#; the doc shows the command line, HelperRuleTests the parser",
+        ["EBPF4001"] = "a missing input file path, not C#",
+        ["EBPF4003"] = "an unwritable output path, not C#",
+        ["EBPF4004"] = "a missing Ebpf.dll next to the compiler, not C#",
+        ["EBPF4005"] = "a missing --reference path, not C#",
+        ["EBPF4101"] = "an MSBuild LangVersion value, not C#",
+        ["EBPF4102"] = "an MSBuild Nullable value, not C#",
+        ["EBPF4104"] = "the SDK failing to start the compiler process, not C#",
+        ["EBPF9001"] = "an internal compiler error: no valid input should produce it",
+        ["EBPF9002"] = "an internal object-writer error: no valid input should produce it",
+    };
+
+    /// <summary>IDs whose section does not have its compiled pair yet (each one is owed a pair; the list only shrinks).</summary>
+    static readonly HashSet<string> PairNotWrittenYet =
+    [
+        "EBPF1001", "EBPF1002", "EBPF1003", "EBPF1004", "EBPF1005", "EBPF1006", "EBPF1007", "EBPF1008", "EBPF1009", "EBPF1010", "EBPF1011", "EBPF1012", "EBPF1013", "EBPF1014", "EBPF1015", "EBPF1016", "EBPF1017", "EBPF1018", "EBPF1019", "EBPF1020", "EBPF1021", "EBPF1022", "EBPF1023", "EBPF1901", "EBPF1902", "EBPF1903", "EBPF1904", "EBPF1905", "EBPF1906", "EBPF1908", "EBPF2001", "EBPF2002", "EBPF2003", "EBPF2101", "EBPF2102", "EBPF2104", "EBPF2105", "EBPF2301", "EBPF2302", "EBPF2303", "EBPF2304", "EBPF2305", "EBPF3001", "EBPF3002", "EBPF3003", "EBPF3004", "EBPF3005", "EBPF3006", "EBPF3007", "EBPF3008", "EBPF3009", "EBPF3010", "EBPF3011", "EBPF3012", "EBPF3013", "EBPF3014", "EBPF3015", "EBPF3016", "EBPF3017", "EBPF3018", "EBPF3020", "EBPF3021", "EBPF3100", "EBPF3101", "EBPF3102", "EBPF3103", "EBPF3104", "EBPF4002",
+    ];
+
+    static readonly Lazy<string> Doc = new(() => File.ReadAllText(RepoPaths.Combine("docs", "diagnostics.md")));
+
+    public static TheoryData<string> PairedIds => new(DiagnosticDescriptors.All.Select(d => d.Id).Where(id => !NotShownFromSource.ContainsKey(id) && !PairNotWrittenYet.Contains(id)));
+
+    [Fact]
+    public void Every_id_has_a_wrong_and_right_pair_or_a_reason_why_not()
+    {
+        var missing = DiagnosticDescriptors.All.Select(d => d.Id)
+            .Where(id => !NotShownFromSource.ContainsKey(id) && !PairNotWrittenYet.Contains(id) && Examples(id) is null).ToList();
+        Assert.True(missing.Count == 0, "no // wrong and // right examples in docs/diagnostics.md for: " + string.Join(", ", missing));
+        var stale = NotShownFromSource.Keys.Concat(PairNotWrittenYet).Where(id => DiagnosticDescriptors.Find(id) is null || Examples(id) is not null).ToList();
+        Assert.True(stale.Count == 0, "listed as not shown from source but unknown or documented with a pair: " + string.Join(", ", stale));
+    }
+
+    [Theory]
+    [MemberData(nameof(PairedIds))]
+    public async Task Wrong_example_gives_the_id_at_its_line_and_right_example_compiles_clean(string id)
+    {
+        var pair = Examples(id);
+        Assert.True(pair is not null, $"{id}: no // wrong and // right blocks in its section");
+        var (wrong, right) = pair.Value;
+
+        var marked = Regex.Matches(wrong.Code, @"//\s*(error|warning|info)\s+(EBPF\d{4})").Select(m => (Id: m.Groups[2].Value, Line: LineOf(wrong.Code, m.Index))).ToList();
+        Assert.True(marked.Count == 1 && marked[0].Id == id, $"{id}: the wrong example must mark one line '// error {id}', found: {string.Join(", ", marked)}");
+        int line = wrong.FirstLine + marked[0].Line;
+
+        var bad = Compile(wrong);
+        AssertReportedAt(id, line, bad.Diagnostics, "compiler", wrong.Source);
+        var good = Compile(right);
+        Assert.True(good.Diagnostics.Count == 0, $"{id}: the right example has diagnostics:\n{string.Join("\n", good.Diagnostics)}\n{right.Source}");
+
+        if (!AnalyzerIds.Contains(id)) return;
+        AssertReportedAt(id, line, await Analyze(wrong), "analyzer", wrong.Source);
+        var clean = await Analyze(right);
+        Assert.True(clean.IsEmpty, $"{id}: the analyzers report on the right example:\n{string.Join("\n", clean)}");
+    }
+
+    static void AssertReportedAt(string id, int line, IEnumerable<Diagnostic> diagnostics, string by, string source)
+    {
+        var all = diagnostics.ToList();
+        string Show() => $"\n{string.Join("\n", all)}\n{source}";
+        Assert.True(all.Count > 0 && all.All(d => d.Id == id), $"{id}: the {by} must report only {id} on the wrong example:{Show()}");
+        Assert.True(all.Any(d => d.Location.GetLineSpan().StartLinePosition.Line + 1 == line), $"{id}: the {by} does not report it on line {line}:{Show()}");
+    }
+
+    /// <summary>A compilable example: its full source, the line of the source its first line is on, and its target kernel.</summary>
+    sealed record Example(string Code, string Source, int FirstLine, KernelVersion? Target);
+
+    static (Example Wrong, Example Right)? Examples(string id)
+    {
+        var doc = Doc.Value;
+        int start = doc.IndexOf($"<a id=\"{id.ToLowerInvariant()}\"></a>", StringComparison.Ordinal);
+        if (start < 0) return null;
+        int end = doc.IndexOf("<a id=", start + 10, StringComparison.Ordinal);
+        var blocks = Regex.Matches(doc[start..(end < 0 ? doc.Length : end)], "```csharp\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToList();
+        var wrong = blocks.Where(b => b.StartsWith("// wrong", StringComparison.Ordinal)).ToList();
+        var right = blocks.Where(b => b.StartsWith("// right", StringComparison.Ordinal)).ToList();
+        if (wrong.Count != 1 || right.Count != 1) return null;
+        return (Build(wrong[0]), Build(right[0]));
+    }
+
+    static Example Build(string code)
+    {
+        var target = Regex.Match(code, @"//\s*ebpf build --target-kernel (\S+)") is { Success: true } m ? KernelVersion.Parse(m.Groups[1].Value) : (KernelVersion?)null;
+        if (code.Contains("[BpfObject", StringComparison.Ordinal))
+        {
+            bool hasUsings = Regex.IsMatch(code, @"^using \S+;", RegexOptions.Multiline);
+            return new Example(code, hasUsings ? code : "using Ebpf;\n" + code, hasUsings ? 1 : 2, target);
+        }
+        const string BodyMarker = "/*BODY*/";
+        var shell = FlowProbes.Probe(BodyMarker, tracepoint: code.Contains("args.", StringComparison.Ordinal));
+        int at = shell.IndexOf(BodyMarker, StringComparison.Ordinal);
+        var indented = code.TrimEnd('\n').Replace("\n", "\n        ", StringComparison.Ordinal);
+        return new Example(code, shell[..at] + indented + shell[(at + BodyMarker.Length)..], LineOf(shell, at) + 1, target);
+    }
+
+    static int LineOf(string text, int index) => text.AsSpan(0, index).Count('\n');
+
+    static BpfCompileResult Compile(Example example)
+        => BpfCompiler.CompileSources(new[] { (example.Source, "Doc.cs") }, new BpfCompilerOptions { TargetKernel = example.Target, TracefsPath = null });
+
+    /// <summary>The global usings the compiler adds (an SDK project's ImplicitUsings), for the analyzers' compilation.</summary>
+    const string ImplicitUsings = "global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; global using System.Threading; global using System.Threading.Tasks;";
+
+    static DiagnosticAnalyzer[] Analyzers() => [new SubsetAnalyzer(), new ObjectAnalyzer(), new FlowAnalyzer(), new HelperAnalyzer()];
+
+    static readonly HashSet<string> AnalyzerIds = Analyzers().SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).ToHashSet();
+
+    static async Task<ImmutableArray<Diagnostic>> Analyze(Example example)
+    {
+        var compilation = TestCompilations.Create(new[] { (example.Source, "Doc.cs"), (ImplicitUsings, "Usings.cs") });
+        var options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new HelperRuleTests.TargetOptions(example.Target?.ToString()));
+        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create(Analyzers()), options).GetAnalyzerDiagnosticsAsync();
+        return diagnostics.Where(d => d.Id.StartsWith("EBPF", StringComparison.Ordinal)).ToImmutableArray();
+    }
+}
