@@ -43,7 +43,7 @@ public class DiagnosticDocsTests
     /// <summary>IDs whose section does not have its compiled pair yet (each one is owed a pair; the list only shrinks).</summary>
     static readonly HashSet<string> PairNotWrittenYet =
     [
-        "EBPF1001", "EBPF1002", "EBPF1003", "EBPF1004", "EBPF1005", "EBPF1006", "EBPF1007", "EBPF1008", "EBPF1009", "EBPF1010", "EBPF1011", "EBPF1012", "EBPF1013", "EBPF1014", "EBPF1015", "EBPF1016", "EBPF1017", "EBPF1018", "EBPF1019", "EBPF1020", "EBPF1021", "EBPF1022", "EBPF1023", "EBPF1901", "EBPF1902", "EBPF1903", "EBPF1904", "EBPF1905", "EBPF1906", "EBPF1908", "EBPF2001", "EBPF2002", "EBPF2003", "EBPF2101", "EBPF2102", "EBPF2104", "EBPF2105", "EBPF2301", "EBPF2302", "EBPF2303", "EBPF2304", "EBPF2305", "EBPF3001", "EBPF3002", "EBPF3003", "EBPF3004", "EBPF3005", "EBPF3006", "EBPF3007", "EBPF3008", "EBPF3009", "EBPF3010", "EBPF3011", "EBPF3012", "EBPF3013", "EBPF3014", "EBPF3015", "EBPF3016", "EBPF3017", "EBPF3018", "EBPF3020", "EBPF3021", "EBPF3100", "EBPF3101", "EBPF3102", "EBPF3103", "EBPF3104", "EBPF4002",
+        "EBPF1901", "EBPF1902", "EBPF1903", "EBPF1905", "EBPF2001", "EBPF2002", "EBPF2003", "EBPF2101", "EBPF2102", "EBPF2104", "EBPF2105", "EBPF2301", "EBPF2302", "EBPF2303", "EBPF2304", "EBPF2305", "EBPF3001", "EBPF3002", "EBPF3003", "EBPF3004", "EBPF3005", "EBPF3006", "EBPF3007", "EBPF3008", "EBPF3009", "EBPF3010", "EBPF3011", "EBPF3012", "EBPF3013", "EBPF3014", "EBPF3015", "EBPF3016", "EBPF3017", "EBPF3018", "EBPF3020", "EBPF3021", "EBPF3100", "EBPF3101", "EBPF3102", "EBPF3103", "EBPF3104", "EBPF4002",
     ];
 
     static readonly Lazy<string> Doc = new(() => File.ReadAllText(RepoPaths.Combine("docs", "diagnostics.md")));
@@ -72,27 +72,29 @@ public class DiagnosticDocsTests
         Assert.True(marked.Count == 1 && marked[0].Id == id, $"{id}: the wrong example must mark one line '// error {id}', found: {string.Join(", ", marked)}");
         int line = wrong.FirstLine + marked[0].Line;
 
+        // A construct that breaks two rules at once names the other in the example: "(also EBPFnnnn: why)".
+        var allowed = Regex.Matches(wrong.Code, @"\balso (EBPF\d{4})").Select(m => m.Groups[1].Value).Append(id).ToHashSet();
         var bad = Compile(wrong);
-        AssertReportedAt(id, line, bad.Diagnostics, "compiler", wrong.Source);
+        AssertReportedAt(id, allowed, line, bad.Diagnostics, "compiler", wrong.Source);
         var good = Compile(right);
         Assert.True(good.Diagnostics.Count == 0, $"{id}: the right example has diagnostics:\n{string.Join("\n", good.Diagnostics)}\n{right.Source}");
 
         if (!AnalyzerIds.Contains(id)) return;
-        AssertReportedAt(id, line, await Analyze(wrong), "analyzer", wrong.Source);
+        AssertReportedAt(id, allowed, line, await Analyze(wrong), "analyzer", wrong.Source);
         var clean = await Analyze(right);
         Assert.True(clean.IsEmpty, $"{id}: the analyzers report on the right example:\n{string.Join("\n", clean)}");
     }
 
-    static void AssertReportedAt(string id, int line, IEnumerable<Diagnostic> diagnostics, string by, string source)
+    static void AssertReportedAt(string id, IReadOnlySet<string> allowed, int line, IEnumerable<Diagnostic> diagnostics, string by, string source)
     {
         var all = diagnostics.ToList();
         string Show() => $"\n{string.Join("\n", all)}\n{source}";
-        Assert.True(all.Count > 0 && all.All(d => d.Id == id), $"{id}: the {by} must report only {id} on the wrong example:{Show()}");
-        Assert.True(all.Any(d => d.Location.GetLineSpan().StartLinePosition.Line + 1 == line), $"{id}: the {by} does not report it on line {line}:{Show()}");
+        Assert.True(all.Count > 0 && all.All(d => allowed.Contains(d.Id)), $"{id}: the {by} must report only {string.Join(", ", allowed)} on the wrong example:{Show()}");
+        Assert.True(all.Any(d => d.Id == id && d.Location.GetLineSpan().StartLinePosition.Line + 1 == line), $"{id}: the {by} does not report it on line {line}:{Show()}");
     }
 
     /// <summary>A compilable example: its full source, the line of the source its first line is on, and its target kernel.</summary>
-    sealed record Example(string Code, string Source, int FirstLine, KernelVersion? Target);
+    internal sealed record Example(string Code, string Source, int FirstLine, KernelVersion? Target);
 
     static (Example Wrong, Example Right)? Examples(string id)
     {
@@ -107,7 +109,7 @@ public class DiagnosticDocsTests
         return (Build(wrong[0]), Build(right[0]));
     }
 
-    static Example Build(string code)
+    internal static Example Build(string code)
     {
         var target = Regex.Match(code, @"//\s*ebpf build --target-kernel (\S+)") is { Success: true } m ? KernelVersion.Parse(m.Groups[1].Value) : (KernelVersion?)null;
         if (code.Contains("[BpfObject", StringComparison.Ordinal))
@@ -124,7 +126,7 @@ public class DiagnosticDocsTests
 
     static int LineOf(string text, int index) => text.AsSpan(0, index).Count('\n');
 
-    static BpfCompileResult Compile(Example example)
+    internal static BpfCompileResult Compile(Example example)
         => BpfCompiler.CompileSources(new[] { (example.Source, "Doc.cs") }, new BpfCompilerOptions { TargetKernel = example.Target, TracefsPath = null });
 
     /// <summary>The global usings the compiler adds (an SDK project's ImplicitUsings), for the analyzers' compilation.</summary>
@@ -134,7 +136,7 @@ public class DiagnosticDocsTests
 
     static readonly HashSet<string> AnalyzerIds = Analyzers().SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).ToHashSet();
 
-    static async Task<ImmutableArray<Diagnostic>> Analyze(Example example)
+    internal static async Task<ImmutableArray<Diagnostic>> Analyze(Example example)
     {
         var compilation = TestCompilations.Create(new[] { (example.Source, "Doc.cs"), (ImplicitUsings, "Usings.cs") });
         var options = new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty, new HelperRuleTests.TargetOptions(example.Target?.ToString()));
