@@ -27,11 +27,9 @@ public class DiagnosticDocsTests
     static readonly Dictionary<string, string> NotShownFromSource = new()
     {
         ["EBPF1907"] = "needs hundreds of nesting levels, unreadable in a doc; CompilerRobustnessTests builds such code",
-        ["EBPF3021"] = "only a map type of the Ebpf API can reach it (BpfMap's constructor is private protected, so users cannot declare map types)",
-        ["EBPF3103"] = "compares the record struct with the build machine's /sys/kernel/tracing format; TracepointFormatCheckTests shows it with a fixed format file",
-        ["EBPF3104"] = "compares the record struct with the build machine's /sys/kernel/tracing format; TracepointFormatCheckTests shows it with a fixed format file",
         ["EBPF2298"] = "depends on the machine (no CAP_BPF, BPF disabled) under 'ebpf build --verify', not on the source",
         ["EBPF2306"] = "a command-line / MSBuild value, not C#; the doc shows the command line, HelperRuleTests the parser",
+        ["EBPF3021"] = "only a map type of the Ebpf API could give it, and users cannot declare map types (BpfMap's constructor is private protected)",
         ["EBPF4001"] = "a missing input file path, not C#",
         ["EBPF4003"] = "an unwritable output path, not C#",
         ["EBPF4004"] = "a missing Ebpf.dll next to the compiler, not C#",
@@ -77,10 +75,9 @@ public class DiagnosticDocsTests
         var good = Compile(right);
         Assert.True(good.Diagnostics.Count == 0, $"{id}: the right example has diagnostics:\n{string.Join("\n", good.Diagnostics)}\n{right.Source}");
 
-        if (!AnalyzerIds.Contains(id)) return;
-        AssertReportedAt(id, allowed, line, await Analyze(wrong), "analyzer", wrong.Source);
         var clean = await Analyze(right);
         Assert.True(clean.IsEmpty, $"{id}: the analyzers report on the right example:\n{string.Join("\n", clean)}");
+        if (AnalyzerIds.Contains(id)) AssertReportedAt(id, allowed, line, await Analyze(wrong), "analyzer", wrong.Source);
     }
 
     static void AssertReportedAt(string id, IReadOnlySet<string> allowed, int line, IEnumerable<Diagnostic> diagnostics, string by, string source)
@@ -129,7 +126,27 @@ public class DiagnosticDocsTests
     static int LineOf(string text, int index) => text.AsSpan(0, index).Count('\n');
 
     internal static BpfCompileResult Compile(Example example)
-        => BpfCompiler.CompileSources(new[] { (example.Source, "Doc.cs") }, new BpfCompilerOptions { TargetKernel = example.Target, TracefsPath = null });
+        => BpfCompiler.CompileSources(new[] { (example.Source, "Doc.cs") }, new BpfCompilerOptions { TargetKernel = example.Target, TracefsPath = Tracefs.Value });
+
+    /// <summary>The tracepoint formats the examples' record structs are checked against (EBPF3103, EBPF3104), as
+    /// Linux 6.18 prints them, so the examples give the same result on every build machine.</summary>
+    static readonly Lazy<string> Tracefs = new(() =>
+    {
+        var root = Path.Combine(Path.GetTempPath(), $"diagnostics-md-tracefs-{Environment.ProcessId}");
+        const string Common = "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+            + "\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n";
+        void Write(string name, int id, string fields)
+        {
+            var dir = Path.Combine(root, "events", "syscalls", name);
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(Path.Combine(dir, "format"), $"name: {name}\nID: {id}\nformat:\n{Common}{fields}\nprint fmt: \"\"\n");
+        }
+        Write("sys_enter_openat", 782, "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:int dfd;\toffset:16;\tsize:8;\tsigned:0;\n"
+            + "\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;\n\tfield:int flags;\toffset:32;\tsize:8;\tsigned:0;\n\tfield:umode_t mode;\toffset:40;\tsize:8;\tsigned:0;\n");
+        Write("sys_enter_getppid", 305, "\tfield:int __syscall_nr;\toffset:8;\tsize:4;\tsigned:1;\n");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(root, recursive: true);
+        return root;
+    });
 
     /// <summary>The global usings the compiler adds (an SDK project's ImplicitUsings), for the analyzers' compilation.</summary>
     const string ImplicitUsings = "global using System; global using System.Collections.Generic; global using System.IO; global using System.Linq; global using System.Threading; global using System.Threading.Tasks;";
