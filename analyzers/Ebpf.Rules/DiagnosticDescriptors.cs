@@ -107,7 +107,7 @@ public static partial class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ForeachOverNonSpan = Create("EBPF1016",
         "foreach only works over spans and inline arrays in eBPF",
-        "foreach over '{0}' needs an enumerator object; iterate a Span<T>, a ReadOnlySpan<T> or an [InlineArray] struct, or use a for loop");
+        "foreach over '{0}' needs an enumerator object; use a for loop over indexes (for (int i = 0; i < n; i++))");
 
     public static readonly DiagnosticDescriptor CallWithoutSource = Create("EBPF1017",
         "Only methods with C# source, the Ebpf API and compiler intrinsics can be called",

@@ -21,6 +21,7 @@ internal sealed partial class MethodLowerer
         if (returnInto is not null && !KernelApi.HasSource(method))
             throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(), "a struct result from a method without C# source");
         if (KernelApi.HelperId(method) is int helperId) return LowerHelperCall(inv, helperId);
+        if (ConstrainedImplementation(inv) is { } implementation) return LowerSourceCall(implementation, inv.Instance, inv.Arguments, inv.Syntax, returnInto);
         if (KernelApi.MapHelperId(method) is int mapHelperId) return LowerMapCall(inv, mapHelperId);
         if (KernelApi.PacketRead(method) is { } read) return BoolFromBranches(inv, (t, f) => LowerPacketAccess(inv, read, write: false, t, f));
         if (KernelApi.PacketWrite(method) is { } write) return BoolFromBranches(inv, (t, f) => LowerPacketAccess(inv, write, write: true, t, f));
@@ -33,6 +34,18 @@ internal sealed partial class MethodLowerer
             return LowerSourceCall(inv, returnInto);
         throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(),
             KernelApi.HasSource(method) ? "declared outside this compilation" : "no C# source, and not an Ebpf helper or a supported intrinsic");
+    }
+
+    /// <summary>An interface method called on a value of a type parameter (<c>shape.Area()</c> in
+    /// <c>AreaOf&lt;T&gt;(in T shape) where T : struct, IShape</c>): once the method is compiled for a struct type
+    /// argument, the call goes straight to that struct's implementation, which eBPF can call (no dispatch).</summary>
+    IMethodSymbol? ConstrainedImplementation(IInvocationOperation inv)
+    {
+        if (inv.Instance?.Type is not ITypeParameterSymbol parameter || inv.TargetMethod.ContainingType.TypeKind != TypeKind.Interface) return null;
+        var concrete = _substitution.Apply(parameter);
+        if (concrete is ITypeParameterSymbol || !concrete.IsValueType) return null;
+        return concrete.FindImplementationForInterfaceMember(inv.TargetMethod) is IMethodSymbol { IsGenericMethod: false } implementation
+            && KernelApi.HasSource(implementation) ? implementation : null;
     }
 
     /// <summary>Calls that decide a branch by themselves (TryRead, TryGetValue): lowered as jumps to

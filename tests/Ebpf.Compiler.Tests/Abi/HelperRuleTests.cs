@@ -104,7 +104,7 @@ public class HelperRuleTests
         Assert.Equal(new KernelVersion(6, 1), HelperRules.ParseTarget("6.1", Location.None, reported.Add));
     }
 
-    sealed class TargetOptions(string? target) : AnalyzerConfigOptionsProvider
+    internal sealed class TargetOptions(string? target) : AnalyzerConfigOptionsProvider
     {
         public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(target);
         public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => GlobalOptions;
