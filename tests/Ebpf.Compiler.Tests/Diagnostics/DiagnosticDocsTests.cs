@@ -37,6 +37,7 @@ public class DiagnosticDocsTests
         ["EBPF4101"] = "an MSBuild LangVersion value, not C#",
         ["EBPF4102"] = "an MSBuild Nullable value, not C#",
         ["EBPF4104"] = "the SDK failing to start the compiler process, not C#",
+        ["EBPF4105"] = "an MSBuild EbpfVerify value the build task refuses, not C#",
         ["EBPF9001"] = "an internal compiler error: no valid input should produce it",
         ["EBPF9002"] = "an internal object-writer error: no valid input should produce it",
     };
