@@ -7,7 +7,8 @@ using Ebpf.Object;
 namespace Ebpf.Tools.GenHelpers;
 
 /// <summary>The inputs of a generation: every file it reads, as text, so a test can regenerate in memory.</summary>
-public sealed record GeneratorInputs(string BpfHeader, IReadOnlyList<string> Probes, string HelperVersions, string TypeVersions, IReadOnlyList<string> HandWrittenApi);
+public sealed record GeneratorInputs(string BpfHeader, IReadOnlyList<string> Probes, string HelperVersions, string TypeVersions, IReadOnlyList<string> HandWrittenApi,
+    string HelperReferences);
 
 /// <summary>Turns the inputs into the generated sources (relative path -> text). Pure: same inputs, same bytes.</summary>
 public static partial class Generator
@@ -22,7 +23,8 @@ public static partial class Generator
         // Sources: helper ids and prototypes from /usr/include/linux/bpf.h (__BPF_FUNC_MAPPER and the helper
         // documentation); program-type availability and GPL-only from the verifiers of the kernels in
         // tools/gen-helpers/data/probe-*.txt (probe/helper-probe.c: 6.18 here, Debian 6.1 and 6.12 under qemu);
-        // first kernel versions from bcc's docs/kernel-versions.md (data/helper-versions.tsv, data/type-versions.tsv).
+        // first kernel versions from bcc's docs/kernel-versions.md (data/helper-versions.tsv, data/type-versions.tsv);
+        // acquired and released references from the kernel's helper prototypes (data/helper-references.tsv).
         // </auto-generated>
         """;
 
@@ -32,9 +34,17 @@ public static partial class Generator
         var probes = inputs.Probes.Select(KernelProbe.Parse).OrderBy(p => p.Kernel).ToList();
         var versions = ReadHelperVersions(inputs.HelperVersions);
         var handWritten = HandWrittenIds(inputs.HandWrittenApi);
+        var references = Rows(inputs.HelperReferences).ToDictionary(r => r[0], r => r[1] switch
+        {
+            "acquire" => "Acquires",
+            "release" => "ReleasesFirstArgument",
+            _ => throw new InvalidDataException($"data/helper-references.tsv: '{r[1]}' is neither acquire nor release"),
+        });
+        foreach (var name in references.Keys.Where(n => helpers.All(h => h.Name != n)))
+            throw new InvalidDataException($"data/helper-references.tsv: no helper bpf_{name} in the header");
         return new Dictionary<string, string>
         {
-            [AbiTablePath] = WriteTable(helpers, probes, versions),
+            [AbiTablePath] = WriteTable(helpers, probes, versions, references),
             [AbiTypesPath] = WriteTypeVersions(inputs.TypeVersions),
             [ApiPath] = WriteApi(helpers, probes, versions, handWritten),
         };
@@ -54,7 +64,8 @@ public static partial class Generator
 
     // ---- the ABI table ---------------------------------------------------------------------------
 
-    static string WriteTable(IReadOnlyList<HeaderHelper> helpers, List<KernelProbe> probes, Dictionary<string, (KernelVersion Version, bool Gpl)> versions)
+    static string WriteTable(IReadOnlyList<HeaderHelper> helpers, List<KernelProbe> probes, Dictionary<string, (KernelVersion Version, bool Gpl)> versions,
+        Dictionary<string, string> references)
     {
         var sb = new StringBuilder();
         sb.AppendLine(Header).AppendLine().AppendLine("using System.Collections.Generic;").AppendLine().AppendLine("namespace Ebpf.Abi;").AppendLine();
@@ -87,6 +98,7 @@ public static partial class Generator
               .Append(h.Parameters.Any(p => p.Type == "...") || h.Parameters.Count == 0 ? "" : " ")
               .Append(h.Parameters.Count == 0 ? "}" : "}")
               .Append(", ").Append(h.ResultMayBeNull ? "true" : "false")
+              .Append(", HelperReference.").Append(references.TryGetValue(h.Name, out var role) ? role : "None")
               .Append(", ").Append(gpl).Append(", new(").Append(first.Major).Append(", ").Append(first.Minor).Append("), \"").Append(source).Append("\", new ulong[] { ")
               .Append(string.Join(", ", masks.Select(m => $"0x{m:x}"))).AppendLine(" }),");
         }

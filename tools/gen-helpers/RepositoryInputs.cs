@@ -11,7 +11,8 @@ public static class RepositoryInputs
             .Where(p => !p.EndsWith(".g.cs", StringComparison.Ordinal) && !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))
             .OrderBy(p => p, StringComparer.Ordinal).Select(File.ReadAllText).ToList();
         return new GeneratorInputs(File.ReadAllText(header), probes,
-            File.ReadAllText(Path.Combine(data, "helper-versions.tsv")), File.ReadAllText(Path.Combine(data, "type-versions.tsv")), api);
+            File.ReadAllText(Path.Combine(data, "helper-versions.tsv")), File.ReadAllText(Path.Combine(data, "type-versions.tsv")), api,
+            File.ReadAllText(Path.Combine(data, "helper-references.tsv")));
     }
 }
 

@@ -11,7 +11,7 @@ public sealed class HelperInfo
     readonly ulong[] _programTypes;
 
     internal HelperInfo(int id, string name, string prototype, HelperValueKind returns, HelperValueKind[] arguments,
-        bool resultMayBeNull, bool? gplOnly, KernelVersion firstKernel, string firstKernelSource, ulong[] programTypes)
+        bool resultMayBeNull, HelperReference reference, bool? gplOnly, KernelVersion firstKernel, string firstKernelSource, ulong[] programTypes)
     {
         Id = id;
         Name = name;
@@ -19,6 +19,7 @@ public sealed class HelperInfo
         Returns = returns;
         Arguments = arguments;
         ResultMayBeNull = resultMayBeNull;
+        Reference = reference;
         GplOnly = gplOnly;
         FirstKernel = firstKernel;
         FirstKernelSource = firstKernelSource;
@@ -40,6 +41,9 @@ public sealed class HelperInfo
     /// <summary>The result is a pointer that is NULL when the helper finds nothing or fails (the UAPI header's Return
     /// section says so; the verifier types it <c>*_or_null</c>): no load or store through it before a NULL check.</summary>
     public bool ResultMayBeNull { get; }
+
+    /// <summary>Whether the helper acquires a reference (its result) or releases one (its first argument).</summary>
+    public HelperReference Reference { get; }
 
     /// <summary>Whether the verifier refuses the call from a program whose license is not GPL-compatible
     /// ("cannot call GPL-restricted function"); null when no probed kernel lets any program type call it.</summary>

@@ -30,7 +30,7 @@ public static class NullCheckBackstop
             {
                 if (access.Block is not { } block || !dominators.IsReachable(block)) continue;
                 if (nonNullBlocks.Any(safe => dominators.Dominates(safe, block))) continue;
-                var location = LocationOf(access, compilation, out string text);
+                var location = IrSourceLocations.Find(access, compilation, out string text);
                 yield return Diagnostic.Create(DiagnosticDescriptors.UncheckedPointer, location, text, $"the result of {result.Name}",
                     "test it first on every path to this use: 'if (Unsafe.IsNullRef(ref v)) return ...;'");
             }
@@ -46,28 +46,12 @@ public static class NullCheckBackstop
         foreach (var block in function.Blocks)
         {
             if (block.Terminator is not BranchInstruction branch) continue;
-            if (!DependsOn(branch.Condition, result, depth: 0)) continue;
-            if (!TryReadNullTest(branch.Condition, result, out bool trueMeansNonNull)) return false;
+            if (!NullTests.DependsOn(branch.Condition, result, depth: 0)) continue;
+            if (!NullTests.TryRead(branch.Condition, result, out bool trueMeansNonNull)) return false;
             var safe = trueMeansNonNull ? branch.IfTrue : branch.IfFalse;
             if (safe.Predecessors.Count == 1) nonNull.Add(safe);
         }
         return true;
-    }
-
-    /// <summary><c>result ==/!= NULL</c>, possibly negated by a comparison of that with false.</summary>
-    static bool TryReadNullTest(Value condition, Instruction result, out bool trueMeansNonNull)
-    {
-        trueMeansNonNull = false;
-        if (Strip(condition) is not CompareInstruction { Predicate: Predicate.Eq or Predicate.Ne } compare) return false;
-        bool equal = compare.Predicate == Predicate.Eq;
-        if (Strip(compare.Right) is Constant { IsZero: true } && Strip(compare.Left) is var left)
-        {
-            if (left == result) { trueMeansNonNull = !equal; return true; }
-            // (result == NULL) == false, as `!Unsafe.IsNullRef(ref x)` may read.
-            if (TryReadNullTest(left, result, out bool inner)) { trueMeansNonNull = equal ? !inner : inner; return true; }
-        }
-        if (Strip(compare.Left) is Constant { IsZero: true } && Strip(compare.Right) == result) { trueMeansNonNull = !equal; return true; }
-        return false;
     }
 
     /// <summary>Loads, stores and atomics whose address is <paramref name="result"/> plus offsets.</summary>
@@ -93,36 +77,5 @@ public static class NullCheckBackstop
                 }
             }
         }
-    }
-
-    static bool DependsOn(Value value, Instruction result, int depth)
-    {
-        if (value == result) return true;
-        if (depth > 8 || value is not Instruction instruction || instruction is PhiInstruction) return false;
-        return instruction.Operands.Any(o => DependsOn(o, result, depth + 1));
-    }
-
-    static Value Strip(Value value)
-    {
-        while (value is CopyInstruction copy || value is ConvertInstruction { Kind: ConversionKind.PointerCast or ConversionKind.ZeroExtend or ConversionKind.Truncate })
-            value = ((Instruction)value).Operands[0];
-        return value;
-    }
-
-    /// <summary>The C# construct the access was lowered from (its line info), and its text.</summary>
-    static Location LocationOf(Instruction access, Compilation compilation, out string text)
-    {
-        text = access.Location?.LineText.Trim() ?? "";
-        if (access.Location is not { } source) return Location.None;
-        var tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == source.FilePath);
-        if (tree is null) return Location.None;
-        var lines = tree.GetText().Lines;
-        if (source.Line < 1 || source.Line > lines.Count) return Location.None;
-        var line = lines[source.Line - 1];
-        int position = Math.Min(line.Start + Math.Max(0, source.Column - 1), line.End);
-        var node = tree.GetRoot().FindToken(position).Parent;
-        if (node is null) return Location.Create(tree, new TextSpan(position, 0));
-        text = node.ToString();
-        return node.GetLocation();
     }
 }

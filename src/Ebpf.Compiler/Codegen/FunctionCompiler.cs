@@ -39,12 +39,9 @@ public sealed class FunctionCompiler : IFunctionCompiler
             if (ir is null) return null;
 
             // What the verifier would refuse and the source rules did not see (inlined code, moved checks).
-            if (_options.NullCheckBackstop)
-            {
-                var refused = Checks.NullCheckBackstop.Check(ir, context.Compilation).ToList();
-                foreach (var d in refused) diagnostics.Add(d);
-                if (refused.Count > 0) return null;
-            }
+            var refused = Checks.IrChecks.Run(ir, context.Compilation, _options.DisabledChecks);
+            foreach (var d in refused) diagnostics.Add(d);
+            if (refused.Count > 0) return null;
 
             // Out of SSA needs a place for each phi copy on each edge: split the critical ones.
             session.RunPass(new CriticalEdgeSplitting(), ir);

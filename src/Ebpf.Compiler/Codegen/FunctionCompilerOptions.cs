@@ -31,9 +31,9 @@ public sealed class FunctionCompilerOptions
     /// <summary>Whether 32-bit comparisons may use BPF_JMP32 (kernel 5.1; off when the target kernel is older).</summary>
     public bool Jump32 { get; init; } = true;
 
-    /// <summary>Run the IR checks that back the source flow rules under the same IDs (<see cref="Checks.NullCheckBackstop"/>,
-    /// EBPF2106); a rule switched off in <c>BpfCompilerOptions.DisabledRules</c> switches its backstop off too.</summary>
-    public bool NullCheckBackstop { get; init; } = true;
+    /// <summary>IDs of the IR checks (<see cref="Checks.IrChecks"/>) not to run; a rule switched off in
+    /// <c>BpfCompilerOptions.DisabledRules</c> switches its IR check off too.</summary>
+    public IReadOnlyCollection<string> DisabledChecks { get; init; } = Array.Empty<string>();
 
     public static FunctionCompilerOptions Default { get; } = new();
 

@@ -151,7 +151,7 @@ public static class BpfCompiler
         var functionCompiler = options.FunctionCompiler ?? new FunctionCompiler(new FunctionCompilerOptions
         {
             Jump32 = options.TargetKernel is not { } target || target >= Ebpf.Abi.IsaFeatures.FirstKernel(Ebpf.Abi.IsaFeature.Jump32),
-            NullCheckBackstop = !options.DisabledRules.Contains(DiagnosticDescriptors.UncheckedPointer.Id),
+            DisabledChecks = options.DisabledRules,
         });
         var compiledObjects = new List<(BpfObjectModel Model, List<AssembledFunction> Functions)>();
         foreach (var model in objects)

@@ -3,7 +3,8 @@
 // Sources: helper ids and prototypes from /usr/include/linux/bpf.h (__BPF_FUNC_MAPPER and the helper
 // documentation); program-type availability and GPL-only from the verifiers of the kernels in
 // tools/gen-helpers/data/probe-*.txt (probe/helper-probe.c: 6.18 here, Debian 6.1 and 6.12 under qemu);
-// first kernel versions from bcc's docs/kernel-versions.md (data/helper-versions.tsv, data/type-versions.tsv).
+// first kernel versions from bcc's docs/kernel-versions.md (data/helper-versions.tsv, data/type-versions.tsv);
+// acquired and released references from the kernel's helper prototypes (data/helper-references.tsv).
 // </auto-generated>
 
 namespace Ebpf;
