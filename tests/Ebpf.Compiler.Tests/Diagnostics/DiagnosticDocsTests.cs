@@ -9,6 +9,7 @@ using Ebpf.Rules;
 using Ebpf.Rules.Analyzers;
 using Ebpf.Rules.Flow;
 using Ebpf.Rules.Helpers;
+using Ebpf.Runtime;
 using Ebpf.TestSupport;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -78,6 +79,19 @@ public class DiagnosticDocsTests
         var clean = await Analyze(right);
         Assert.True(clean.IsEmpty, $"{id}: the analyzers report on the right example:\n{string.Join("\n", clean)}");
         if (AnalyzerIds.Contains(id)) AssertReportedAt(id, allowed, line, await Analyze(wrong), "analyzer", wrong.Source);
+    }
+
+    /// <summary>The fix works, not just compiles: the running kernel's verifier accepts the right example's programs.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(PairedIds))]
+    public void Right_example_is_accepted_by_the_kernel_verifier(string id)
+    {
+        Kernel.RequireBpf();
+        var right = Examples(id)!.Value.Right;
+        var result = Compile(right);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        using var collection = Collection.Load(Assert.Single(result.Objects).Spec);
+        Assert.NotEmpty(collection.Programs);
     }
 
     static void AssertReportedAt(string id, IReadOnlySet<string> allowed, int line, IEnumerable<Diagnostic> diagnostics, string by, string source)
