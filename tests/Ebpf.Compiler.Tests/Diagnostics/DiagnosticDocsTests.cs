@@ -56,6 +56,18 @@ public class DiagnosticDocsTests
         Assert.True(stale.Count == 0, "listed as not shown from source but unknown or documented with a pair: " + string.Join(", ", stale));
     }
 
+    [Fact]
+    public void The_program_the_doc_says_fragments_run_in_is_the_one_they_are_compiled_in()
+    {
+        var shown = Regex.Match(Doc.Value, "```csharp\n(public struct Event.*?)```", RegexOptions.Singleline);
+        Assert.True(shown.Success, "docs/diagnostics.md no longer shows the program fragments are compiled in");
+        var shell = FlowProbes.Probe("");
+        var declarations = shown.Groups[1].Value.Split('\n').Select(l => l.Trim())
+            .Where(l => l.StartsWith("public struct", StringComparison.Ordinal) || l.StartsWith("static ", StringComparison.Ordinal) || l.StartsWith("[BpfObject", StringComparison.Ordinal)).ToList();
+        Assert.True(declarations.Count >= 7, string.Join("\n", declarations));
+        Assert.All(declarations, d => Assert.Contains(d, shell, StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(PairedIds))]
     public async Task Wrong_example_gives_the_id_at_its_line_and_right_example_compiles_clean(string id)
