@@ -9,6 +9,7 @@ using Ebpf.Rules;
 using Ebpf.Rules.Analyzers;
 using Ebpf.Rules.Flow;
 using Ebpf.Rules.Helpers;
+using Ebpf.Runtime;
 using Ebpf.TestSupport;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -56,6 +57,18 @@ public class DiagnosticDocsTests
         Assert.True(stale.Count == 0, "listed as not shown from source but unknown or documented with a pair: " + string.Join(", ", stale));
     }
 
+    [Fact]
+    public void The_program_the_doc_says_fragments_run_in_is_the_one_they_are_compiled_in()
+    {
+        var shown = Regex.Match(Doc.Value, "```csharp\n(public struct Event.*?)```", RegexOptions.Singleline);
+        Assert.True(shown.Success, "docs/diagnostics.md no longer shows the program fragments are compiled in");
+        var shell = FlowProbes.Probe("");
+        var declarations = shown.Groups[1].Value.Split('\n').Select(l => l.Trim())
+            .Where(l => l.StartsWith("public struct", StringComparison.Ordinal) || l.StartsWith("static ", StringComparison.Ordinal) || l.StartsWith("[BpfObject", StringComparison.Ordinal)).ToList();
+        Assert.True(declarations.Count >= 7, string.Join("\n", declarations));
+        Assert.All(declarations, d => Assert.Contains(d, shell, StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(PairedIds))]
     public async Task Wrong_example_gives_the_id_at_its_line_and_right_example_compiles_clean(string id)
@@ -79,6 +92,19 @@ public class DiagnosticDocsTests
         var clean = await Analyze(right);
         Assert.True(clean.IsEmpty, $"{id}: the analyzers report on the right example:\n{string.Join("\n", clean)}");
         if (AnalyzerIds.Contains(id)) AssertReportedAt(id, allowed, line, await Analyze(wrong), "analyzer", wrong.Source);
+    }
+
+    /// <summary>The fix works, not just compiles: the running kernel's verifier accepts the right example's programs.</summary>
+    [SkippableTheory]
+    [MemberData(nameof(PairedIds))]
+    public void Right_example_is_accepted_by_the_kernel_verifier(string id)
+    {
+        Kernel.RequireBpf();
+        var right = Examples(id)!.Value.Right;
+        var result = Compile(right);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        using var collection = Collection.Load(Assert.Single(result.Objects).Spec);
+        Assert.NotEmpty(collection.Programs);
     }
 
     static void AssertReportedAt(string id, IReadOnlySet<string> allowed, int line, IEnumerable<Diagnostic> diagnostics, string by, string source)

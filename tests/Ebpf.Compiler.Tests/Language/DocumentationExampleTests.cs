@@ -48,7 +48,7 @@ public class DocumentationExampleTests
             return;
         }
         // Fragments: a block that shows a mistake, or statements and members without usings (the parts of a
-        // probe a diagnostic's wrong/right pair shows; VerifierDocsTests compiles those pairs inside a probe).
+        // probe other docs show around a point).
         if (code.Contains("// error", StringComparison.Ordinal) || !code.Contains("using ", StringComparison.Ordinal))
         {
             // A fragment of a probe: statements or members, syntactically valid.
