@@ -27,11 +27,10 @@ public static class Program
 
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        if (seconds is int n) cancel.CancelAfter(TimeSpan.FromSeconds(n));
 
         try
         {
-            Run(targetPid, cancel.Token);
+            Run(targetPid, seconds, cancel);
             return 0;
         }
         catch (Exception e) when (e is LoadException or VerifierException or BpfException or ObjectFormatException)
@@ -41,7 +40,7 @@ public static class Program
         }
     }
 
-    static void Run(uint targetPid, CancellationToken cancel)
+    static void Run(uint targetPid, int? seconds, CancellationTokenSource cancel)
     {
         // The typed accessors are generated from OpenCounter.Probe.cs: the same C# declarations serve the
         // kernel and user space. .rodata is written before load and frozen: the verifier sees
@@ -52,7 +51,9 @@ public static class Program
         Console.WriteLine(targetPid == 0
             ? "Counting openat() per process; top 10 every second, Ctrl-C to stop."
             : $"Counting openat() of process {targetPid}; Ctrl-C to stop.");
-        while (!cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
+        // --seconds counts from the attach: on a busy machine loading alone can take seconds.
+        if (seconds is int n) cancel.CancelAfter(TimeSpan.FromSeconds(n));
+        while (!cancel.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
             PrintTopTen(probe.Counts, probe.Misses);
     }
 
