@@ -12,6 +12,7 @@ public static class IrChecks
     static readonly (DiagnosticDescriptor Rule, Func<IrFunction, Compilation, IEnumerable<Diagnostic>> Check)[] All =
     [
         (DiagnosticDescriptors.UncheckedPointer, NullCheckBackstop.Check),
+        (DiagnosticDescriptors.PacketOutOfRange, PacketRangeBackstop.Check),
         (DiagnosticDescriptors.UnreleasedRecord, UnreleasedReferenceBackstop.Check),
     ];
 

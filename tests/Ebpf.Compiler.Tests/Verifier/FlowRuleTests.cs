@@ -180,4 +180,43 @@ public class FlowRuleTests
             new BpfCompilerOptions { DisabledSourceRules = ["EBPF2108"] });
         Assert.True(result.Success && result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
     }
+
+    /// <summary>Invalid EBPF2107 probes the IR check leaves to the verifier: accesses at a variable offset.</summary>
+    static readonly string[] VariablePacketOffsets = ["Packet_variable_pointer_unchecked", "Packet_variable_pointer_short_check"];
+
+    public static TheoryData<string> PacketNames
+        => new(FlowProbes.Invalid.Where(p => p.Markup.Contains("{|EBPF2107:", StringComparison.Ordinal)).Select(p => p.Name));
+
+    /// <summary>With the source rule off, the IR check of EBPF2107 still refuses each constant-offset packet access past
+    /// the checked range, on the line the source rule marks.</summary>
+    [Theory]
+    [MemberData(nameof(PacketNames))]
+    public void Ir_backstop_refuses_each_packet_access_past_the_checked_range_when_the_source_rule_is_off(string name)
+    {
+        var markup = Markup.Parse(InvalidMarkup(name));
+        var result = BpfCompiler.CompileSources(new[] { (markup.Source, "Probe.cs") },
+            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2107"] });
+        var backstop = result.Diagnostics.Where(d => d.Id == "EBPF2107").ToList();
+        if (VariablePacketOffsets.Contains(name))
+        {
+            Assert.Empty(backstop);
+            return;
+        }
+        Assert.False(result.Success);
+        var text = Microsoft.CodeAnalysis.Text.SourceText.From(markup.Source);
+        var expectedLines = markup.Expected.Where(e => e.Id == "EBPF2107").Select(e => text.Lines.GetLinePosition(e.Span.Start).Line).ToHashSet();
+        Assert.NotEmpty(backstop);
+        foreach (var d in backstop)
+            Assert.True(expectedLines.Contains(d.Location.GetLineSpan().StartLinePosition.Line),
+                $"{d} (expected on line {string.Join(",", expectedLines.Select(l => l + 1))})");
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidNames))]
+    public void Ir_backstop_of_EBPF2107_accepts_every_valid_probe_with_the_source_rule_off(string name)
+    {
+        var result = BpfCompiler.CompileSources(new[] { (ValidSource(name), "Probe.cs") },
+            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2107"] });
+        Assert.True(result.Success && result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
+    }
 }
