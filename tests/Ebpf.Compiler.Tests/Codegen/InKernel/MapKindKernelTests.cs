@@ -161,4 +161,23 @@ public class MapKindKernelTests
         Assert.False(result.Success);
         Assert.Contains(result.Diagnostics, d => d.ToString().Contains("NoPrealloc"));
     }
+
+    [Fact]
+    public void Managed_socket_maps_redirect_only_to_keys_holding_a_socket_and_update_by_the_kernels_flags()
+    {
+        var map = new SockMap(maxEntries: 2);
+        Assert.Equal(SkAction.Drop, map.RedirectMsg(default, 0));
+        Assert.Equal(0, map.Update(new SockOpsContext { LocalPort = 80 }, 0));
+        Assert.Equal(SkAction.Pass, map.RedirectMsg(default, 0));
+        Assert.Equal(SkAction.Pass, map.RedirectSkb(default, 0, SkRedirectFlags.Ingress));
+        Assert.Equal(-Errno.EEXIST, map.Update(default, 0, MapUpdate.NoExist));
+        Assert.Equal(-Errno.ENOENT, map.Update(default, 1, MapUpdate.Exist));
+        Assert.Equal(0, map.Update(default, 1));
+        Assert.Equal(-Errno.E2BIG, map.Update(default, 2));   // past the array
+
+        var hash = new SockHash<ulong>(maxEntries: 4);
+        hash.Add(42, socket: 7);
+        Assert.Equal(SkAction.Pass, hash.RedirectMsg(default, 42));
+        Assert.Equal(SkAction.Drop, hash.RedirectSkb(default, 43));
+    }
 }
