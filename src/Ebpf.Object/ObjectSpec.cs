@@ -81,6 +81,8 @@ public sealed class MapSpec
     public BtfType? ValueType { get; set; }
     /// <summary>The VAR of the <c>.maps</c> DATASEC describing this map (gives its offset in the section).</summary>
     public BtfVar? BtfVar { get; set; }
+    /// <summary>The inner map template of a map of maps (libbpf's <c>__array(values, struct inner)</c>), or null.</summary>
+    public MapSpec? InnerMap { get; set; }
 }
 
 /// <summary>A global data section. <see cref="Contents"/> is null for <c>.bss</c> (all zero, <see cref="Size"/> bytes).</summary>

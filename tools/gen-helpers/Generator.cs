@@ -56,7 +56,7 @@ public static partial class Generator
     static IEnumerable<string[]> Rows(string text) => text.Split('\n')
         .Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('\t'));
 
-    [GeneratedRegex(@"\[(?:BpfHelper|MapHelper)\((\d+)\)\]")]
+    [GeneratedRegex(@"\[(?:BpfHelper|MapHelper)\((\d+)(?:, [^)\]]*)?\)\]")]
     private static partial Regex HelperAttribute();
 
     static HashSet<int> HandWrittenIds(IEnumerable<string> sources) =>

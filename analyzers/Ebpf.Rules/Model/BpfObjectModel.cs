@@ -93,7 +93,12 @@ public sealed class MapModel
     public required uint MaxEntries { get; init; }
     public uint Flags { get; init; }
     public MapPinning Pinning { get; init; }
+    /// <summary>The inner map template of a map of maps, or null.</summary>
+    public InnerMapModel? Inner { get; init; }
 }
+
+/// <summary>The template every inner map of a map of maps matches (its <c>TInner</c> and <c>innerMaxEntries</c>).</summary>
+public sealed record InnerMapModel(MapType Type, ITypeSymbol? KeyType, ITypeSymbol? ValueType, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags);
 
 /// <summary>A global variable in <c>.rodata</c>, <c>.data</c> or <c>.bss</c>.</summary>
 public sealed class GlobalModel

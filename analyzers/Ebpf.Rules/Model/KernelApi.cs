@@ -37,6 +37,10 @@ public static class KernelApi
     /// <summary>The helper id of a map method (lookup 1, update 2, delete 3...), or null.</summary>
     public static int? MapHelperId(IMethodSymbol method) => IntArgument(Find(method.OriginalDefinition, MapHelperAttribute), 0);
 
+    /// <summary>How many of a map method's parameters the kernel takes before the map (<c>[MapHelper(id, MapPosition = n)]</c>).</summary>
+    public static int MapPosition(IMethodSymbol method)
+        => Find(method.OriginalDefinition, MapHelperAttribute)?.NamedArguments.FirstOrDefault(a => a.Key == "MapPosition").Value.Value is int n ? n : 0;
+
     /// <summary>The <c>Bpf.*</c> helper a map method is another spelling of, when their parameters differ
     /// only by order and the map: <c>PerfEventArray.Output(ctx, in data, flags)</c> is
     /// <c>Bpf.PerfEventOutput(ctx, map, flags, in data)</c>, whose order is the kernel's.</summary>

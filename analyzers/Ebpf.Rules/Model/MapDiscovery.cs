@@ -60,9 +60,14 @@ static class MapDiscovery
         if (keyType is null && keySize == 4) keyType = uintType;
         if (valueType is null && valueSize == 4 && fixedValueSize == 4) valueType = uintType;
 
+        InnerMapModel? inner = null;
+        if (TypeArgument(type, "TInner") is INamedTypeSymbol innerType)
+            inner = Inner(innerType, arguments.TryGetValue("innerMaxEntries", out var innerMax) ? innerMax : 0, field, symbols, layouts, where, diagnostics);
+
         if (diagnostics.Count != before) return null;
         return new MapModel
         {
+            Inner = inner,
             Field = field,
             Type = mapType,
             KeyType = keyType,
@@ -73,6 +78,29 @@ static class MapDiscovery
             Flags = mapFlags,
             Pinning = arguments.TryGetValue("pinning", out var pinning) ? (MapPinning)pinning : MapPinning.None,
         };
+    }
+
+    /// <summary>The inner template of a map of maps: the map class <paramref name="type"/> with its own key and value
+    /// type arguments, and <paramref name="maxEntries"/> entries.</summary>
+    static InnerMapModel? Inner(INamedTypeSymbol type, ulong maxEntries, IFieldSymbol field, EbpfSymbols symbols, ITypeLayouts layouts,
+        Location where, ICollection<Diagnostic> diagnostics)
+    {
+        if (type.IsAbstract || TypeArgument(type, "TInner") is not null)
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MapTypeNotSupported, where, field.Name, type.ToDisplayString(),
+                "an inner map must be a concrete map class that holds no maps itself"));
+            return null;
+        }
+        var (mapType, fixedKeySize, fixedValueSize) = MapAttribute(type, symbols);
+        if (CheckSize((MapType)mapType, maxEntries, 0) is { } sizeError)
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MapTypeNotSupported, where, field.Name, type.ToDisplayString(), "innerMaxEntries: " + sizeError));
+        var keyType = TypeArgument(type, "TKey");
+        var valueType = TypeArgument(type, "TValue") ?? TypeArgument(type, "T");
+        uint keySize = Size(keyType, fixedKeySize, "inner key", field, layouts, where, diagnostics) ?? 0;
+        uint valueSize = Size(valueType, fixedValueSize, "inner value", field, layouts, where, diagnostics) ?? 0;
+        var uintType = symbols.Compilation.GetSpecialType(SpecialType.System_UInt32);
+        if (keyType is null && keySize == 4) keyType = uintType;
+        return new InnerMapModel((MapType)mapType, keyType, valueType, keySize, valueSize, checked((uint)maxEntries), 0);
     }
 
     /// <summary>The <c>new(...)</c> that initializes <paramref name="field"/>, or null.</summary>

@@ -137,7 +137,10 @@ internal sealed partial class MethodLowerer
         bool recordOnly = method.ReturnsVoid && method.OriginalDefinition.Parameters.Any(p => p.RefKind == RefKind.Ref && IsMethodTypeParameter(p.Type));
         var args = new List<Value>();
         uint readOnly = 0;
-        if (receiverMap is not null && !recordOnly) args.Add(_b.Emit(new MapHandleInstruction(receiverMap.Name)));
+        // The map goes where the kernel's prototype has it: first, or after the parameters [MapHelper]'s
+        // MapPosition counts (bpf_msg_redirect_map(msg, map, key, flags)).
+        int mapPosition = receiverMap is null || recordOnly ? -1 : KernelApi.MapPosition(method);
+        if (mapPosition == 0) args.Add(_b.Emit(new MapHandleInstruction(receiverMap!.Name)));
         // Arguments are evaluated in source order (named ones may come early, defaults last) and passed in parameter order.
         var parts = new SortedList<int, (List<Value> Values, uint ReadOnly)>();
         foreach (var arg in inv.Arguments)
@@ -147,10 +150,11 @@ internal sealed partial class MethodLowerer
             AddHelperArgument(inv, arg, recordOnly, part, ref partReadOnly);
             parts.Add(arg.Parameter!.Ordinal, (part, partReadOnly));
         }
-        foreach (var (values, partReadOnly) in parts.Values)
+        foreach (var (ordinal, (values, partReadOnly)) in parts)
         {
             readOnly |= partReadOnly << args.Count;
             args.AddRange(values);
+            if (mapPosition > 0 && ordinal == mapPosition - 1) args.Add(_b.Emit(new MapHandleInstruction(receiverMap!.Name)));
         }
         if ((method.ReturnsByRef || method.ReturnsByRefReadonly) && IsMethodTypeParameter(method.OriginalDefinition.ReturnType)
             && !method.OriginalDefinition.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, method.OriginalDefinition.ReturnType)))

@@ -2,6 +2,7 @@ using Ebpf.Btf;
 using Ebpf.Compiler.Types;
 using Ebpf.Rules.Model;
 using Ebpf.Object;
+using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Output;
 
@@ -17,27 +18,52 @@ sealed class MapDefinitions
     public MapDefinitions(BtfTypeMapper mapper) => _mapper = mapper;
 
     /// <summary>The definition struct of <paramref name="map"/> and the BTF key/value types the kernel gets
-    /// (null for map types that take no BTF key/value types).</summary>
-    public (BtfStruct Definition, BtfType? Key, BtfType? Value) Define(MapModel map)
+    /// (null for map types that take no BTF key/value types); for a map of maps also those of its inner template,
+    /// described as libbpf's <c>__array(values, struct { ... })</c>: a zero-length array of pointers to the inner
+    /// definition, after the other members and not counted in the struct's size.</summary>
+    public (BtfStruct Definition, BtfType? Key, BtfType? Value, (BtfType? Key, BtfType? Value)? Inner) Define(MapModel map)
     {
-        var members = new List<(string Name, BtfType Type)> { ("type", Uint((uint)map.Type)) };
-        if (map.MaxEntries != 0) members.Add(("max_entries", Uint(map.MaxEntries)));
+        var (members, key, value) = Members(map.Type, map.MaxEntries, map.KeyType, map.ValueType, map.KeySize, map.ValueSize, map.Flags, map.Pinning);
+        (BtfType? Key, BtfType? Value)? inner = null;
+        BtfType? values = null;
+        if (map.Inner is { } template)
+        {
+            var (innerMembers, innerKey, innerValue) = Members(template.Type, template.MaxEntries, template.KeyType, template.ValueType,
+                template.KeySize, template.ValueSize, template.Flags, MapPinning.None);
+            values = new BtfArray(new BtfPointer(Struct(innerMembers)), 0);
+            inner = (innerKey, innerValue);
+        }
+        var definition = Struct(members);
+        if (values != null) definition.Members.Add(new BtfMember("values", values, (uint)(members.Count * 64)));
+        return (definition, key, value, inner);
+    }
 
-        bool typed = TakesBtfKeyValue(map.Type);
-        BtfType? key = typed && map.KeyType != null ? _mapper.Map(map.KeyType) : null;
-        BtfType? value = typed && map.ValueType != null ? _mapper.Map(map.ValueType) : null;
+    (List<(string Name, BtfType Type)> Members, BtfType? Key, BtfType? Value) Members(MapType type, uint maxEntries, ITypeSymbol? keyType,
+        ITypeSymbol? valueType, uint keySize, uint valueSize, uint flags, MapPinning pinning)
+    {
+        var members = new List<(string Name, BtfType Type)> { ("type", Uint((uint)type)) };
+        if (maxEntries != 0) members.Add(("max_entries", Uint(maxEntries)));
+
+        bool typed = TakesBtfKeyValue(type);
+        BtfType? key = typed && keyType != null ? _mapper.Map(keyType) : null;
+        BtfType? value = typed && valueType != null ? _mapper.Map(valueType) : null;
         if (key != null) members.Add(("key", new BtfPointer(key)));
-        else if (map.KeySize != 0) members.Add(("key_size", Uint(map.KeySize)));
+        else if (keySize != 0) members.Add(("key_size", Uint(keySize)));
         if (value != null) members.Add(("value", new BtfPointer(value)));
-        else if (map.ValueSize != 0) members.Add(("value_size", Uint(map.ValueSize)));
+        else if (valueSize != 0) members.Add(("value_size", Uint(valueSize)));
 
-        if (map.Flags != 0) members.Add(("map_flags", Uint(map.Flags)));
-        if (map.Pinning != MapPinning.None) members.Add(("pinning", Uint((uint)map.Pinning)));
+        if (flags != 0) members.Add(("map_flags", Uint(flags)));
+        if (pinning != MapPinning.None) members.Add(("pinning", Uint((uint)pinning)));
+        return (members, key, value);
+    }
 
+    /// <summary>An anonymous struct of 8-byte pointer members, as clang lays out libbpf's map macros.</summary>
+    static BtfStruct Struct(List<(string Name, BtfType Type)> members)
+    {
         var definition = new BtfStruct(null, (uint)(members.Count * 8));
         for (int i = 0; i < members.Count; i++)
             definition.Members.Add(new BtfMember(members[i].Name, members[i].Type, (uint)(i * 64)));
-        return (definition, key, value);
+        return definition;
     }
 
     /// <summary><c>__uint(name, n)</c>: a pointer to <c>int[n]</c> (one per distinct n, as clang does).</summary>

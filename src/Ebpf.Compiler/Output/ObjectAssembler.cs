@@ -115,7 +115,7 @@ public sealed class ObjectAssembler
         uint offset = 0;
         foreach (var map in _model.Maps)
         {
-            var (definition, key, value) = definitions.Define(map);
+            var (definition, key, value, inner) = definitions.Define(map);
             var variable = new BtfVar(map.Name, definition, BtfVarLinkage.GlobalAllocated);
             variables.Add(new BtfVarSecInfo(variable, offset, definition.Size));
             offset += definition.Size;
@@ -131,6 +131,17 @@ public sealed class ObjectAssembler
                 KeyType = key,
                 ValueType = value,
                 BtfVar = variable,
+                InnerMap = map.Inner is { } template ? new MapSpec
+                {
+                    Name = map.Name + ".inner",
+                    Type = template.Type,
+                    KeySize = template.KeySize,
+                    ValueSize = template.ValueSize,
+                    MaxEntries = template.MaxEntries,
+                    Flags = template.Flags,
+                    KeyType = inner!.Value.Key,
+                    ValueType = inner.Value.Value,
+                } : null,
             });
         }
         _btf.Add(new BtfDatasec(".maps", offset, variables));

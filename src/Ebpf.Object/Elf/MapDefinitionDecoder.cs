@@ -14,7 +14,14 @@ internal static class MapDefinitionDecoder
             throw error($"map '{name}': unsupported map linkage {var.Linkage} (maps must be global)");
         if (BtfLayout.SkipQualifiers(var.Type) is not BtfStruct def || def.IsUnion)
             throw error($"map '{name}': the map definition is not a struct");
-        var map = new MapSpec { Name = name, BtfVar = var };
+        var map = DecodeDefinition(name, def, inner: false, error);
+        map.BtfVar = var;
+        return map;
+    }
+
+    static MapSpec DecodeDefinition(string name, BtfStruct def, bool inner, Func<string, Exception> error)
+    {
+        var map = new MapSpec { Name = name };
         bool hasType = false;
         uint? keySize = null, valueSize = null;
         foreach (var m in def.Members)
@@ -42,14 +49,24 @@ internal static class MapDefinitionDecoder
                     valueSize = Check("value", valueSize, Size(m, map.ValueType));
                     break;
                 case "values":
-                    throw error($"map '{name}': 'values' (map-in-map or prog-array initialisation) is not supported yet");
+                    // A map of maps' inner template: a zero-length array of pointers to the inner definition.
+                    if (inner) throw error($"map '{name}': an inner map cannot itself hold maps");
+                    if (BtfLayout.SkipQualifiers(m.Type) is not BtfArray { Count: 0 } values
+                        || BtfLayout.SkipQualifiers(values.Element) is not BtfPointer { Target: var target }
+                        || BtfLayout.SkipQualifiers(target) is not BtfStruct innerDef)
+                        throw error($"map '{name}': 'values' is not a zero-length array of pointers to a map definition");
+                    map.InnerMap = DecodeDefinition(name + ".inner", innerDef, inner: true, error);
+                    break;
                 default:
                     throw error($"map '{name}': unknown field '{m.Name}'");
             }
         }
         if (!hasType) throw error($"map '{name}': the definition has no 'type' field");
+        if (map.InnerMap is not null && map.Type is not (MapType.ArrayOfMaps or MapType.HashOfMaps))
+            throw error($"map '{name}': 'values' as map initialisation of a {map.Type} map is not supported yet");
         map.KeySize = keySize ?? 0;
-        map.ValueSize = valueSize ?? 0;
+        // A map of maps holds map fds: libbpf fills in the 4-byte value size when the definition gives none.
+        map.ValueSize = valueSize ?? (map.InnerMap is not null ? 4u : 0);
         return map;
 
         uint Int(BtfMember m)

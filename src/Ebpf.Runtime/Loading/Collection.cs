@@ -49,7 +49,14 @@ public sealed class Collection : IDisposable
             foreach (var mapSpec in spec.Maps)
             {
                 if (maps.ContainsKey(mapSpec.Name)) throw new LoadException($"the object defines map '{mapSpec.Name}' twice");
-                var map = Map.Create(mapSpec, options.Maps, btf, warnings);
+                Map map;
+                if (mapSpec.InnerMap is { } innerSpec)
+                {
+                    // The template only shapes the outer map; the kernel keeps no reference to it (libbpf closes it too).
+                    using var template = Map.Create(innerSpec, options.Maps, btf, warnings);
+                    map = Map.Create(mapSpec, options.Maps, btf, warnings, template);
+                }
+                else map = Map.Create(mapSpec, options.Maps, btf, warnings);
                 owned.Add(map);
                 maps.Add(mapSpec.Name, map);
             }

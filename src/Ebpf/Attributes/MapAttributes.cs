@@ -38,4 +38,8 @@ public sealed class MapHelperAttribute(int id) : Attribute
 {
     /// <summary>The helper id (enum bpf_func_id).</summary>
     public int Id { get; } = id;
+
+    /// <summary>Where the map goes among the kernel's arguments: 0 (first, the common case), or after this many of
+    /// the method's parameters (1 for <c>bpf_msg_redirect_map(msg, map, key, flags)</c>, whose context comes first).</summary>
+    public int MapPosition { get; init; }
 }

@@ -65,16 +65,6 @@ public static unsafe partial class Bpf
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(50)] public static long SkbAdjustRoom<TContext>(TContext skb, int len_diff, uint mode, ulong flags) where TContext : unmanaged => throw KernelOnly("bpf_skb_adjust_room");
 
-    /// <summary>The kernel helper <c>bpf_sk_redirect_map</c>.</summary>
-    /// <remarks><c>long bpf_sk_redirect_map(struct sk_buff *skb, struct bpf_map *map, u32 key, u64 flags)</c>, kernel 4.14. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(52)] public static long SkRedirectMap<TContext, TMap>(TContext skb, TMap map, uint key, ulong flags) where TContext : unmanaged where TMap : class => throw KernelOnly("bpf_sk_redirect_map");
-
-    /// <summary>The kernel helper <c>bpf_sock_map_update</c>.</summary>
-    /// <remarks><c>long bpf_sock_map_update(struct bpf_sock_ops *skops, struct bpf_map *map, void *key, u64 flags)</c>, kernel 4.14. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(53)] public static long SockMapUpdate<TContext, TMap>(TContext skops, TMap map, void* key, ulong flags) where TContext : unmanaged where TMap : class => throw KernelOnly("bpf_sock_map_update");
-
     /// <summary>The kernel helper <c>bpf_getsockopt</c>.</summary>
     /// <remarks><c>long bpf_getsockopt(void *bpf_socket, int level, int optname, void *optval, int optlen)</c>, kernel 4.15. The UAPI header documents it. Kernel only:
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
@@ -84,11 +74,6 @@ public static unsafe partial class Bpf
     /// <remarks><c>long bpf_sock_ops_cb_flags_set(struct bpf_sock_ops *bpf_sock, int argval)</c>, kernel 4.16. The UAPI header documents it. Kernel only:
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(59)] public static long SockOpsCbFlagsSet<TContext>(TContext bpf_sock, int argval) where TContext : unmanaged => throw KernelOnly("bpf_sock_ops_cb_flags_set");
-
-    /// <summary>The kernel helper <c>bpf_msg_redirect_map</c>.</summary>
-    /// <remarks><c>long bpf_msg_redirect_map(struct sk_msg_buff *msg, struct bpf_map *map, u32 key, u64 flags)</c>, kernel 4.17. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(60)] public static long MsgRedirectMap<TContext, TMap>(TContext msg, TMap map, uint key, ulong flags) where TContext : unmanaged where TMap : class => throw KernelOnly("bpf_msg_redirect_map");
 
     /// <summary>The kernel helper <c>bpf_msg_apply_bytes</c>.</summary>
     /// <remarks><c>long bpf_msg_apply_bytes(struct sk_msg_buff *msg, u32 bytes)</c>, kernel 4.17. The UAPI header documents it. Kernel only:
@@ -119,21 +104,6 @@ public static unsafe partial class Bpf
     /// <remarks><c>long bpf_fib_lookup(void *ctx, struct bpf_fib_lookup *params, int plen, u32 flags)</c>, kernel 4.18; GPL-only. The UAPI header documents it. Kernel only:
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(69)] public static long FibLookup<TContext>(TContext ctx, void* @params, int plen, uint flags) where TContext : unmanaged => throw KernelOnly("bpf_fib_lookup");
-
-    /// <summary>The kernel helper <c>bpf_sock_hash_update</c>.</summary>
-    /// <remarks><c>long bpf_sock_hash_update(struct bpf_sock_ops *skops, struct bpf_map *map, void *key, u64 flags)</c>, kernel 4.18. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(70)] public static long SockHashUpdate<TContext, TMap>(TContext skops, TMap map, void* key, ulong flags) where TContext : unmanaged where TMap : class => throw KernelOnly("bpf_sock_hash_update");
-
-    /// <summary>The kernel helper <c>bpf_msg_redirect_hash</c>.</summary>
-    /// <remarks><c>long bpf_msg_redirect_hash(struct sk_msg_buff *msg, struct bpf_map *map, void *key, u64 flags)</c>, kernel 4.18. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(71)] public static long MsgRedirectHash<TContext, TMap>(TContext msg, TMap map, void* key, ulong flags) where TContext : unmanaged where TMap : class => throw KernelOnly("bpf_msg_redirect_hash");
-
-    /// <summary>The kernel helper <c>bpf_sk_redirect_hash</c>.</summary>
-    /// <remarks><c>long bpf_sk_redirect_hash(struct sk_buff *skb, struct bpf_map *map, void *key, u64 flags)</c>, kernel 4.18. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(72)] public static long SkRedirectHash<TContext, TMap>(TContext skb, TMap map, void* key, ulong flags) where TContext : unmanaged where TMap : class => throw KernelOnly("bpf_sk_redirect_hash");
 
     /// <summary>The kernel helper <c>bpf_lwt_push_encap</c>.</summary>
     /// <remarks><c>long bpf_lwt_push_encap(struct sk_buff *skb, u32 type, void *hdr, u32 len)</c>, kernel 4.18. The UAPI header documents it. Kernel only:

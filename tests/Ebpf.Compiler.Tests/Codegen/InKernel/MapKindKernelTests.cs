@@ -161,4 +161,68 @@ public class MapKindKernelTests
         Assert.False(result.Success);
         Assert.Contains(result.Diagnostics, d => d.ToString().Contains("NoPrealloc"));
     }
+
+    [Fact]
+    public void Managed_socket_maps_redirect_only_to_keys_holding_a_socket_and_update_by_the_kernels_flags()
+    {
+        var map = new SockMap(maxEntries: 2);
+        Assert.Equal(SkAction.Drop, map.RedirectMsg(default, 0));
+        Assert.Equal(0, map.Update(new SockOpsContext { LocalPort = 80 }, 0));
+        Assert.Equal(SkAction.Pass, map.RedirectMsg(default, 0));
+        Assert.Equal(SkAction.Pass, map.RedirectSkb(default, 0, SkRedirectFlags.Ingress));
+        Assert.Equal(-Errno.EEXIST, map.Update(default, 0, MapUpdate.NoExist));
+        Assert.Equal(-Errno.ENOENT, map.Update(default, 1, MapUpdate.Exist));
+        Assert.Equal(0, map.Update(default, 1));
+        Assert.Equal(-Errno.E2BIG, map.Update(default, 2));   // past the array
+
+        var hash = new SockHash<ulong>(maxEntries: 4);
+        hash.Add(42, socket: 7);
+        Assert.Equal(SkAction.Pass, hash.RedirectMsg(default, 42));
+        Assert.Equal(SkAction.Drop, hash.RedirectSkb(default, 43));
+    }
+
+    const string MapsOfMapsSource = """
+        using Ebpf;
+
+        [BpfObject(License = "GPL")]
+        public static partial class Nested
+        {
+            static readonly ArrayOfMaps<ArrayMap<long>> Tenants = new(maxEntries: 4, innerMaxEntries: 8);
+            static readonly HashOfMaps<uint, HashMap<uint, long>> ByIfindex = new(maxEntries: 4, innerMaxEntries: 16);
+            static long Runs;
+
+            [Xdp] static XdpAction Count(XdpContext ctx) { Runs++; return XdpAction.Pass; }
+        }
+        """;
+
+    [SkippableFact]
+    public void Maps_of_maps_carry_their_inner_template_through_the_object_and_the_kernel_takes_matching_inner_maps_only()
+    {
+        Kernel.RequireBpf();
+        var result = Ebpf.Compiler.Pipeline.BpfCompiler.CompileSources(new[] { (MapsOfMapsSource, "Nested.cs") });
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        var spec = Assert.Single(result.Objects).Spec;
+
+        // The ELF reader decodes libbpf's __array(values, ...) back into the same template.
+        var path = Path.Combine(Directory.CreateTempSubdirectory("nested-").FullName, "Nested.bpf.o");
+        Ebpf.Object.ElfObjectWriter.WriteFile(spec, path);
+        var reread = Ebpf.Object.ElfObjectReader.ReadFile(path);
+        foreach (var (name, type, key, value, max) in new[] { ("Tenants", Ebpf.Object.MapType.Array, 4u, 8u, 8u), ("ByIfindex", Ebpf.Object.MapType.Hash, 4u, 8u, 16u) })
+        {
+            var inner = reread.Maps.Single(m => m.Name == name).InnerMap;
+            Assert.NotNull(inner);
+            Assert.Equal((type, key, value, max), (inner!.Type, inner.KeySize, inner.ValueSize, inner.MaxEntries));
+        }
+
+        using var collection = Collection.Load(reread);
+        var matching = Map.Create(new Ebpf.Object.MapSpec { Name = "tenant0", Type = Ebpf.Object.MapType.Array, KeySize = 4, ValueSize = 8, MaxEntries = 8 });
+        var wrong = Map.Create(new Ebpf.Object.MapSpec { Name = "wrong", Type = Ebpf.Object.MapType.Array, KeySize = 4, ValueSize = 4, MaxEntries = 8 });
+        using (matching) using (wrong)
+        {
+            var tenants = collection.Maps["Tenants"].AsMapOfMaps<uint>();
+            tenants.Set(0, matching);
+            Assert.NotNull(tenants.GetId(0));
+            Assert.ThrowsAny<Exception>(() => tenants.Set(1, wrong));
+        }
+    }
 }
