@@ -25,6 +25,10 @@ public static class AbiLimits
     /// <summary>Size of a stack slot the verifier tracks spills in (BPF_REG_SIZE).</summary>
     public const int StackSlotBytes = 8;
 
+    /// <summary>Leading bytes of a perf tracepoint's record (common_type, common_flags, common_preempt_count,
+    /// common_pid) that a tracepoint program may not read: tp_prog_is_valid_access refuses offsets below sizeof(void *).</summary>
+    public const int TracepointHiddenCommonBytes = 8;
+
     /// <summary>Arguments of bpf_trace_vprintk / bpf_snprintf / bpf_seq_printf (MAX_BPRINTF_VARARGS).</summary>
     public const int MaxPrintfArguments = 12;
 }

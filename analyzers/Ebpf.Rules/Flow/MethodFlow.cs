@@ -645,13 +645,9 @@ sealed class MethodFlow
     {
         if (_report is null || field.Field.ContainingType is not { } type) return;
         int offset = FieldOffset(type, field.Field);
-        if (offset < CommonFieldsSize)
+        if (offset < Ebpf.Abi.AbiLimits.TracepointHiddenCommonBytes)
             _report(DiagnosticDescriptors.TracepointCommonField, field.Syntax.GetLocation(), new object[] { field.Field.Name, offset });
     }
-
-    /// <summary>The size of the tracepoint record's common fields (common_type, common_flags,
-    /// common_preempt_count, common_pid), which the verifier refuses to let a program read.</summary>
-    const int CommonFieldsSize = 8;
 
     /// <summary>Each exit that leaves a reservation unreleased: reported at the exit.</summary>
     void ReportOpenRecords(BasicBlock block, FlowState exit)

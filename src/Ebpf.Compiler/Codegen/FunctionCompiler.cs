@@ -39,7 +39,10 @@ public sealed class FunctionCompiler : IFunctionCompiler
             if (ir is null) return null;
 
             // What the verifier would refuse and the source rules did not see (inlined code, moved checks).
-            var refused = Checks.IrChecks.Run(ir, context.Compilation, _options.DisabledChecks);
+            var programType = isEntryProgram
+                ? context.Object.Programs.FirstOrDefault(p => SymbolEqualityComparer.Default.Equals(p.Method, method))?.Type
+                : null;
+            var refused = Checks.IrChecks.Run(ir, new Checks.IrCheckContext(context.Compilation, programType), _options.DisabledChecks);
             foreach (var d in refused) diagnostics.Add(d);
             if (refused.Count > 0) return null;
 

@@ -219,4 +219,34 @@ public class FlowRuleTests
             new BpfCompilerOptions { DisabledSourceRules = ["EBPF2107"] });
         Assert.True(result.Success && result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
     }
+
+    public static TheoryData<string> TracepointCommonFieldNames
+        => new(FlowProbes.Invalid.Where(p => p.Markup.Contains("{|EBPF2111:", StringComparison.Ordinal)).Select(p => p.Name));
+
+    /// <summary>With the source rule off, the IR check of EBPF2111 still refuses each read of a tracepoint record's
+    /// common fields, on the marked line.</summary>
+    [Theory]
+    [MemberData(nameof(TracepointCommonFieldNames))]
+    public void Ir_backstop_refuses_each_tracepoint_common_field_read_when_the_source_rule_is_off(string name)
+    {
+        var markup = Markup.Parse(InvalidMarkup(name));
+        var result = BpfCompiler.CompileSources(new[] { (markup.Source, "Probe.cs") },
+            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2111"] });
+        Assert.False(result.Success);
+        var text = Microsoft.CodeAnalysis.Text.SourceText.From(markup.Source);
+        var expectedLines = markup.Expected.Where(e => e.Id == "EBPF2111").Select(e => text.Lines.GetLinePosition(e.Span.Start).Line).ToHashSet();
+        var backstop = result.Diagnostics.Where(d => d.Id == "EBPF2111").ToList();
+        Assert.NotEmpty(backstop);
+        foreach (var d in backstop)
+            Assert.Contains(d.Location.GetLineSpan().StartLinePosition.Line, expectedLines);
+    }
+
+    [Theory]
+    [MemberData(nameof(ValidNames))]
+    public void Ir_backstop_of_EBPF2111_accepts_every_valid_probe_with_the_source_rule_off(string name)
+    {
+        var result = BpfCompiler.CompileSources(new[] { (ValidSource(name), "Probe.cs") },
+            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2111"] });
+        Assert.True(result.Success && result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
+    }
 }
