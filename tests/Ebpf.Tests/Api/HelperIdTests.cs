@@ -69,8 +69,9 @@ public partial class HelperIdTests
     {
         { nameof(HashMap<int, int>.Lookup), "map_lookup_elem" },
         { nameof(HashMap<int, int>.TryGetValue), "map_lookup_elem" },
-        { nameof(HashMap<int, int>.Update), "map_update_elem" },
-        { nameof(HashMap<int, int>.Delete), "map_delete_elem" },
+        // Socket maps update from sockops through their own helpers; local storage deletes through its own.
+        { nameof(HashMap<int, int>.Update), "map_update_elem|sock_map_update|sock_hash_update" },
+        { nameof(HashMap<int, int>.Delete), "map_delete_elem|sk_storage_delete|inode_storage_delete|task_storage_delete" },
         { nameof(PerCpuArray<int>.LookupOnCpu), "map_lookup_percpu_elem" },
         { nameof(QueueMap<int>.Push), "map_push_elem" },
         { nameof(QueueMap<int>.Pop), "map_pop_elem" },
