@@ -182,18 +182,25 @@ public partial class CoreKernelTests
         var program = spec.Programs.Single(p => p.Name == "OnFork");
         Assert.DoesNotContain(program.Instructions, i => i.IsCall);
         Assert.Equal(5, program.CoreRelocations.Count);
-        spec.SetVariable("TargetPid", Environment.ProcessId);
+        // The forking parent is a shell of its own, so that no other fork of this (multi-threaded, test-running)
+        // process can be the one recorded: it waits for a line, forks /bin/true once and prints the child's pid.
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("read go; /bin/true & echo $!; wait");
+        using var shell = System.Diagnostics.Process.Start(start)!;
+        spec.SetVariable("TargetPid", shell.Id);
         using var collection = Collection.Load(spec);
         int child;
         using (collection.Programs["OnFork"].Attach())
         {
-            using var process = System.Diagnostics.Process.Start("/bin/true")!;
-            child = process.Id;
-            process.WaitForExit();
+            shell.StandardInput.WriteLine("go");
+            shell.StandardInput.Flush();
+            child = int.Parse(shell.StandardOutput.ReadLine()!.Trim());
+            shell.WaitForExit();
         }
         Assert.Equal(child, Global<int>(spec, collection, "ChildTgid"));
         Assert.NotEqual(0, Global<int>(spec, collection, "ChildPid"));
-        Assert.Equal(getppid(), Global<int>(spec, collection, "GrandParent"));
+        Assert.Equal(Environment.ProcessId, Global<int>(spec, collection, "GrandParent"));
     }
 
     const string EnumProbe = """
