@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace Ebpf.Runtime.Tests.Loading;
 
 /// <summary>Loading, attaching, reading and disposing returns every fd: the process's open fds (/proc/self/fd) come back
-/// to where they started after 1,000 rounds.</summary>
+/// to where they started after 1,000 rounds. Counted alone: other tests running in parallel open fds of their own.</summary>
+[Collection(FdCountingCollection.Name)]
 public class LeakTests
 {
     static int OpenFds() => Directory.GetFiles("/proc/self/fd").Length;
@@ -44,4 +45,11 @@ public class LeakTests
         int after = OpenFds();
         Assert.True(after <= before, $"{after - before} fds leaked over 1000 rounds ({before} before, {after} after)");
     }
+}
+
+/// <summary>Tests that count the process's fds run after all others, one at a time.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class FdCountingCollection
+{
+    public const string Name = "fd counting";
 }
