@@ -2,6 +2,8 @@ using Xunit.Abstractions;
 
 namespace Ebpf.Runtime.Tests.Loading;
 
+// One test compares this process's BPF fds before and after: counted alone (see FdCountingCollection).
+[Collection(FdCountingCollection.Name)]
 public class VerifierRejectionTests(ITestOutputHelper output)
 {
     static MapSpec Counts => new() { Name = "Counts", Type = MapType.Hash, KeySize = 4, ValueSize = 8, MaxEntries = 16 };
