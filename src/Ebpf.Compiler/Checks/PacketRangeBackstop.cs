@@ -62,28 +62,8 @@ public static class PacketRangeBackstop
     static bool IsPacket(Value v) => v.Type is { IsPointer: true, Pointee: PointerKind.Packet };
     static bool IsPacketEnd(Value v) => v.Type is { IsPointer: true, Pointee: PointerKind.PacketEnd };
 
-    /// <summary>The constant byte offset of <paramref name="pointer"/> from a packet start loaded from the context;
-    /// null when some part of it is not a constant, or it does not start at such a load.</summary>
-    static long? OffsetFromStart(Value pointer)
-    {
-        long total = 0;
-        for (int depth = 0; depth < 64; depth++)
-        {
-            switch (pointer)
-            {
-                case LoadInstruction load when IsPacket(load): return total;
-                case PointerAddInstruction add when NullTests.Strip(add.Offset) is Constant c:
-                    total += c.Signed;
-                    pointer = add.Pointer;
-                    break;
-                case CopyInstruction or ConvertInstruction { Kind: ConversionKind.PointerCast }:
-                    pointer = ((Instruction)pointer).Operands[0];
-                    break;
-                default: return null;
-            }
-        }
-        return null;
-    }
+    /// <summary>The constant byte offset of <paramref name="pointer"/> from a packet start loaded from the context.</summary>
+    static long? OffsetFromStart(Value pointer) => PointerOffsets.FromRoot(pointer, v => v is LoadInstruction && IsPacket(v));
 
     static Predicate Swap(Predicate p) => p switch
     {

@@ -26,23 +26,5 @@ public static class TracepointCommonFieldBackstop
 
     /// <summary>The constant offset of <paramref name="pointer"/> from the program's context argument, or null.</summary>
     static long? ContextOffset(Value pointer)
-    {
-        long total = 0;
-        for (int depth = 0; depth < 64; depth++)
-        {
-            switch (pointer)
-            {
-                case Parameter { Type: { IsPointer: true, Pointee: PointerKind.Context } }: return total;
-                case PointerAddInstruction add when NullTests.Strip(add.Offset) is Constant c:
-                    total += c.Signed;
-                    pointer = add.Pointer;
-                    break;
-                case CopyInstruction or ConvertInstruction { Kind: ConversionKind.PointerCast }:
-                    pointer = ((Instruction)pointer).Operands[0];
-                    break;
-                default: return null;
-            }
-        }
-        return null;
-    }
+        => PointerOffsets.FromRoot(pointer, v => v is Parameter { Type: { IsPointer: true, Pointee: PointerKind.Context } });
 }

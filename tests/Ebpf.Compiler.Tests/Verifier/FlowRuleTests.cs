@@ -105,148 +105,64 @@ public class FlowRuleTests
         Assert.Contains($"error {e.DiagnosticId}: ", e.Message.Split('\n')[0]);
     }
 
-    /// <summary>Invalid EBPF2106 probes whose unchecked use is an argument of a helper call rather than a load or
-    /// store: the IR backstop leaves those to the verifier (it reports only dereferences).</summary>
-    static readonly string[] HelperArgumentUses = ["Reserve_submitted_unchecked", "Lookup_passed_to_update_unchecked"];
+    /// <summary>Invalid probes the compiler's IR checks leave to the verifier, with why.</summary>
+    static readonly Dictionary<string, string> LeftToTheVerifier = new()
+    {
+        ["Reserve_submitted_unchecked"] = "the unchecked pointer is a helper argument, not dereferenced",
+        ["Lookup_passed_to_update_unchecked"] = "the unchecked pointer is a helper argument, not dereferenced",
+        ["Packet_variable_pointer_unchecked"] = "a variable packet offset",
+        ["Packet_variable_pointer_short_check"] = "a variable packet offset",
+    };
 
-    public static TheoryData<string> UncheckedPointerNames
-        => new(FlowProbes.Invalid.Where(p => p.Markup.Contains("{|EBPF2106:", StringComparison.Ordinal)).Select(p => p.Name));
+    /// <summary>(ID, probe) for every invalid probe marked with an ID that has an IR check (Checks.IrChecks).</summary>
+    public static TheoryData<string, string> BackstoppedCases
+    {
+        get
+        {
+            var cases = new TheoryData<string, string>();
+            foreach (var id in Checks.IrChecks.Ids)
+                foreach (var (name, markup) in FlowProbes.Invalid.Where(p => p.Markup.Contains($"{{|{id}:", StringComparison.Ordinal)))
+                    cases.Add(id, name);
+            return cases;
+        }
+    }
 
-    /// <summary>With the source rule off, the compiler's IR check of the same ID still refuses each dereference before a
-    /// null check, on the line the source rule marks (after inlining: <c>Bump(ref c)</c> is caught inside Bump's body
-    /// on the caller's line).</summary>
+    static BpfCompileResult CompileWithoutSourceRulesThatHaveIrChecks(string source)
+        => BpfCompiler.CompileSources(new[] { (source, "Probe.cs") }, new BpfCompilerOptions { DisabledSourceRules = Checks.IrChecks.Ids.ToList() });
+
+    /// <summary>With the source flow rules off, the compiler's IR check of the same ID (run on optimized IR, after
+    /// inlining) still refuses the probe, on the line the source rule marks (for EBPF2108 the leaking exit).</summary>
     [Theory]
-    [MemberData(nameof(UncheckedPointerNames))]
-    public void Ir_backstop_refuses_what_the_source_rule_reports_when_that_rule_is_off(string name)
+    [MemberData(nameof(BackstoppedCases))]
+    public void Ir_check_refuses_what_the_source_rule_reports_when_that_rule_is_off(string id, string name)
     {
         var markup = Markup.Parse(InvalidMarkup(name));
-        var result = BpfCompiler.CompileSources(new[] { (markup.Source, "Probe.cs") },
-            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2106"] });
-        var backstop = result.Diagnostics.Where(d => d.Id == "EBPF2106").ToList();
-        if (HelperArgumentUses.Contains(name))
+        var result = CompileWithoutSourceRulesThatHaveIrChecks(markup.Source);
+        var reported = result.Diagnostics.Where(d => d.Id == id).ToList();
+        if (LeftToTheVerifier.ContainsKey(name))
         {
-            Assert.Empty(backstop);
+            Assert.Empty(reported);
             return;
         }
         Assert.False(result.Success);
-        var expectedLines = markup.Expected.Where(e => e.Id == "EBPF2106")
-            .Select(e => Microsoft.CodeAnalysis.Text.SourceText.From(markup.Source).Lines.GetLinePosition(e.Span.Start).Line).ToHashSet();
-        Assert.NotEmpty(backstop);
-        foreach (var d in backstop)
+        Assert.NotEmpty(reported);
+        var text = Microsoft.CodeAnalysis.Text.SourceText.From(markup.Source);
+        var expectedLines = markup.Expected.Where(e => e.Id == id).Select(e => text.Lines.GetLinePosition(e.Span.Start).Line).ToHashSet();
+        foreach (var d in reported)
         {
-            var span = d.Location.GetLineSpan();
-            Assert.True(span.Path == "Probe.cs" && (expectedLines.Contains(span.StartLinePosition.Line) || name == "Lookup_passed_to_unchecking_method"),
+            var line = d.Location.GetLineSpan().StartLinePosition.Line;
+            // Bump(ref c) is inlined: the dereference is inside Bump, reported on its line.
+            Assert.True(expectedLines.Contains(line) || name == "Lookup_passed_to_unchecking_method",
                 $"{d} (expected on line {string.Join(",", expectedLines.Select(l => l + 1))})");
         }
     }
 
-    /// <summary>The backstop has no false positives on the valid corpus (every style of check users write).</summary>
+    /// <summary>The IR checks have no false positives on the valid corpus (every style of check users write).</summary>
     [Theory]
     [MemberData(nameof(ValidNames))]
-    public void Ir_backstop_accepts_every_valid_probe_with_the_source_rule_off(string name)
+    public void Ir_checks_accept_every_valid_probe_with_the_source_rules_off(string name)
     {
-        var result = BpfCompiler.CompileSources(new[] { (ValidSource(name), "Probe.cs") },
-            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2106"] });
-        Assert.True(result.Success && result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
-    }
-
-    public static TheoryData<string> UnreleasedRecordNames
-        => new(FlowProbes.Invalid.Where(p => p.Markup.Contains("{|EBPF2108:", StringComparison.Ordinal)).Select(p => p.Name));
-
-    /// <summary>With the source rule off, the IR check of EBPF2108 still refuses each reservation a path leaves held, at
-    /// the line of the leaking exit the source rule marks.</summary>
-    [Theory]
-    [MemberData(nameof(UnreleasedRecordNames))]
-    public void Ir_backstop_refuses_each_leaked_reservation_at_the_leaking_exit_when_the_source_rule_is_off(string name)
-    {
-        var markup = Markup.Parse(InvalidMarkup(name));
-        var result = BpfCompiler.CompileSources(new[] { (markup.Source, "Probe.cs") },
-            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2108", "EBPF2106"] });
-        Assert.False(result.Success);
-        var text = Microsoft.CodeAnalysis.Text.SourceText.From(markup.Source);
-        var expectedLines = markup.Expected.Where(e => e.Id == "EBPF2108").Select(e => text.Lines.GetLinePosition(e.Span.Start).Line).ToHashSet();
-        var backstop = result.Diagnostics.Where(d => d.Id == "EBPF2108").ToList();
-        Assert.NotEmpty(backstop);
-        foreach (var d in backstop)
-            Assert.True(expectedLines.Contains(d.Location.GetLineSpan().StartLinePosition.Line),
-                $"{d} (expected on line {string.Join(",", expectedLines.Select(l => l + 1))})");
-    }
-
-    [Theory]
-    [MemberData(nameof(ValidNames))]
-    public void Ir_backstop_of_EBPF2108_accepts_every_valid_probe_with_the_source_rule_off(string name)
-    {
-        var result = BpfCompiler.CompileSources(new[] { (ValidSource(name), "Probe.cs") },
-            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2108"] });
-        Assert.True(result.Success && result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
-    }
-
-    /// <summary>Invalid EBPF2107 probes the IR check leaves to the verifier: accesses at a variable offset.</summary>
-    static readonly string[] VariablePacketOffsets = ["Packet_variable_pointer_unchecked", "Packet_variable_pointer_short_check"];
-
-    public static TheoryData<string> PacketNames
-        => new(FlowProbes.Invalid.Where(p => p.Markup.Contains("{|EBPF2107:", StringComparison.Ordinal)).Select(p => p.Name));
-
-    /// <summary>With the source rule off, the IR check of EBPF2107 still refuses each constant-offset packet access past
-    /// the checked range, on the line the source rule marks.</summary>
-    [Theory]
-    [MemberData(nameof(PacketNames))]
-    public void Ir_backstop_refuses_each_packet_access_past_the_checked_range_when_the_source_rule_is_off(string name)
-    {
-        var markup = Markup.Parse(InvalidMarkup(name));
-        var result = BpfCompiler.CompileSources(new[] { (markup.Source, "Probe.cs") },
-            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2107"] });
-        var backstop = result.Diagnostics.Where(d => d.Id == "EBPF2107").ToList();
-        if (VariablePacketOffsets.Contains(name))
-        {
-            Assert.Empty(backstop);
-            return;
-        }
-        Assert.False(result.Success);
-        var text = Microsoft.CodeAnalysis.Text.SourceText.From(markup.Source);
-        var expectedLines = markup.Expected.Where(e => e.Id == "EBPF2107").Select(e => text.Lines.GetLinePosition(e.Span.Start).Line).ToHashSet();
-        Assert.NotEmpty(backstop);
-        foreach (var d in backstop)
-            Assert.True(expectedLines.Contains(d.Location.GetLineSpan().StartLinePosition.Line),
-                $"{d} (expected on line {string.Join(",", expectedLines.Select(l => l + 1))})");
-    }
-
-    [Theory]
-    [MemberData(nameof(ValidNames))]
-    public void Ir_backstop_of_EBPF2107_accepts_every_valid_probe_with_the_source_rule_off(string name)
-    {
-        var result = BpfCompiler.CompileSources(new[] { (ValidSource(name), "Probe.cs") },
-            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2107"] });
-        Assert.True(result.Success && result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
-    }
-
-    public static TheoryData<string> TracepointCommonFieldNames
-        => new(FlowProbes.Invalid.Where(p => p.Markup.Contains("{|EBPF2111:", StringComparison.Ordinal)).Select(p => p.Name));
-
-    /// <summary>With the source rule off, the IR check of EBPF2111 still refuses each read of a tracepoint record's
-    /// common fields, on the marked line.</summary>
-    [Theory]
-    [MemberData(nameof(TracepointCommonFieldNames))]
-    public void Ir_backstop_refuses_each_tracepoint_common_field_read_when_the_source_rule_is_off(string name)
-    {
-        var markup = Markup.Parse(InvalidMarkup(name));
-        var result = BpfCompiler.CompileSources(new[] { (markup.Source, "Probe.cs") },
-            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2111"] });
-        Assert.False(result.Success);
-        var text = Microsoft.CodeAnalysis.Text.SourceText.From(markup.Source);
-        var expectedLines = markup.Expected.Where(e => e.Id == "EBPF2111").Select(e => text.Lines.GetLinePosition(e.Span.Start).Line).ToHashSet();
-        var backstop = result.Diagnostics.Where(d => d.Id == "EBPF2111").ToList();
-        Assert.NotEmpty(backstop);
-        foreach (var d in backstop)
-            Assert.Contains(d.Location.GetLineSpan().StartLinePosition.Line, expectedLines);
-    }
-
-    [Theory]
-    [MemberData(nameof(ValidNames))]
-    public void Ir_backstop_of_EBPF2111_accepts_every_valid_probe_with_the_source_rule_off(string name)
-    {
-        var result = BpfCompiler.CompileSources(new[] { (ValidSource(name), "Probe.cs") },
-            new BpfCompilerOptions { DisabledSourceRules = ["EBPF2111"] });
+        var result = CompileWithoutSourceRulesThatHaveIrChecks(ValidSource(name));
         Assert.True(result.Success && result.Diagnostics.Count == 0, string.Join("\n", result.Diagnostics));
     }
 }
