@@ -34,7 +34,7 @@ public sealed class NullCheckFix : CodeFixProvider
             var method = declaration.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>();
             if (method is null || model.GetDeclaredSymbol(method, context.CancellationToken) is not IMethodSymbol methodSymbol) continue;
 
-            var check = SyntaxFactory.ParseStatement($"if (global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref {local.Name})) {EarlyReturn(methodSymbol)}\n")
+            var check = SyntaxFactory.ParseStatement($"if (global::System.Runtime.CompilerServices.Unsafe.IsNullRef(ref {local.Name})) {SyntaxFixes.EarlyReturn(methodSymbol)}\n")
                 .WithAdditionalAnnotations(Formatter.Annotation, Simplifier.Annotation);
             context.RegisterCodeFix(CodeAction.Create(Title, async cancel =>
             {
@@ -45,11 +45,4 @@ public sealed class NullCheckFix : CodeFixProvider
             }, equivalenceKey: Title), diagnostic);
         }
     }
-
-    static string EarlyReturn(IMethodSymbol method) => method.ReturnsVoid ? "return;" : method.ReturnType.ToDisplayString() switch
-    {
-        "Ebpf.XdpAction" => "return global::Ebpf.XdpAction.Pass;",
-        "Ebpf.TcAction" => "return global::Ebpf.TcAction.Ok;",
-        _ => "return default;",
-    };
 }

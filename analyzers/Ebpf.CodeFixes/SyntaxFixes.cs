@@ -44,4 +44,13 @@ internal static class SyntaxFixes
     /// <summary>Moves the leading trivia of a declaration to its first token after modifiers changed.</summary>
     public static T KeepLeadingTrivia<T>(T original, T updated) where T : SyntaxNode
         => updated.WithLeadingTrivia(original.GetLeadingTrivia());
+
+    /// <summary>The early return an inserted check takes: the packet passes on (<c>XdpAction.Pass</c>,
+    /// <c>TcAction.Ok</c>); anything else returns <c>default</c>.</summary>
+    public static string EarlyReturn(IMethodSymbol method) => method.ReturnsVoid ? "return;" : method.ReturnType.ToDisplayString() switch
+    {
+        "Ebpf.XdpAction" => "return global::Ebpf.XdpAction.Pass;",
+        "Ebpf.TcAction" => "return global::Ebpf.TcAction.Ok;",
+        _ => "return default;",
+    };
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
@@ -38,13 +39,17 @@ public sealed class FlowRules
         var cfg = FlowContext.CreateGraph(body);
         if (cfg is null) return;
         var seen = new HashSet<(string, Location)>();
-        MethodFlow.Check(_context, method, cfg, (descriptor, location, args) =>
+        MethodFlow.Check(_context, method, cfg, (descriptor, location, args, properties) =>
         {
             if (_disabled.Contains(descriptor.Id) || !seen.Add((descriptor.Id, location))) return;
-            report(Diagnostic.Create(descriptor, location, args));
+            report(Diagnostic.Create(descriptor, location, properties, args));
         });
     }
 }
+
+/// <summary>How a flow reports a finding: <paramref name="properties"/> carry what a code fix needs
+/// (<see cref="PacketCheck"/>).</summary>
+public delegate void FlowReport(DiagnosticDescriptor descriptor, Location location, object[] args, ImmutableDictionary<string, string?>? properties = null);
 
 /// <summary>What the flows of one compilation share: the symbols and the graphs of callees followed inline.</summary>
 sealed class FlowContext

@@ -23,7 +23,7 @@ sealed class MethodFlow
     readonly ControlFlowGraph _cfg;
     readonly int _depth;
     readonly Dictionary<CaptureId, IOperation> _captured = new();
-    Action<DiagnosticDescriptor, Location, object[]>? _report;
+    FlowReport? _report;
 
     MethodFlow(FlowContext context, IMethodSymbol method, ControlFlowGraph cfg, int depth)
     {
@@ -35,7 +35,7 @@ sealed class MethodFlow
 
     /// <summary>Analyzes <paramref name="method"/> as a function of its own (parameters as the kernel sees
     /// them at entry) and reports through <paramref name="report"/>.</summary>
-    public static void Check(FlowContext context, IMethodSymbol method, ControlFlowGraph cfg, Action<DiagnosticDescriptor, Location, object[]> report)
+    public static void Check(FlowContext context, IMethodSymbol method, ControlFlowGraph cfg, FlowReport report)
     {
         var flow = new MethodFlow(context, method, cfg, 0);
         var entry = FlowState.Entry;
@@ -160,14 +160,15 @@ sealed class MethodFlow
             {
                 var left = Eval(compound.Target, ref state, RefUse.Value);
                 var right = Eval(compound.Value, ref state, RefUse.Value);
-                var result = Arithmetic(compound.OperatorKind, left, right, compound.Value, compound.Syntax, state);
+                var result = Arithmetic(compound.OperatorKind, left, right, compound.Value, ElementSize(compound.Target.Type), compound.Syntax, state);
                 Store(compound.Target, result, ref state);
                 return result;
             }
             case IIncrementOrDecrementOperation increment:
             {
                 var old = Eval(increment.Target, ref state, RefUse.Value);
-                var result = old.Kind == ProvenanceKind.Packet ? old with { Offset = old.Offset + 1, Delta = old.Delta + 1 } : Provenance.AnyScalar;
+                int step = ElementSize(increment.Target.Type) * (increment.Kind == OperationKind.Decrement ? -1 : 1);
+                var result = old.Kind == ProvenanceKind.Packet ? old with { Offset = old.Offset + step, Delta = old.Delta + step } : Provenance.AnyScalar;
                 Store(increment.Target, result, ref state);
                 return result;
             }
@@ -195,6 +196,16 @@ sealed class MethodFlow
             case IFieldReferenceOperation field:
             {
                 if (field.Instance is null) return field.Field.Type is IPointerTypeSymbol ? new(ProvenanceKind.Kernel) : Provenance.AnyScalar;
+                if (PointerMember(field) is var (pointer, owner))
+                {
+                    // p->f reads the field's bytes, not the whole *p: the verifier checks exactly those.
+                    var address = Eval(pointer, ref state, RefUse.Value);
+                    int offset = FieldOffset(owner, field.Field);
+                    if (address.Kind == ProvenanceKind.Packet) address = address with { Offset = address.Offset + offset, Delta = address.Delta + offset };
+                    CheckAccess(address, SizeOf(field.Field.Type), field.Syntax, state);
+                    if (use == RefUse.Reference && address.Kind == ProvenanceKind.Packet) return address;
+                    return field.Field.Type is IPointerTypeSymbol ? new(ProvenanceKind.Kernel) : Provenance.AnyScalar;
+                }
                 var instance = Eval(field.Instance, ref state, RefUse.Value);
                 if (instance.Kind == ProvenanceKind.TracepointContext) CheckTracepointField(field);
                 if (field.Field.Type is IPointerTypeSymbol) return new(ProvenanceKind.Kernel);
@@ -213,7 +224,7 @@ sealed class MethodFlow
             {
                 var left = Eval(binary.LeftOperand, ref state, RefUse.Value);
                 var right = Eval(binary.RightOperand, ref state, RefUse.Value);
-                return Arithmetic(binary.OperatorKind, left, right, binary.RightOperand, binary.Syntax, state);
+                return Arithmetic(binary.OperatorKind, left, right, binary.RightOperand, ElementSize(binary.LeftOperand.Type), binary.Syntax, state);
             }
             case IUnaryOperation unary:
                 Eval(unary.Operand, ref state, RefUse.Value);
@@ -305,14 +316,18 @@ sealed class MethodFlow
         }
     }
 
-    Provenance Arithmetic(BinaryOperatorKind kind, Provenance left, Provenance right, IOperation rightOperand, SyntaxNode at, FlowState state)
+    /// <param name="elementSize">Bytes one step of the left operand's pointer type moves (1 for a number).</param>
+    Provenance Arithmetic(BinaryOperatorKind kind, Provenance left, Provenance right, IOperation rightOperand, int elementSize, SyntaxNode at, FlowState state)
     {
         switch (kind)
         {
-            case BinaryOperatorKind.Add when left.Kind == ProvenanceKind.Packet:
-                return right.Kind == ProvenanceKind.Scalar && rightOperand.ConstantValue is { HasValue: true, Value: var c } && ToInt(c) is int k
-                    ? left with { Offset = left.Offset + k, Delta = left.Delta + k }
-                    : new(ProvenanceKind.Packet);
+            case BinaryOperatorKind.Add or BinaryOperatorKind.Subtract when left.Kind == ProvenanceKind.Packet && right.Kind is not (ProvenanceKind.Packet or ProvenanceKind.PacketEnd):
+                if (right.Kind == ProvenanceKind.Scalar && rightOperand.ConstantValue is { HasValue: true, Value: var c } && ToInt(c) is int k)
+                {
+                    int bytes = k * elementSize * (kind == BinaryOperatorKind.Subtract ? -1 : 1);
+                    return left with { Offset = left.Offset + bytes, Delta = left.Delta + bytes };
+                }
+                return new(ProvenanceKind.Packet);
             case BinaryOperatorKind.Subtract when left.Kind is ProvenanceKind.Packet or ProvenanceKind.PacketEnd && right.Kind is ProvenanceKind.Packet or ProvenanceKind.PacketEnd:
                 return new(ProvenanceKind.Scalar, Length: true);
             case BinaryOperatorKind.Divide or BinaryOperatorKind.Remainder:
@@ -469,7 +484,7 @@ sealed class MethodFlow
     bool Dereferences(Dictionary<BasicBlock, FlowState> states, IParameterSymbol p)
     {
         bool found = false;
-        _report = (d, at, _) => { if (d == DiagnosticDescriptors.UncheckedPointer) found = true; };
+        _report = (d, at, _, _) => { if (d == DiagnosticDescriptors.UncheckedPointer) found = true; };
         var probe = new Dictionary<BasicBlock, FlowState>();
         foreach (var pair in states) probe[pair.Key] = pair.Value;
         foreach (var block in _cfg.Blocks)
@@ -627,7 +642,7 @@ sealed class MethodFlow
                         ? $"bytes {pointer.Offset}..{end} of the packet, but only {state.PacketRange} are checked"
                         : $"{size} bytes at a variable offset, but no check covers them";
                     string check = pointer.Offset is not null ? $"'if (data + {end} > data_end) return ...;'" : $"'if (p + {pointer.Delta + size} > data_end) return ...;' on this pointer";
-                    _report(DiagnosticDescriptors.PacketOutOfRange, at.GetLocation(), new object[] { at.ToString(), need, check });
+                    _report(DiagnosticDescriptors.PacketOutOfRange, at.GetLocation(), new object[] { at.ToString(), need, check }, PacketCheck.For(pointer, size, state, _method));
                 }
                 return;
             }
@@ -729,6 +744,19 @@ sealed class MethodFlow
             return (children[0], children[1], et.PointedAtType);
         return null;
     }
+
+    /// <summary><c>p-&gt;f</c>: the pointer <c>p</c> and the struct that declares <c>f</c>.</summary>
+    static (IOperation Pointer, INamedTypeSymbol Owner)? PointerMember(IFieldReferenceOperation field)
+    {
+        if (field.Syntax is not MemberAccessExpressionSyntax member || !member.IsKind(SyntaxKind.PointerMemberAccessExpression)) return null;
+        if (field.Instance is not { Kind: OperationKind.None } indirection || field.Field.ContainingType is not { } owner) return null;
+        var children = indirection.ChildOperations.ToList();
+        return children.Count == 1 && children[0].Type is IPointerTypeSymbol ? (children[0], owner) : null;
+    }
+
+    /// <summary>What <c>p + 1</c> adds to the address: the pointee's size for a typed pointer, else 1.</summary>
+    static int ElementSize(ITypeSymbol? type)
+        => type is IPointerTypeSymbol { PointedAtType: var pointee } && pointee.SpecialType != SpecialType.System_Void ? SizeOf(pointee) : 1;
 
     static int SizeOf(ITypeSymbol type) => Layout.SizeOf(type);
     static int FieldOffset(INamedTypeSymbol type, IFieldSymbol field) => Layout.OffsetOf(type, field);
