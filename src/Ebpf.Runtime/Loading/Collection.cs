@@ -11,6 +11,7 @@ public sealed class Collection : IDisposable
 {
     readonly Dictionary<string, Map> _maps;
     readonly Dictionary<string, Program> _programs;
+    readonly Dictionary<string, MappedArray> _mapped = new();
     readonly ObjectSpec _spec;
     bool _disposed;
 
@@ -190,29 +191,49 @@ public sealed class Collection : IDisposable
         => _programs.TryGetValue(name, out var program) ? program
            : throw new KeyNotFoundException($"the collection has no program '{name}'; it has {Describe(_programs.Keys)}");
 
-    /// <summary>Reads global variable <paramref name="name"/> from its data-section map (what programs see now).</summary>
+    /// <summary>Reads global variable <paramref name="name"/> from its data-section map (what programs see now): from the
+    /// map's memory where it is mapped (BPF_F_MMAPABLE, as this runtime creates data sections), else by a lookup.</summary>
     public T ReadVariable<T>(string name) where T : unmanaged
     {
         var (variable, map) = FindVariable<T>(name);
+        if (MappedSection(map) is { } memory) return memory.Read<T>((int)variable.Offset);
         var value = new byte[map.ValueBufferSize];
         if (!map.TryLookup(stackalloc byte[4], value))
             throw new InvalidOperationException($"data-section map '{map.Name}' has no element 0");
         return MemoryMarshal.Read<T>(value.AsSpan((int)variable.Offset, (int)variable.Size));
     }
 
-    /// <summary>Writes global variable <paramref name="name"/> in its data-section map (read-modify-write of the whole
-    /// section: concurrent program writes to other variables of the section can be lost). Not for frozen <c>.rodata</c>.</summary>
+    /// <summary>Writes global variable <paramref name="name"/> in its data-section map. Where the map's memory is mapped
+    /// (BPF_F_MMAPABLE, as this runtime creates data sections) only the variable's bytes are written; a section without
+    /// it (a map reused from a pin made elsewhere) is rewritten whole, so a program's concurrent write to another variable
+    /// of the section can be lost. Not for frozen <c>.rodata</c>.</summary>
     public void WriteVariable<T>(string name, T value) where T : unmanaged
     {
         var (variable, map) = FindVariable<T>(name);
         if (map.IsFrozen)
             throw new InvalidOperationException($"global variable '{name}' is in {variable.Section.Name}, frozen at load: set it on the ObjectSpec before loading (spec.SetVariable)");
+        if (MappedSection(map) is { } memory)
+        {
+            memory.Write((int)variable.Offset, value);
+            return;
+        }
         var contents = new byte[map.ValueBufferSize];
         Span<byte> key = stackalloc byte[4];
         if (!map.TryLookup(key, contents))
             throw new InvalidOperationException($"data-section map '{map.Name}' has no element 0");
         MemoryMarshal.Write(contents.AsSpan((int)variable.Offset, (int)variable.Size), in value);
         map.Update(key, contents);
+    }
+
+    /// <summary>The memory of data-section map <paramref name="map"/>, mapped on first use; null when the map is not mmapable.</summary>
+    MappedArray? MappedSection(Map map)
+    {
+        if ((map.Flags & DataSectionMaps.MmapableFlag) == 0) return null;
+        lock (_mapped)
+        {
+            if (!_mapped.TryGetValue(map.Name, out var memory)) _mapped[map.Name] = memory = MappedArray.Of(map);
+            return memory;
+        }
     }
 
     (GlobalVariable Variable, Map Map) FindVariable<T>(string name) where T : unmanaged
@@ -233,6 +254,8 @@ public sealed class Collection : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (var program in _programs.Values) program.Dispose();
+        lock (_mapped)
+            foreach (var memory in _mapped.Values) memory.Dispose();
         foreach (var map in _maps.Values) map.Dispose();
         Btf?.Dispose();
     }

@@ -11,6 +11,8 @@ public static class DataSectionMaps
 {
     /// <summary>BPF_F_RDONLY_PROG.</summary>
     public const uint ReadOnlyProgFlag = 0x80;
+    /// <summary>BPF_F_MMAPABLE (5.5).</summary>
+    public const uint MmapableFlag = 0x400;
 
     /// <summary>libbpf's kernel name for a section's map: up to 8 characters of the object name, then the section
     /// name (<c>opencoun.rodata</c>); a section name with a second dot (<c>.rodata.str1.1</c>) goes unprefixed.
@@ -32,7 +34,9 @@ public static class DataSectionMaps
         if (section.Contents is { } contents && contents.Length > section.Size)
             throw new LoadException($"data section '{section.Name}' has {contents.Length} bytes of contents but a size of {section.Size}");
 
-        var request = new Map.MapCreateRequest(section.Name, MapType.Array, 4, section.Size, 1, section.IsReadOnly ? ReadOnlyProgFlag : 0)
+        // Mmapable as libbpf makes them, so user space reads and writes variables in place (Collection.ReadVariable).
+        uint flags = MmapableFlag | (section.IsReadOnly ? ReadOnlyProgFlag : 0);
+        var request = new Map.MapCreateRequest(section.Name, MapType.Array, 4, section.Size, 1, flags)
         {
             KernelName = KernelName(objectName, section.Name),
         };
