@@ -37,6 +37,7 @@ static partial class CoreTestObjects
     {
         "task_fields" => TaskFields,
         "direct_fields" => DirectFields,
+        "core_across_kernels" => CoreAcrossKernels.Object,
         _ => throw new ArgumentException($"no test object '{name}'", nameof(name)),
     };
 
