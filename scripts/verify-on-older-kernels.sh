@@ -8,10 +8,20 @@
 # With --feature-probe first, each guest also runs tools/gen-helpers/probe/helper-probe.c (which
 # helpers each program type may call, which need a GPL license) and prints its output between
 # "PROBE-BEGIN" and "PROBE-END"; tools/gen-helpers/probe-kernels.sh saves it as data.
+# With --run PROGRAM (a static binary), each guest runs "PROGRAM OBJECT" for each object instead of
+# bpftool, from a shell of its own (so its parent is not init), and prints "RUN <object>", the
+# program's output, then "RAN <object> <exit code>"; objects are then run, not only loaded.
 set -euo pipefail
 probe=0
-if [ "${1:-}" = --feature-probe ]; then probe=1; shift; fi
-[ $# -gt 0 ] || [ $probe = 1 ] || { echo "usage: $0 [--feature-probe] OBJECT.bpf.o..." >&2; exit 2; }
+run=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --feature-probe) probe=1; shift ;;
+    --run) run=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+[ $# -gt 0 ] || [ $probe = 1 ] || { echo "usage: $0 [--feature-probe] [--run PROGRAM] OBJECT.bpf.o..." >&2; exit 2; }
 
 cache=${EBPF_KERNEL_CACHE:-/var/cache/ebpf-test-kernels}
 mkdir -p "$cache"
@@ -35,17 +45,23 @@ cp "$(command -v bpftool || echo /usr/sbin/bpftool)" "$root/bin/bpftool"
 for lib in $(ldd "$root/bin/bpftool" | awk '/=>/ {print $3}'); do cp -L "$lib" "$root/lib/x86_64-linux-gnu/"; done
 cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
 [ $# -eq 0 ] || cp "$@" "$root/objs/"
+[ -z "$run" ] || cp "$run" "$root/bin/run-object"
 if [ $probe = 1 ]; then
   gcc -O2 -static -o "$root/bin/helper-probe" "$(dirname "$0")/../tools/gen-helpers/probe/helper-probe.c"
 fi
 cat > "$root/init" <<'INIT'
 #!/bin/sh
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t bpf bpf /sys/fs/bpf
+mount -t tracefs tracefs /sys/kernel/tracing
 echo "KERNEL $(cat /proc/sys/kernel/osrelease)"
 if [ -e /bin/helper-probe ]; then echo "PROBE-BEGIN"; helper-probe; echo "PROBE-END"; fi
 for o in /objs/*; do
   [ -e "$o" ] || continue
   n=$(basename "$o" .bpf.o)
+  if [ -e /bin/run-object ]; then
+    echo "RUN $n"; sh -c "/bin/run-object $o; echo \"RAN $n \$?\""
+    continue
+  fi
   if bpftool prog loadall "$o" "/sys/fs/bpf/$n" > /tmp/log 2>&1; then
     echo "LOADED $n: $(ls /sys/fs/bpf/$n | tr '\n' ' ')"
   else
@@ -64,6 +80,6 @@ for kernel in "${kernels[@]}"; do
         -append "console=ttyS0 quiet panic=-1" 2>&1 | tr -d '\r' | sed 's/\x1b\[[0-9;?]*[a-zA-Z]//g' |
         sed -n '/^.*KERNEL /,/^DONE/p' | sed 's/^.*KERNEL /KERNEL /' | grep -v '^\[ *[0-9.]*\]')
   echo "$out"
-  if ! grep -q '^DONE' <<<"$out" || grep -q '^REJECTED' <<<"$out"; then status=1; fi
+  if ! grep -q '^DONE' <<<"$out" || grep -q '^REJECTED' <<<"$out" || grep -q '^RAN .* [1-9][0-9]*$' <<<"$out"; then status=1; fi
 done
 exit $status

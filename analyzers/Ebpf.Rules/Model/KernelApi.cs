@@ -19,6 +19,7 @@ public static class KernelApi
     const string ContextReturnValueAttribute = "Ebpf.ContextReturnValueAttribute";
     const string CoreTypeAttribute = "Ebpf.CoreTypeAttribute";
     const string CoreNameAttribute = "Ebpf.CoreNameAttribute";
+    const string BitfieldAttribute = "Ebpf.BitfieldAttribute";
     const string CoreRelocationAttribute = "Ebpf.CoreRelocationAttribute";
 
     static AttributeData? Find(ISymbol symbol, string name)
@@ -145,6 +146,10 @@ public static class KernelApi
     /// <summary>The kernel name of a kernel type's member: <c>[CoreName]</c>, else the C# name.</summary>
     public static string CoreMemberName(ISymbol member)
         => Find(member, CoreNameAttribute) is { ConstructorArguments: [{ Value: string name }] } ? name : member.Name;
+
+    /// <summary>The place of a <c>[Bitfield]</c> property of a kernel type (bits from the start of its struct, and width), or null.</summary>
+    public static (int BitOffset, int BitSize)? Bitfield(IPropertySymbol property)
+        => Find(property.OriginalDefinition, BitfieldAttribute) is { ConstructorArguments: [{ Value: int offset }, { Value: int size }] } ? (offset, size) : null;
 
     /// <summary>The CO-RE relocation kind (enum bpf_core_relo_kind) of a <c>[CoreRelocation]</c> query method, or null.</summary>
     public static int? CoreRelocationKind(IMethodSymbol method)

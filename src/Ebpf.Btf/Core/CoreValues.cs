@@ -40,15 +40,10 @@ internal static class CoreValues
         {
             long? storage = CoreTypeFacts.SizeOf(memberType);
             if (storage is null or 0) return Value.Failed($"bitfield {member.Name} has storage type {CoreTypeFacts.Describe(memberType)} without a size");
-            byteSize = storage.Value;
-            byteOffset = bitOffset / 8 / byteSize * byteSize;
-            // The smallest power-of-two load that holds the whole bitfield.
-            while (bitOffset + bitSize - byteOffset * 8 > byteSize * 8)
-            {
-                if (byteSize >= 8) return Value.Failed($"bitfield {member.Name} cannot be read with one 64-bit load");
-                byteSize *= 2;
-                byteOffset = bitOffset / 8 / byteSize * byteSize;
-            }
+            if (CoreBitfieldLoad.Of(bitOffset, bitSize, storage.Value) is not { } load)
+                return Value.Failed($"bitfield {member.Name} cannot be read with one 64-bit load");
+            byteSize = load.ByteSize;
+            byteOffset = load.ByteOffset;
         }
         else
         {

@@ -1,4 +1,5 @@
 using Ebpf.Btf;
+using Ebpf.Btf.Core;
 using Ebpf.Compiler.IR;
 using Ebpf.Rules.Model;
 using Ebpf.Rules;
@@ -28,30 +29,35 @@ internal sealed partial class MethodLowerer
     static bool IsCoreType(ITypeSymbol? type) => type is INamedTypeSymbol named && KernelApi.CoreTypeName(named) is not null;
 
     /// <summary>The access path of <paramref name="op"/> when it reads a member of a kernel type through a pointer.</summary>
-    static CoreAccessPath? CoreAccess(IOperation op)
+    static CoreAccessPath? CoreAccess(IOperation op) => op is IFieldReferenceOperation ? CorePath(op) : null;
+
+    /// <summary>The access path from a pointer to a kernel type through <c>.</c> steps ending at <paramref name="op"/>, which
+    /// is the dereferenced pointer itself (no fields) or a field of a kernel type inside it.</summary>
+    static CoreAccessPath? CorePath(IOperation op)
     {
         var fields = new List<IFieldSymbol>();
         var current = op;
-        while (current is IFieldReferenceOperation { Field.IsStatic: false, Instance: { } instance } f && IsCoreType(f.Field.ContainingType))
+        while (true)
         {
-            fields.Add(f.Field);
-            if (instance is { Kind: OperationKind.None } deref && deref.ChildOperations.Count == 1
+            if (current is { Kind: OperationKind.None } deref && deref.ChildOperations.Count == 1
                 && deref.ChildOperations.First() is { Type: IPointerTypeSymbol { PointedAtType: INamedTypeSymbol root } } pointer && IsCoreType(root))
             {
                 fields.Reverse();
                 return new CoreAccessPath(pointer, root, fields);
             }
+            if (current is not IFieldReferenceOperation { Field.IsStatic: false, Instance: { } instance } f || !IsCoreType(f.Field.ContainingType)) return null;
+            fields.Add(f.Field);
             current = instance;
         }
-        return null;
     }
 
     /// <summary>Whether the entry program's pointers to kernel types are BTF pointers the verifier lets it load from directly.</summary>
     bool HasBtfPointers => _function.IsEntryProgram
         && _context.Object.Programs.FirstOrDefault(p => SymbolEqualityComparer.Default.Equals(p.Method, _method.OriginalDefinition)) is { Context: ContextKind.Tracing };
 
-    Value CoreValue(BtfCoreRelocationKind kind, ITypeSymbol root, IReadOnlyList<IFieldSymbol> fields, int enumerator, long localValue)
-        => _b.Emit(new CoreValueInstruction(new CoreRelocationRequest(kind, root, fields, enumerator, localValue)));
+    Value CoreValue(BtfCoreRelocationKind kind, ITypeSymbol root, IReadOnlyList<IFieldSymbol> fields, int enumerator, long localValue,
+        IPropertySymbol? bitfield = null)
+        => _b.Emit(new CoreValueInstruction(new CoreRelocationRequest(kind, root, fields, enumerator, localValue, bitfield)));
 
     /// <summary>The byte offset of the access path in the types as compiled (what FIELD_BYTE_OFFSET starts as).</summary>
     int LocalOffset(CoreAccessPath path, SyntaxNode at)
@@ -101,6 +107,74 @@ internal sealed partial class MethodLowerer
         _b.Emit(new HelperCallInstruction(ProbeReadKernelHelper, "probe_read_kernel", IrType.I64,
             new[] { temp.Base, Constant.Int(IrType.I32, size), address }));
         value = _b.Load(temp.Base, temp.Offset, loaded, size);
+        return true;
+    }
+
+    /// <summary>A <c>[Bitfield]</c> property of a kernel type read through a pointer (<c>task->in_execve</c>), as libbpf's
+    /// BPF_CORE_READ_BITFIELD does: the relocated FIELD_BYTE_SIZE bytes at the relocated FIELD_BYTE_OFFSET, shifted left by
+    /// FIELD_LSHIFT_U64, then right by FIELD_RSHIFT_U64, arithmetically when FIELD_SIGNED says so. Each is a constant
+    /// the loader patches, so the verifier follows only the branches of the running kernel's load size and signedness.
+    /// The load is direct from a BTF pointer, else <c>bpf_probe_read_kernel</c> into a zeroed 8-byte temporary
+    /// (BPF_CORE_READ_BITFIELD_PROBED).</summary>
+    bool TryLowerCoreBitfieldRead(IPropertyReferenceOperation op, out Value value)
+    {
+        value = null!;
+        if (op.Instance is null || KernelApi.Bitfield(op.Property) is not { } bits || !IsCoreType(op.Property.ContainingType)
+            || CorePath(op.Instance) is not { } path)
+            return false;
+        long storage = SizeOf(op.Property.Type, op.Syntax);
+        long bitOffset = LocalOffset(path, op.Syntax) * 8L + bits.BitOffset;
+        var load = CoreBitfieldLoad.Of(bitOffset, bits.BitSize, storage)
+            ?? throw Unsupported(op.Syntax, $"bit-field '{op.Property.Name}', which no 8-byte load holds");
+        bool signed = IsSigned(op.Property.Type);
+        Value Relocated(BtfCoreRelocationKind kind, long local) => CoreValue(kind, path.Root, path.Fields, -1, local, op.Property);
+
+        var pointer = LowerValue(path.Pointer);
+        var address = _b.PointerAdd(pointer, Relocated(BtfCoreRelocationKind.FieldByteOffset, load.ByteOffset));
+        var size = Relocated(BtfCoreRelocationKind.FieldByteSize, load.ByteSize);
+        Value raw;
+        if (HasBtfPointers && pointer.Type.Pointee == PointerKind.Kernel)
+        {
+            var join = _function.AddBlock("bitfield_loaded");
+            var phi = new PhiInstruction(IrType.I64) { Location = _b.Location };
+            foreach (int bytes in new[] { 1, 2, 4 })
+            {
+                var sized = _function.AddBlock($"bitfield_load{bytes}");
+                var next = _function.AddBlock("bitfield_size");
+                _b.Branch(_b.Compare(IR.Predicate.Eq, size, Constant.Int(IrType.I64, bytes)), sized, next);
+                _b.Block = sized;
+                phi.AddIncoming(sized, _b.Convert(_b.Load(address, 0, IrType.Int(bytes * 8), bytes), IrType.I64, signed: false));
+                _b.Jump(join);
+                _b.Block = next;
+            }
+            phi.AddIncoming(_b.Block, _b.Load(address, 0, IrType.I64, 8));
+            _b.Jump(join);
+            _b.Block = join;
+            raw = join.InsertPhi(phi);
+        }
+        else
+        {
+            var temp = TempPlace(_context.Compilation.GetSpecialType(SpecialType.System_UInt64), "bitfield", op.Syntax);
+            _b.Store(temp.Base, temp.Offset, Constant.Int(IrType.I64, 0), 8);
+            _b.Emit(new HelperCallInstruction(ProbeReadKernelHelper, "probe_read_kernel", IrType.I64, new[] { temp.Base, size, address }));
+            raw = _b.Load(temp.Base, temp.Offset, IrType.I64, 8);
+        }
+        var shifted = _b.Binary(BinaryOp.Shl, raw, Relocated(BtfCoreRelocationKind.FieldLShiftU64, load.LeftShift));
+        var isSigned = Relocated(BtfCoreRelocationKind.FieldSigned, signed ? 1 : 0);
+        var rightShift = Relocated(BtfCoreRelocationKind.FieldRShiftU64, load.RightShift);
+        var arithmetic = _function.AddBlock("bitfield_signed");
+        var logical = _function.AddBlock("bitfield_unsigned");
+        var done = _function.AddBlock("bitfield_value");
+        _b.Branch(_b.Compare(IR.Predicate.Ne, isSigned, Constant.Int(IrType.I64, 0)), arithmetic, logical);
+        var result = new PhiInstruction(IrType.I64) { Location = _b.Location };
+        _b.Block = arithmetic;
+        result.AddIncoming(arithmetic, _b.Binary(BinaryOp.AShr, shifted, rightShift));
+        _b.Jump(done);
+        _b.Block = logical;
+        result.AddIncoming(logical, _b.Binary(BinaryOp.LShr, shifted, rightShift));
+        _b.Jump(done);
+        _b.Block = done;
+        value = _b.Convert(done.InsertPhi(result), ScalarType(op.Property.Type, op.Syntax), signed);
         return true;
     }
 

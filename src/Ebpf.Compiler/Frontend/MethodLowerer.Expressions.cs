@@ -383,6 +383,7 @@ internal sealed partial class MethodLowerer
     /// The packet pointers among them get the kinds the verifier gives those fields.</summary>
     Value LowerPropertyRead(IPropertyReferenceOperation p)
     {
+        if (TryLowerCoreBitfieldRead(p, out var bitfield)) return bitfield;
         if (p.Instance is not null && BackingField(p.Property) is not null) return LoadScalar(LowerPlace(p), p.Syntax);
         if (IsSpan(p.Instance?.Type))
         {

@@ -8,9 +8,12 @@ namespace Ebpf.Compiler.IR;
 /// The access string's member indices are chosen when the object's BTF is assembled (they index the local types it
 /// emits), so here the path is C# symbols.</summary>
 /// <param name="LocalValue">The value for the types the program was compiled with (what runs if nothing patches it).</param>
-public sealed record CoreRelocationRequest(BtfCoreRelocationKind Kind, ITypeSymbol Root, IReadOnlyList<IFieldSymbol> Fields, int EnumeratorIndex, long LocalValue)
+/// <param name="Bitfield">A <c>[Bitfield]</c> property of the struct <see cref="Fields"/> lead to, the access's last step.</param>
+public sealed record CoreRelocationRequest(BtfCoreRelocationKind Kind, ITypeSymbol Root, IReadOnlyList<IFieldSymbol> Fields, int EnumeratorIndex, long LocalValue,
+    IPropertySymbol? Bitfield = null)
 {
-    public override string ToString() => Kind + " " + Root.Name + string.Concat(Fields.Select(f => "." + f.Name)) + (EnumeratorIndex >= 0 ? "#" + EnumeratorIndex : "");
+    public override string ToString() => Kind + " " + Root.Name + string.Concat(Fields.Select(f => "." + f.Name)) + (Bitfield is null ? "" : "." + Bitfield.Name)
+        + (EnumeratorIndex >= 0 ? "#" + EnumeratorIndex : "");
 }
 
 /// <summary>A constant the loader patches for the running kernel (a <c>mov</c> carrying a CO-RE relocation). Opaque

@@ -20,7 +20,7 @@ internal sealed class CoreRelocationTypes
 {
     readonly TypeLayouts _layouts;
     readonly BtfTypeMapper _mapper;
-    readonly Dictionary<ITypeSymbol, List<IFieldSymbol>> _members = new(SymbolEqualityComparer.Default);
+    readonly Dictionary<ITypeSymbol, List<ISymbol>> _members = new(SymbolEqualityComparer.Default);
     readonly Dictionary<ITypeSymbol, BtfType> _types = new(SymbolEqualityComparer.Default);
     readonly Dictionary<ITypeSymbol, BtfType> _roots = new(SymbolEqualityComparer.Default);
 
@@ -38,23 +38,37 @@ internal sealed class CoreRelocationTypes
                 if (!list.Contains(field, SymbolEqualityComparer.Default)) list.Add(field);
                 type = field.Type;
             }
+            if (request.Bitfield is { } bitfield)
+            {
+                var list = Members(bitfield.ContainingType);
+                if (!list.Contains(bitfield, SymbolEqualityComparer.Default)) list.Add(bitfield);
+            }
         }
         foreach (var (type, list) in _members)
         {
             var layout = _layouts.GetLayout(type);
-            list.Sort((a, b) => (layout?.Find(a)?.Offset ?? 0).CompareTo(layout?.Find(b)?.Offset ?? 0));
+            list.Sort((a, b) => BitOffset(layout, a).CompareTo(BitOffset(layout, b)));
         }
     }
 
-    List<IFieldSymbol> Members(ITypeSymbol type)
-        => _members.TryGetValue(type, out var list) ? list : _members[type] = new List<IFieldSymbol>();
+    /// <summary>Where a member of the local view starts, in bits: a field's compiled offset, or a bit-field's own.</summary>
+    static long BitOffset(TypeLayout? layout, ISymbol member) => member switch
+    {
+        IPropertySymbol p => KernelApi.Bitfield(p)?.BitOffset ?? 0,
+        IFieldSymbol f => (layout?.Find(f)?.Offset ?? 0) * 8L,
+        _ => 0,
+    };
+
+    List<ISymbol> Members(ITypeSymbol type)
+        => _members.TryGetValue(type, out var list) ? list : _members[type] = new List<ISymbol>();
 
     /// <summary>The BTF record of <paramref name="request"/> at <paramref name="slot"/>.</summary>
     public BtfCoreRelocation Record(int slot, CoreRelocationRequest request)
     {
         string access = request.EnumeratorIndex >= 0
             ? request.EnumeratorIndex.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            : "0" + string.Concat(request.Fields.Select(f => ":" + Members(f.ContainingType).FindIndex(m => SymbolEqualityComparer.Default.Equals(m, f))));
+            : "0" + string.Concat(request.Fields.Append<ISymbol>(request.Bitfield!).Where(m => m is not null)
+                .Select(f => ":" + Members(f.ContainingType).FindIndex(m => SymbolEqualityComparer.Default.Equals(m, f))));
         return new BtfCoreRelocation(slot, Root(request.Root), access, request.Kind);
     }
 
@@ -93,8 +107,15 @@ internal sealed class CoreRelocationTypes
         var btf = new BtfStruct(isTypedef || name.Length == 0 ? null : name, (uint)(layout?.Size ?? 0), isUnion);
         _types[type] = btf; // before the members: a member may point back to this type
         if (isTypedef) _roots[type] = new BtfTypedef(name, btf);
-        foreach (var field in _members.GetValueOrDefault(type) ?? [])
+        foreach (var member in _members.GetValueOrDefault(type) ?? [])
         {
+            if (member is IPropertySymbol bitfield)
+            {
+                var (bitOffset, bitSize) = KernelApi.Bitfield(bitfield)!.Value;
+                btf.Members.Add(new BtfMember(KernelApi.CoreMemberName(bitfield), Map(bitfield.Type), (uint)bitOffset, (uint)bitSize));
+                continue;
+            }
+            var field = (IFieldSymbol)member;
             var placed = layout?.Find(field);
             BtfType memberType = field.IsFixedSizeBuffer && placed is not null
                 ? new BtfArray(Map(placed.ElementType), (uint)placed.ElementCount)

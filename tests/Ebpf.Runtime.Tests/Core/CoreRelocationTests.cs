@@ -15,14 +15,19 @@ public class CoreRelocationTests(ITestOutputHelper output)
         return spec.Programs.Single(p => p.Name == "read_task");
     }
 
+    /// <summary>Two clang objects and one our compiler built from C# (<see cref="CoreAcrossKernels"/>: a pointer chase, a
+    /// bit-field's five relocations, a guarded field 6.1 lacks), each with the field only newer kernels have.</summary>
     [SkippableTheory]
-    [InlineData("task_fields", "running", 18)]
-    [InlineData("task_fields", "6.12.", 18)]
-    [InlineData("task_fields", "6.1.", 18)]
-    [InlineData("direct_fields", "running", 7)]
-    [InlineData("direct_fields", "6.12.", 7)]
-    [InlineData("direct_fields", "6.1.", 7)]
-    public void Every_relocation_agrees_with_libbpf(string objectName, string kernel, int relocations)
+    [InlineData("task_fields", "running", 18, "task_struct.mm_cid")]
+    [InlineData("task_fields", "6.12.", 18, "task_struct.mm_cid")]
+    [InlineData("task_fields", "6.1.", 18, "task_struct.mm_cid")]
+    [InlineData("direct_fields", "running", 7, "task_struct.mm_cid")]
+    [InlineData("direct_fields", "6.12.", 7, "task_struct.mm_cid")]
+    [InlineData("direct_fields", "6.1.", 7, "task_struct.mm_cid")]
+    [InlineData("core_across_kernels", "running", 9, "task_struct.rseq_len")]
+    [InlineData("core_across_kernels", "6.12.", 9, "task_struct.rseq_len")]
+    [InlineData("core_across_kernels", "6.1.", 9, "task_struct.rseq_len")]
+    public void Every_relocation_agrees_with_libbpf(string objectName, string kernel, int relocations, string newerField)
     {
         Kernel.RequireBpf();   // libbpf's answer comes from bpf_object__load
         string btfPath = CoreTestObjects.BtfOf(kernel);
@@ -63,9 +68,9 @@ public class CoreRelocationTests(ITestOutputHelper output)
         foreach (var f in all) output.WriteLine("  " + f);
         Assert.Equal(relocations, compared);
 
-        // Kernel differences the object was written to meet: mm_cid exists from 6.4 on; bpf_cgrp_storage_get from 6.2.
+        // Kernel differences the object was written to meet: mm_cid exists from 6.4 on, rseq_len from 6.3; bpf_cgrp_storage_get from 6.2.
         bool newer = kernel != "6.1.";
-        Assert.Equal(newer ? 1ul : 0ul, all.Single(f => f.Kind == BtfCoreRelocationKind.FieldExists && f.Site.AccessPath == "task_struct.mm_cid").TargetValue);
+        Assert.Equal(newer ? 1ul : 0ul, all.Single(f => f.Kind == BtfCoreRelocationKind.FieldExists && f.Site.AccessPath == newerField).TargetValue);
         Assert.Equal(newer ? 0 : 1, poisoned);
         if (objectName == "task_fields")
             Assert.Equal(newer ? 1ul : 0ul, all.Single(f => f.Kind == BtfCoreRelocationKind.EnumValueExists).TargetValue);
@@ -229,31 +234,76 @@ public class CoreOnOlderKernelsTests(ITestOutputHelper output)
         var dir = Directory.CreateTempSubdirectory("ebpf-core-older-").FullName;
         var objects = new List<string>();
         foreach (var (kernel, name) in new[] { ("6.1.", "core_for_6_1"), ("6.12.", "core_for_6_12") })
-        {
-            var spec = ElfObjectReader.ReadFile(CoreTestObjects.TaskFields);
-            var target = CoreTarget.Of(CoreTestObjects.Parse(CoreTestObjects.BtfOf(kernel)));
-            for (int i = 0; i < spec.Programs.Count; i++)
-            {
-                var p = spec.Programs[i];
-                if (p.CoreRelocations.Count == 0) continue;
-                var fixups = CoreRelocator.ComputeFixups(p.Name, p.CoreRelocations, spec.Btf!, target, p.LineInfos);
-                var code = CoreInstructionPatcher.Apply(p.Instructions, fixups);
-                Assert.Equal(p.Instructions.Count, code.Count);   // no poisoned ld_imm64 here, so relocation indexes hold
-                spec.Programs[i] = new ProgramSpec
-                {
-                    Name = p.Name, SectionName = p.SectionName, Type = p.Type, ExpectedAttachType = p.ExpectedAttachType,
-                    AttachTarget = p.AttachTarget, Instructions = code, Relocations = p.Relocations, FuncInfos = p.FuncInfos,
-                    LineInfos = p.LineInfos,
-                };
-            }
-            var path = Path.Combine(dir, name + ".bpf.o");
-            ElfObjectWriter.WriteFile(spec, path);
-            objects.Add(path);
-        }
+            objects.Add(CoreTestObjects.RelocatedByUs(CoreTestObjects.TaskFields, CoreTestObjects.BtfOf(kernel), Path.Combine(dir, name + ".bpf.o")));
         var r = ExternalTool.RunWithTimeout("bash", TimeSpan.FromMinutes(8), [RepoPaths.Combine("scripts", "verify-on-older-kernels.sh"), .. objects]);
         output.WriteLine(r.Combined);
         Assert.True(r.ExitCode == 0, r.Combined);
         Assert.Equal(2, r.StdOut.Split('\n').Count(l => l.StartsWith("KERNEL ")));
         Assert.Equal(4, r.StdOut.Split('\n').Count(l => l.StartsWith("LOADED core_for_")));
+    }
+}
+
+/// <summary>The must-show of CO-RE: <see cref="CoreAcrossKernels"/>, one object our compiler built from C#, loaded,
+/// attached and triggered through libbpf (the static core_probe_runner) on this 6.18 kernel and on Debian's 6.1 and
+/// 6.12 under qemu (one boot each, scripts/verify-on-older-kernels.sh --run), reading on each the parent's tgid as
+/// getppid() returns it, the sched_reset_on_fork bit-field before and after the runner sets it, and rseq_len where the
+/// kernel has it (6.3+) — the existence check's other branch on 6.1. The same object relocated by our runtime for each
+/// kernel (its CO-RE records dropped, so libbpf loads our instructions as they are) reads the same values there.</summary>
+public class CoreAcrossKernelsTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public void Our_CSharp_object_run_through_libbpf_reads_parent_tgid_bitfield_and_rseq_len_on_this_kernel()
+    {
+        Kernel.RequireTracefs();
+        var dir = Directory.CreateTempSubdirectory("ebpf-core-across-here-").FullName;
+        var byUs = CoreTestObjects.RelocatedByUs(CoreAcrossKernels.Object, CoreTestObjects.BtfOf("running"), Path.Combine(dir, "by_us.bpf.o"));
+        foreach (var obj in new[] { CoreAcrossKernels.Object, byUs })
+        {
+            var r = ExternalTool.Run(CoreAcrossKernels.Runner, obj);
+            output.WriteLine(r.Combined);
+            Assert.True(r.ExitCode == 0, r.Combined);
+            CoreAcrossKernels.Run.Parse(r.StdOut).AssertReadsTheKernelsValues(hasRseqLen: true);
+        }
+    }
+
+    [SkippableFact]
+    public void Our_CSharp_object_run_through_libbpf_on_6_1_and_6_12_reads_the_values_of_each_kernel()
+    {
+        Kernel.RequireBpf();
+        var dir = Directory.CreateTempSubdirectory("ebpf-core-across-guests-").FullName;
+        var objects = new List<string> { CoreAcrossKernels.Object };
+        foreach (var (kernel, name) in new[] { ("6.1.", "by_us_for_6_1"), ("6.12.", "by_us_for_6_12") })
+            objects.Add(CoreTestObjects.RelocatedByUs(CoreAcrossKernels.Object, CoreTestObjects.BtfOf(kernel), Path.Combine(dir, name + ".bpf.o")));
+        var r = ExternalTool.RunWithTimeout("bash", TimeSpan.FromMinutes(10),
+            [RepoPaths.Combine("scripts", "verify-on-older-kernels.sh"), "--run", CoreAcrossKernels.Runner, .. objects]);
+        output.WriteLine(r.Combined);
+        Assert.True(r.ExitCode == 0, r.Combined);
+        var kernels = r.StdOut.Split("KERNEL ", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, kernels.Length);
+        Assert.StartsWith("6.1.", kernels[0]);
+        Assert.StartsWith("6.12.", kernels[1]);
+        foreach (var (kernel, ours, other) in new[] { (kernels[0], "by_us_for_6_1", "by_us_for_6_12"), (kernels[1], "by_us_for_6_12", "by_us_for_6_1") })
+        {
+            bool hasRseqLen = !kernel.StartsWith("6.1.");
+            foreach (var name in new[] { "core_across_kernels", ours })
+            {
+                var run = RunOutput(kernel, name);
+                Assert.NotEqual(1, run.Ppid);   // the runner's parent is a shell of its own, not init
+                run.AssertReadsTheKernelsValues(hasRseqLen);
+            }
+            // The offsets matter: relocated for the other kernel, the same code reads the wrong parent there.
+            var mismatched = RunOutput(kernel, other);
+            Assert.NotEqual(mismatched.Ppid, mismatched.Globals["ParentTgid"]);
+        }
+    }
+
+    /// <summary>What the guest printed for one object, between "RUN name" and "RAN name 0".</summary>
+    static CoreAcrossKernels.Run RunOutput(string kernelOutput, string name)
+    {
+        int start = kernelOutput.IndexOf($"RUN {name}\n", StringComparison.Ordinal);
+        int end = kernelOutput.IndexOf($"RAN {name} ", StringComparison.Ordinal);
+        Assert.True(start >= 0 && end > start, $"no run of {name} in:\n{kernelOutput}");
+        Assert.StartsWith($"RAN {name} 0", kernelOutput[end..]);
+        return CoreAcrossKernels.Run.Parse(kernelOutput[start..end]);
     }
 }

@@ -37,6 +37,7 @@ static partial class CoreTestObjects
     {
         "task_fields" => TaskFields,
         "direct_fields" => DirectFields,
+        "core_across_kernels" => CoreAcrossKernels.Object,
         _ => throw new ArgumentException($"no test object '{name}'", nameof(name)),
     };
 
@@ -70,6 +71,30 @@ static partial class CoreTestObjects
     /// <summary>The split BTF of nf_conntrack.ko of <paramref name="kernel"/> (a release prefix such as "6.12.").</summary>
     public static string ModuleBtfOf(string kernel)
         => OlderKernels.Value.Single(kv => kv.Key.StartsWith(kernel, StringComparison.Ordinal) && kv.Key.EndsWith("/nf_conntrack")).Value;
+
+    /// <summary>Writes <paramref name="objectPath"/> relocated by our runtime against <paramref name="btfPath"/> to
+    /// <paramref name="outputPath"/> as an object without CO-RE records, so libbpf loads our instructions as they are.</summary>
+    public static string RelocatedByUs(string objectPath, string btfPath, string outputPath)
+    {
+        var spec = Ebpf.Object.ElfObjectReader.ReadFile(objectPath);
+        var target = Ebpf.Btf.Core.CoreTarget.Of(Parse(btfPath));
+        for (int i = 0; i < spec.Programs.Count; i++)
+        {
+            var p = spec.Programs[i];
+            if (p.CoreRelocations.Count == 0) continue;
+            var fixups = Ebpf.Btf.Core.CoreRelocator.ComputeFixups(p.Name, p.CoreRelocations, spec.Btf!, target, p.LineInfos);
+            var code = Ebpf.Btf.Core.CoreInstructionPatcher.Apply(p.Instructions, fixups);
+            Assert.Equal(p.Instructions.Count, code.Count);   // no poisoned ld_imm64 here, so relocation indexes hold
+            spec.Programs[i] = new ProgramSpec
+            {
+                Name = p.Name, SectionName = p.SectionName, Type = p.Type, ExpectedAttachType = p.ExpectedAttachType,
+                AttachTarget = p.AttachTarget, Instructions = code, Relocations = p.Relocations, FuncInfos = p.FuncInfos,
+                LineInfos = p.LineInfos,
+            };
+        }
+        Ebpf.Object.ElfObjectWriter.WriteFile(spec, outputPath);
+        return outputPath;
+    }
 
     /// <summary>One of libbpf's relocation decisions: the relocation's index in its section, the instruction (slot in
     /// the section) and either the new value or poisoning.</summary>
