@@ -28,7 +28,7 @@ cat > "$work/nuget.config" <<CFG
 CFG
 
 probe=$root/samples/OpenCounter/OpenCounter.Probe.cs
-csource=$root/tests/Ebpf.Compiler.Tests/Codegen/Reference/OpenCounter.c
+csource=$root/bench/codegen/probes/open_counter.bpf.c
 
 # before: the CLI at BASE, built from a clean export of that commit.
 before_dir=/tmp/ebpf-bench-before-$base   # kept between runs: it is the same build every time

@@ -1,3 +1,4 @@
+using Ebpf.Rules.Model;
 using Ebpf.Compiler.IR;
 using Ebpf.Rules;
 using Microsoft.CodeAnalysis;
@@ -69,6 +70,8 @@ internal sealed partial class MethodLowerer
                 return SpanElementPlace(indexer);
             case IPropertyReferenceOperation { Instance: { } receiver } prop when BackingField(prop.Property) is { } backing:
                 return MemberPlace(LowerPlace(receiver), receiver.Type!, backing, prop.Syntax);
+            case IPropertyReferenceOperation prop when ContextFieldPlace(prop) is { } contextField:
+                return contextField;
             case IInstanceReferenceOperation self when _thisPlace is not null:
                 return _thisPlace with { Type = self.Type! };
             case IFlowCaptureReferenceOperation r:
@@ -155,6 +158,18 @@ internal sealed partial class MethodLowerer
     }
 
     /// <summary>The backing field of an auto-property (<c>public int X { get; set; }</c>), which is read and written like the field.</summary>
+    /// <summary>A writable context field (<c>skb.Mark</c>) as the place <c>[ctx + offset]</c>, so assignments,
+    /// compound assignments and <c>++</c> store into the context. Fields narrower than their C# type and the packet
+    /// pointers are read-only: <see cref="LowerPropertyRead"/> reads them.</summary>
+    Place? ContextFieldPlace(IPropertyReferenceOperation p)
+    {
+        if (p.Instance is null || p.Property.SetMethod is null || KernelApi.ContextField(p.Property) is not { } field) return null;
+        if (Scalar(p.Type!) is not { IsPointer: false } type || type.StoreSize != field.Size) return null;
+        var ctx = LowerValue(p.Instance);
+        if (ctx.Type.Pointee != PointerKind.Context) throw Unsupported(p.Syntax, "a context field written through a copy of the context");
+        return new Place(ctx, field.Offset, p.Type!);
+    }
+
     static IFieldSymbol? BackingField(IPropertySymbol property)
         => property.ContainingType.GetMembers().OfType<IFieldSymbol>()
             .FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property.OriginalDefinition)
@@ -559,6 +574,13 @@ internal sealed partial class MethodLowerer
                     _bound[id] = structCapture;
                 }
                 m.LowerInto(structCapture.PlaceIn(m), value);
+                return;
+            }
+            if (_lvalues.Contains(id) && SingleDefinition(id) && value is IPropertyReferenceOperation property
+                && m.ContextFieldPlace(property) is { } contextField)
+            {
+                // `skb.Mark = c ? a : b`: Roslyn captures the target before the branches; it is the context field.
+                _bound[id] = contextField;
                 return;
             }
             if (_lvalues.Contains(id) && IsLocation(value))

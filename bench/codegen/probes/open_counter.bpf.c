@@ -1,6 +1,5 @@
-// The C equivalent of samples/OpenCounter/OpenCounter.Probe.cs, written as a libbpf user would,
-// compiled by clang -O2 -g -target bpf -mcpu=v3 as the instruction-count reference for the code
-// generator (CodegenReferenceTests). `static readonly uint TargetPid` is libbpf's `const volatile`.
+// Counts openat() calls per process in a hash map, optionally for one process (.rodata), with an
+// atomic increment; misses (map full) in .bss. The C# side is samples/OpenCounter/OpenCounter.Probe.cs.
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
