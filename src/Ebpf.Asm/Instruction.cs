@@ -17,7 +17,8 @@ public readonly record struct Instruction(byte OpCode, Register Dst, Register Sr
     public bool IsExit => Class == InstructionClass.Jmp && OpCodes.Jump(OpCode) == JumpOp.Exit;
     public bool IsCall => Class == InstructionClass.Jmp && OpCodes.Jump(OpCode) == JumpOp.Call;
     /// <summary>A call to another BPF function in the same object (src = BPF_PSEUDO_CALL).</summary>
-    public bool IsLocalCall => IsCall && Src == Register.R1;
+    public bool IsLocalCall => IsCall && Src == (Register)CallSource.Local;
+    public bool IsKfuncCall => IsCall && Src == (Register)CallSource.Kfunc;
     /// <summary>A conditional or unconditional jump (not call/exit).</summary>
     public bool IsBranch => OpCodes.IsJump(OpCode) && OpCodes.Jump(OpCode) is not (JumpOp.Call or JumpOp.Exit);
 

@@ -53,6 +53,17 @@ public enum PseudoSource : byte
     None = 0, MapFd = 1, MapValue = 2, BtfId = 3, Func = 4, MapIdx = 5, MapIdxValue = 6,
 }
 
+/// <summary>The src_reg of a call instruction: what imm names.</summary>
+public enum CallSource : byte
+{
+    /// <summary>imm is a helper id.</summary>
+    Helper = 0,
+    /// <summary>BPF_PSEUDO_CALL: imm is the relative offset of a BPF-to-BPF callee.</summary>
+    Local = 1,
+    /// <summary>BPF_PSEUDO_KFUNC_CALL: imm is the kernel function's BTF id, offset the fd_array index of its module's BTF (0: vmlinux).</summary>
+    Kfunc = 2,
+}
+
 /// <summary>Helpers to take an opcode byte apart.</summary>
 public static class OpCodes
 {

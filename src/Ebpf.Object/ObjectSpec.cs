@@ -56,6 +56,10 @@ public enum RelocationKind
     /// <summary>BPF-to-BPF call: Symbol is the called sub-program's name; the loader appends the callee and fixes imm.
     /// Canonical form: src 1 (BPF_PSEUDO_CALL), imm -1.</summary>
     Call,
+    /// <summary>Call of a kernel function (kfunc) declared <c>extern ... __ksym</c>: Symbol is the function's name, which
+    /// the loader finds in the kernel's BTF, writing its BTF id into imm (BPF_PSEUDO_KFUNC_CALL).
+    /// Canonical form: src 2 (BPF_PSEUDO_KFUNC_CALL), imm 0, offset 0.</summary>
+    Kfunc,
 }
 
 /// <summary>An instruction whose operand the loader fills in. <paramref name="InstructionIndex"/> indexes

@@ -3,7 +3,7 @@ namespace Ebpf.Btf.Core;
 /// <summary>When a local type may be relocated to a target type, by libbpf's three rules: loose type compatibility
 /// (type-based relocations and candidate checks), field compatibility (the type of a matched member), and the strict
 /// structural match of TYPE_MATCHES (<c>bpf_core_type_matches</c>).</summary>
-internal static class CoreCompatibility
+public static class CoreCompatibility
 {
     const int MaxDepth = 32;
 

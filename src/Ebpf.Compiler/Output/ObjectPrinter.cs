@@ -106,6 +106,7 @@ public static class ObjectPrinter
     {
         RelocationKind.Map or RelocationKind.GlobalData => "R_BPF_64_64",
         RelocationKind.Call => wide ? "R_BPF_64_64" : "R_BPF_64_32",
+        RelocationKind.Kfunc => "R_BPF_64_32",
         _ => kind.ToString(),
     };
 

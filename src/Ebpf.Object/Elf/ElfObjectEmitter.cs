@@ -293,6 +293,8 @@ internal sealed class ElfObjectEmitter
                     throw Invalid($"program '{p.Name}' calls '{r.Symbol}', which is not a sub-program in .text");
                 relocations.Add(new ElfRelocation(offset, _functionSymbols[r.Symbol], R_BPF_64_32));
                 return insn with { Src = Register.R1, Constant = -1 };
+            case RelocationKind.Kfunc:
+                throw Invalid($"program '{p.Name}' calls kernel function '{r.Symbol}': writing kfunc calls (extern symbols) is not supported yet");
             default:
                 throw Invalid($"program '{p.Name}': unknown relocation kind {r.Kind}");
         }

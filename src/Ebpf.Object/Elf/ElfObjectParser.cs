@@ -220,7 +220,12 @@ internal sealed class ElfObjectParser
         if (type is not (R_BPF_64_64 or R_BPF_64_32))
             throw Error($"{where}: unsupported relocation type {type} against '{symName}'");
         if (sym.SectionIndex == SHN_UNDEF)
-            throw Error($"{where}: '{f.Symbol.Name}' refers to extern '{sym.Name}' (kfunc, kconfig or ksym), which is not supported yet");
+        {
+            if (!insn.IsCall)
+                throw Error($"{where}: '{f.Symbol.Name}' refers to extern variable '{sym.Name}' (kconfig or ksym), which is not supported yet");
+            f.Instructions[index] = insn with { Src = (Register)CallSource.Kfunc, Offset = 0, Constant = 0 };
+            return new Relocation(index, RelocationKind.Kfunc, sym.Name);
+        }
         if (sym.SectionIndex >= SHN_LORESERVE)
             throw Error($"{where}: '{symName}' is in special section 0x{sym.SectionIndex:x}; forgot to initialize a global variable?");
         var symSection = _file.Sections[sym.SectionIndex];

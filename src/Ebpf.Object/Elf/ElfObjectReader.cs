@@ -9,7 +9,8 @@ namespace Ebpf.Object;
 /// functions become sub-programs), BTF-defined maps of <c>.maps</c>, <c>.data/.rodata/.bss</c> sections,
 /// <c>license</c>, <c>version</c>, <c>.BTF</c> (with DATASEC sizes and offsets filled in as libbpf does) and
 /// <c>.BTF.ext</c>. Relocated instructions come back in the canonical form <see cref="ElfObjectWriter"/> writes.
-/// Externs (kfuncs, kconfig, ksyms), callbacks and map-in-map initialisers are reported as unsupported.</remarks>
+/// Calls of kfuncs (extern functions) become <see cref="RelocationKind.Kfunc"/> relocations the loader resolves against
+/// the kernel's BTF; extern variables (kconfig, ksyms) and map-in-map initialisers are reported as unsupported.</remarks>
 public static class ElfObjectReader
 {
     /// <summary>Throws <see cref="ObjectFormatException"/> with one clear line for a truncated, non-ELF or non-BPF file.</summary>

@@ -77,7 +77,7 @@ public sealed class Collection : IDisposable
                 if (programSpec.Type == ProgramType.Unspecified)
                     throw new LoadException($"program '{programSpec.Name}' has no program type: section '{programSpec.SectionName}' is not a program section libbpf knows (tracepoint/..., xdp, tc, kprobe/..., ...)");
                 var linked = ProgramLinker.Link(programSpec, spec.Programs);
-                DataReferences.Resolve(linked, maps, spec.DataSections);
+                DataReferences.Resolve(linked, maps, spec.DataSections, spec.Btf);
                 CoreRelocation.Apply(linked, spec.Btf, options.Core, warnings);
                 var (handle, log) = CoreRelocation.ExplainPoisoned(linked,
                     () => ProgramLoader.Load(ProgramLoader.For(programSpec, linked, spec.License, spec.KernelVersion, btf, options.Programs, warnings)));

@@ -1,4 +1,5 @@
 using Ebpf.Asm;
+using Ebpf.Btf;
 using Ebpf.Object;
 
 namespace Ebpf.Runtime;
@@ -9,7 +10,9 @@ internal static class DataReferences
 {
     /// <summary>Writes map fds (BPF_PSEUDO_MAP_FD) and data-section addresses (BPF_PSEUDO_MAP_VALUE: map fd in the first
     /// slot's imm, byte offset in the second's) into the ld_imm64 instructions that reference them.</summary>
-    public static void Resolve(LinkedProgram program, IReadOnlyDictionary<string, Map> maps, IReadOnlyList<DataSectionSpec> dataSections)
+    /// <remarks>Kfunc calls get the kernel function's BTF id (BPF_PSEUDO_KFUNC_CALL), checked against the declaration in
+    /// <paramref name="objectBtf"/>.</remarks>
+    public static void Resolve(LinkedProgram program, IReadOnlyDictionary<string, Map> maps, IReadOnlyList<DataSectionSpec> dataSections, BtfSpec? objectBtf)
     {
         if (program.Relocations.Count == 0) return;
         var instructions = program.Instructions.ToList();
@@ -17,6 +20,13 @@ internal static class DataReferences
         {
             var insn = instructions[reloc.InstructionIndex];
             string where = $"program '{program.Name}' instruction {reloc.InstructionIndex} ({insn})";
+            if (reloc.Kind == RelocationKind.Kfunc)
+            {
+                if (!insn.IsCall) throw new LoadException($"{where}: a kfunc reference to '{reloc.Symbol}' must be on a call instruction");
+                uint id = KernelFunctions.IdOf(reloc.Symbol, objectBtf, $"program '{program.Name}'");
+                instructions[reloc.InstructionIndex] = insn with { Src = (Register)CallSource.Kfunc, Offset = 0, Constant = id };
+                continue;
+            }
             if (!insn.IsWide)
                 throw new LoadException($"{where}: a {reloc.Kind} reference to '{reloc.Symbol}' must be on an ld_imm64 instruction");
             switch (reloc.Kind)
