@@ -119,6 +119,17 @@ public sealed class BtfSpec
         return new BtfSpec(raw, _types, offsets, new BtfStrings(raw, BtfHeader.Size + typeLen, stringBytes.Length), Volatile.Read(ref _ids));
     }
 
+    /// <summary>A spec with the same types (the same objects, the same ids) over <paramref name="raw"/>: this spec's
+    /// type records, possibly edited in place and followed by records the model does not hold, then its strings
+    /// with more appended (a loader's rewrite for the kernel, <see cref="BtfExternFixup"/>).</summary>
+    internal BtfSpec WithRaw(byte[] raw)
+    {
+        var before = BtfHeader.Read(_raw);
+        var after = BtfHeader.Read(raw);
+        var offsets = _recordOffsets.Select(o => o < 0 ? o : o - before.TypeStart + after.TypeStart).ToArray();
+        return new BtfSpec(raw, _types, offsets, new BtfStrings(raw, after.StringStart, (int)after.StringLength), Volatile.Read(ref _ids));
+    }
+
     /// <summary>Parses a <c>.BTF</c> blob; throws <see cref="BtfFormatException"/> with one clear message when malformed.</summary>
     public static BtfSpec Parse(ReadOnlySpan<byte> bytes)
     {

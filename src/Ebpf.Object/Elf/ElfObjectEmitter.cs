@@ -18,6 +18,7 @@ internal sealed class ElfObjectEmitter
     readonly Dictionary<string, ElfSymbol> _codeSectionSymbols = new(StringComparer.Ordinal);
     readonly Dictionary<string, ElfSymbol> _mapSymbols = new(StringComparer.Ordinal);
     readonly Dictionary<string, ElfSymbol> _dataSectionSymbols = new(StringComparer.Ordinal);
+    readonly Dictionary<string, ElfSymbol> _externSymbols = new(StringComparer.Ordinal);
 
     public ElfObjectEmitter(ObjectSpec spec) => _spec = spec;
 
@@ -42,6 +43,7 @@ internal sealed class ElfObjectEmitter
         DeclareMaps();
         DeclareDataSections();
         DeclareLicenseAndVersion();
+        DeclareExternFunctions();
         var (btf, btfExt) = EncodeBtf(code);
         if (btf != null) _layout.Add(new ElfOutputSection(".BTF", SHT_PROGBITS, 0, 4) { Contents = btf });
         if (btfExt != null) _layout.Add(new ElfOutputSection(".BTF.ext", SHT_PROGBITS, 0, 4) { Contents = btfExt });
@@ -171,6 +173,17 @@ internal sealed class ElfObjectEmitter
         }
     }
 
+    /// <summary>The kernel functions programs call (kfuncs): undefined global symbols, as clang leaves <c>extern ... __ksym</c>.</summary>
+    void DeclareExternFunctions()
+    {
+        foreach (var name in _spec.Programs.SelectMany(p => p.Relocations).Where(r => r.Kind == RelocationKind.Kfunc).Select(r => r.Symbol).Distinct())
+        {
+            if (_functionSymbols.ContainsKey(name))
+                throw Invalid($"kernel function '{name}' has the name of a function of the object");
+            _externSymbols.Add(name, _symbols.Add(new ElfSymbol(name, STB_GLOBAL, STT_NOTYPE, SHN_UNDEF, 0, 0)));
+        }
+    }
+
     (byte[]? Btf, byte[]? Ext) EncodeBtf(List<CodeSection> code)
     {
         if (_spec.Btf == null)
@@ -294,7 +307,10 @@ internal sealed class ElfObjectEmitter
                 relocations.Add(new ElfRelocation(offset, _functionSymbols[r.Symbol], R_BPF_64_32));
                 return insn with { Src = Register.R1, Constant = -1 };
             case RelocationKind.Kfunc:
-                throw Invalid($"program '{p.Name}' calls kernel function '{r.Symbol}': writing kfunc calls (extern symbols) is not supported yet");
+                if (!insn.IsCall)
+                    throw Invalid($"program '{p.Name}' instruction {r.InstructionIndex} has a Kfunc relocation but is not a call ({insn})");
+                relocations.Add(new ElfRelocation(offset, _externSymbols[r.Symbol], R_BPF_64_32));
+                return insn with { Src = (Register)CallSource.Local, Offset = 0, Constant = -1 };   // as clang leaves it; libbpf sets src 2
             default:
                 throw Invalid($"program '{p.Name}': unknown relocation kind {r.Kind}");
         }

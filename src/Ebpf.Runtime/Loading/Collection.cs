@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Ebpf.Btf;
 using Ebpf.Object;
 
 namespace Ebpf.Runtime;
@@ -133,6 +134,7 @@ public sealed class Collection : IDisposable
         // CO-RE records likewise name their access strings ("0:1:2").
         var btfSpec = spec.Btf.WithStrings(spec.Programs.SelectMany(p => p.LineInfos).SelectMany(l => new[] { l.FileName, l.LineText })
             .Concat(spec.Programs.SelectMany(p => p.CoreRelocations).Select(c => c.AccessString)));
+        btfSpec = BtfExternFixup.Apply(btfSpec);
         try
         {
             return LoadedBtf.Load(btfSpec);

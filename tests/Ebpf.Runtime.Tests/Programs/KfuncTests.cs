@@ -38,6 +38,7 @@ public class KfuncTests
         Assert.Equal(["bpf_task_from_pid", "bpf_task_release"], calls);
 
         using var collection = Collection.Load(spec, new CollectionOptions { ObjectName = "kfunc_task" });
+        Assert.Empty(collection.Warnings);                                            // the object's BTF (with its .ksyms) loaded
         var program = collection.GetProgram("find_task");
         collection.WriteVariable("target_pid", Environment.ProcessId);
         Assert.Equal(1u, program.TestRun(new TestRunOptions()).ReturnValue);
