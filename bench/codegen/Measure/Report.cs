@@ -43,10 +43,10 @@ static class Report
         double worstRatio = (double)worst.Ours.Instructions / worst.Clang.Instructions;
         text.AppendLine("Targets (issue 9):");
         text.AppendLine();
-        text.AppendLine($"- geometric mean of instructions C#/clang at most {Format(GeomeanTarget)}: {Format(Geomean(insns))}, {Verdict(Geomean(insns) <= GeomeanTarget)}");
+        text.AppendLine($"- geometric mean of instructions C#/clang at most {Format(GeomeanTarget)}: {Precise(Geomean(insns))}, {Verdict(Geomean(insns) <= GeomeanTarget)}");
         text.AppendLine($"- no program above {Format(WorstTarget)}: worst {worst.Bench}/{worst.Program} at {Format(worstRatio)}, {Verdict(worstRatio <= WorstTarget)}" +
                         $" ({insns.Count(x => x > WorstTarget)} of {rows.Count} above)");
-        text.AppendLine($"- verifier-processed instructions at most {Format(ProcessedTarget)} of clang's (geometric mean): {Format(Geomean(processed))}, {Verdict(Geomean(processed) <= ProcessedTarget)}" +
+        text.AppendLine($"- verifier-processed instructions at most {Format(ProcessedTarget)} of clang's (geometric mean): {Precise(Geomean(processed))}, {Verdict(Geomean(processed) <= ProcessedTarget)}" +
                         $" ({processed.Count(x => x > ProcessedTarget)} of {rows.Count} programs above 1.00)");
         return text.ToString();
     }
@@ -62,6 +62,8 @@ static class Report
     static string Ratio(double ours, double clang) => Format(ours / clang);
 
     static string Format(double value) => value.ToString("0.00", CultureInfo.InvariantCulture);
+
+    static string Precise(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 
     static string Ms(double value) => value.ToString("0", CultureInfo.InvariantCulture);
 }

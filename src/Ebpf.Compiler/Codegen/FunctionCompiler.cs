@@ -129,7 +129,7 @@ public sealed class FunctionCompiler : IFunctionCompiler
                 {
                     new ConstantPropagation(), new InstructionCombining(), new CopyPropagation(),
                     new CommonSubexpressionElimination(), new LoopInvariantCodeMotion(), new DeadCodeElimination(),
-                    new DeadStoreElimination(), new SimplifyCfg(), new PromoteMemoryToRegisters(),
+                    new DeadStoreElimination(), new SimplifyCfg(), new PromoteMemoryToRegisters(), new StackStoreHoisting(),
                 };
                 for (int round = 0; round < compiler._options.MaxOptimizationRounds; round++)
                 {

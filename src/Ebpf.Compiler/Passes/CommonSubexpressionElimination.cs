@@ -12,7 +12,10 @@ namespace Ebpf.Compiler.Passes;
 /// all pointers derived from one <c>data</c> load share its id, so one comparison covers them all.
 /// Sharing the address of a slot, map or global costs nothing later: instruction selection
 /// rematerializes those at each use rather than keeping them in callee-saved registers.
-/// <c>Volatile.Read</c> loads are never shared.</remarks>
+/// <c>Volatile.Read</c> loads are never shared. The packet pointers a program loads from its context
+/// (<c>data</c>, <c>data_end</c>, <c>data_meta</c>) change only in a helper that moves the packet
+/// (the kernel's <c>bpf_helper_changes_pkt_data</c>): in a function that calls none, and no sub-program,
+/// each is loaded once however the paths join, as clang keeps <c>data</c> in a register.</remarks>
 public sealed class CommonSubexpressionElimination : FunctionPass
 {
     public override bool Run(IrFunction function)
@@ -22,6 +25,7 @@ public sealed class CommonSubexpressionElimination : FunctionPass
         var ids = new Dictionary<Value, int>(ReferenceEqualityComparer.Instance);
         int generation = 0;
         bool changed = false;
+        bool packetStable = !function.Instructions.Any(i => i is FunctionCallInstruction || i is HelperCallInstruction h && ChangesPacketData(h.HelperId));
 
         void Visit(BasicBlock block)
         {
@@ -32,7 +36,7 @@ public sealed class CommonSubexpressionElimination : FunctionPass
                 if (inst.WritesMemory) generation++;
                 var key = KeyOf(inst, ids);
                 if (key is null) continue;
-                bool isLoad = inst is LoadInstruction;
+                bool isLoad = inst is LoadInstruction && !(packetStable && IsPacketPointerLoad(inst));
                 if (table.TryGetValue(key, out var available) && available.Inst.Block is not null
                     && (!isLoad || available.Generation == generation))
                 {
@@ -56,6 +60,17 @@ public sealed class CommonSubexpressionElimination : FunctionPass
         if (changed) PointerTypes.Refine(function);
         return changed;
     }
+
+    static bool IsPacketPointerLoad(Instruction inst)
+        => inst is LoadInstruction { Address.Type.Pointee: PointerKind.Context, Type: { IsPointer: true, Pointee: PointerKind.Packet or PointerKind.PacketEnd } };
+
+    /// <summary>Helpers after which the verifier forgets packet pointers (bpf_helper_changes_pkt_data, net/core/filter.c):
+    /// skb_store_bytes, l3/l4_csum_replace, clone_redirect, skb_vlan_push/pop, skb_change_proto/type, skb_change_tail,
+    /// skb_pull_data, skb_change_head, xdp_adjust_head, skb_adjust_room, xdp_adjust_meta, msg_pull_data,
+    /// xdp_adjust_tail, lwt_push_encap, lwt_seg6_store_bytes/adjust_srh/action, msg_push/pop_data, store_hdr_opt.</summary>
+    static bool ChangesPacketData(int helperId)
+        => helperId is 9 or 10 or 11 or 13 or 18 or 19 or 31 or 32 or 38 or 39 or 43 or 44 or 50 or 54 or 63 or 65
+            or 73 or 74 or 75 or 76 or 90 or 91 or 143;
 
     /// <summary>A structural key of a pure instruction (operands by identity, constants by value), or null.</summary>
     static string? KeyOf(Instruction inst, Dictionary<Value, int> ids)

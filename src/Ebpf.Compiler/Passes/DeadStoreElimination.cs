@@ -7,8 +7,9 @@ namespace Ebpf.Compiler.Passes;
 /// for slots whose address goes to a helper: a struct cleared and then filled field by field before
 /// <c>Update</c> reads it keeps only the final stores.</summary>
 /// <remarks>A load reads the bytes it covers; a call or atomic that receives the slot's address
-/// reads all of it (helpers never keep stack pointers beyond the call). Slots whose address is
-/// offset by a variable or stored somewhere are left alone.</remarks>
+/// reads all of it (helpers never keep stack pointers beyond the call), and one that receives the
+/// address plus a constant (a member passed as a map key) reads from there to the slot's end. Slots
+/// whose address is offset by a variable or stored somewhere are left alone.</remarks>
 public sealed class DeadStoreElimination : FunctionPass
 {
     /// <summary>The bytes of one slot that a later instruction may read (slots are at most 512 bytes).</summary>
@@ -55,6 +56,7 @@ public sealed class DeadStoreElimination : FunctionPass
     static bool Run(IrFunction function, StackSlot slot)
     {
         var addresses = function.Instructions.OfType<FrameAddressInstruction>().Where(f => f.Slot == slot).ToHashSet();
+        var members = new Dictionary<Value, int>();   // address + constant, passed to calls: the offset
         foreach (var address in addresses)
             foreach (var user in address.Users)
             {
@@ -63,10 +65,19 @@ public sealed class DeadStoreElimination : FunctionPass
                     LoadInstruction l => l.Address == address,
                     StoreInstruction s => s.Address == address && s.StoredValue != address,
                     HelperCallInstruction or FunctionCallInstruction or AtomicInstruction => true,
+                    PointerAddInstruction { Offset: Constant { Signed: >= 0 } offset } member when member.Pointer == address
+                        && member.Users.All(u => u is HelperCallInstruction or FunctionCallInstruction)
+                        => RecordMember(member, offset.Signed),
                     _ => false,
                 };
                 if (!understood) return false;
             }
+
+        bool RecordMember(Value member, long offset)
+        {
+            members[member] = (int)Math.Min(offset, slot.Size);
+            return true;
+        }
 
         // Backward dataflow: bytes of the slot live at the start of each block.
         var liveIn = function.Blocks.ToDictionary(b => b, _ => new LiveBytes(slot.Size));
@@ -78,14 +89,14 @@ public sealed class DeadStoreElimination : FunctionPass
             {
                 var block = function.Blocks[n];
                 var live = LiveOut(block, liveIn, slot.Size);
-                Transfer(block, live, addresses, dead: null);
+                Transfer(block, live, addresses, members, dead: null);
                 changed |= liveIn[block].UnionWith(live);
             }
         }
 
         var deadStores = new List<StoreInstruction>();
         foreach (var block in function.Blocks)
-            Transfer(block, LiveOut(block, liveIn, slot.Size), addresses, deadStores);
+            Transfer(block, LiveOut(block, liveIn, slot.Size), addresses, members, deadStores);
         foreach (var store in deadStores) store.Erase();
         return deadStores.Count > 0;
     }
@@ -98,7 +109,8 @@ public sealed class DeadStoreElimination : FunctionPass
     }
 
     /// <summary>Walks a block backwards from <paramref name="live"/> (its live-out), collecting dead stores if asked.</summary>
-    static void Transfer(BasicBlock block, LiveBytes live, HashSet<FrameAddressInstruction> addresses, List<StoreInstruction>? dead)
+    static void Transfer(BasicBlock block, LiveBytes live, HashSet<FrameAddressInstruction> addresses, Dictionary<Value, int> members,
+                         List<StoreInstruction>? dead)
     {
         for (int i = block.Instructions.Count - 1; i >= 0; i--)
         {
@@ -111,8 +123,14 @@ public sealed class DeadStoreElimination : FunctionPass
                 case LoadInstruction l when l.Address is FrameAddressInstruction f && addresses.Contains(f):
                     live.Add(l.Offset, l.Offset + l.Size);
                     break;
+                case PointerAddInstruction member when members.ContainsKey(member):
+                    break; // its calls read
                 case var inst when inst.Operands.Any(o => o is FrameAddressInstruction f && addresses.Contains(f)):
                     live.AddAll(); // a call or an atomic may read any byte
+                    break;
+                case var inst when inst.Operands.Any(members.ContainsKey):
+                    foreach (var o in inst.Operands)
+                        if (members.TryGetValue(o, out int from)) live.Add(from, int.MaxValue);
                     break;
             }
         }

@@ -10,9 +10,12 @@ namespace Ebpf.Compiler.Passes;
 /// <remarks>
 /// A slot whose address is passed to a helper that only reads it (a map key, an update value) is
 /// promoted for reads but keeps its stores, so the helper still finds the value in memory: the key
-/// of <c>Counts.Lookup(pid)</c> is stored once and <c>pid</c> stays in a register. Any other use of
-/// the address (a pointer argument, arithmetic, an atomic) keeps the slot in memory. A read before
-/// any write gives zero: C# locals start zeroed.
+/// of <c>Counts.Lookup(pid)</c> is stored once and <c>pid</c> stays in a register. When only a member
+/// of the slot goes to the helper (<c>Peers.Lookup(ip.Destination)</c>, the address plus a constant),
+/// only the stores from that member's offset on are kept: the helper reads forward from its pointer,
+/// and the other members of a header copied out of a packet need not be copied at all. Any other use
+/// of the address (a pointer argument, variable arithmetic, an atomic) keeps the slot in memory. A
+/// read before any write gives zero: C# locals start zeroed.
 /// </remarks>
 public sealed class PromoteMemoryToRegisters : FunctionPass
 {
@@ -33,14 +36,17 @@ public sealed class PromoteMemoryToRegisters : FunctionPass
         public readonly HashSet<LoadInstruction> Loads = new();
         public readonly HashSet<StoreInstruction> Stores = new();
         public readonly Dictionary<Piece, IrType> Types = new();
-        public bool ReadOnlyEscape;
+        /// <summary>The lowest offset a read-only helper receives a pointer to; bytes from there on stay in memory.</summary>
+        public int EscapeFrom = int.MaxValue;
+        public bool ReadOnlyEscape => EscapeFrom != int.MaxValue;
     }
 
     static bool TryPromote(IrFunction function, StackSlot slot)
     {
         var uses = Analyze(function, slot);
         if (uses is null) return false;
-        if (uses.Loads.Count == 0 && uses.ReadOnlyEscape) return false;
+        if (uses.Loads.Count == 0 && uses.EscapeFrom == 0) return false;
+        bool changed = uses.Loads.Count > 0;
 
         var replaced = new Dictionary<Value, Value>();
         Value Resolve(Value v)
@@ -113,8 +119,14 @@ public sealed class PromoteMemoryToRegisters : FunctionPass
             foreach (var s in uses.Stores) s.Erase();
             foreach (var a in uses.Addresses) a.Erase();
             function.RemoveSlot(slot);
+            return true;
         }
-        return true;
+        foreach (var s in uses.Stores.Where(s => s.Offset + s.Size <= uses.EscapeFrom))
+        {
+            s.Erase();
+            changed = true;
+        }
+        return changed;
     }
 
     /// <summary>Uses of the slot, or null when it cannot be promoted.</summary>
@@ -138,7 +150,11 @@ public sealed class PromoteMemoryToRegisters : FunctionPass
                         uses.Stores.Add(s);
                         break;
                     case HelperCallInstruction h when OnlyReadOnlyArguments(h, address):
-                        uses.ReadOnlyEscape = true;
+                        uses.EscapeFrom = 0;
+                        break;
+                    case PointerAddInstruction { Offset: Constant { Signed: >= 0 } offset } member when member.Pointer == address
+                                                                                                     && OnlyReadOnlyHelperUses(member):
+                        uses.EscapeFrom = Math.Min(uses.EscapeFrom, (int)Math.Min(offset.Signed, slot.Size));
                         break;
                     default:
                         return null;
@@ -168,6 +184,9 @@ public sealed class PromoteMemoryToRegisters : FunctionPass
         }
         return false;
     }
+
+    static bool OnlyReadOnlyHelperUses(Value pointer)
+        => pointer.Users.All(u => u is HelperCallInstruction h && OnlyReadOnlyArguments(h, pointer));
 
     static bool OnlyReadOnlyArguments(HelperCallInstruction h, Value address)
     {

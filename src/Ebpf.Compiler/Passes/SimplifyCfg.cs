@@ -4,7 +4,8 @@ namespace Ebpf.Compiler.Passes;
 
 /// <summary>Control-flow graph cleanup: folds branches on constants and branches whose targets are
 /// equal, removes unreachable blocks, merges a block into its only predecessor, bypasses blocks that
-/// only jump, merges identical return blocks (one shared <c>w0 = 0; exit</c>), and threads jumps
+/// only jump, merges identical return blocks (one shared <c>w0 = 0; exit</c>, which other blocks returning the
+/// same constant jump to), and threads jumps
 /// through a block that only tests a phi of constants (<c>ok = TryRead(...); if (ok)</c>). Leaves the
 /// blocks in reverse postorder.</summary>
 public sealed class SimplifyCfg : FunctionPass
@@ -112,18 +113,39 @@ public sealed class SimplifyCfg : FunctionPass
         foreach (var block in function.Blocks.ToList())
         {
             if (block == function.Entry || block.Instructions.Count != 1 || block.Terminator is not ReturnInstruction ret) continue;
-            object key = ret.ReturnValue switch
-            {
-                null => "void",
-                Constant c => (c.Type, c.Bits),
-                var v => v,
-            };
+            object key = ReturnKey(ret);
             if (!canonical.TryGetValue(key, out var keep)) { canonical[key] = block; continue; }
             foreach (var pred in block.Predecessors.ToList()) pred.Terminator!.ReplaceSuccessor(block, keep);
             changed = true;
         }
+        // Blocks that do more and then return a constant jump to one block returning it instead, as clang's
+        // shared exit (made when two of them return the same constant): one of them falls through into it,
+        // each of the others trades `w0 = C; exit` for a jump.
+        var tails = function.Blocks
+            .Where(b => b.Instructions.Count > 1 && b.Terminator is ReturnInstruction { ReturnValue: null or Constant })
+            .GroupBy(b => ReturnKey((ReturnInstruction)b.Terminator!));
+        foreach (var group in tails)
+        {
+            if (!canonical.TryGetValue(group.Key, out var keep))
+            {
+                if (group.Count() < 2) continue;
+                var first = (ReturnInstruction)group.First().Terminator!;
+                keep = function.AddBlock("return");
+                keep.Append(new ReturnInstruction(first.ReturnValue) { Location = first.Location });
+            }
+            foreach (var block in group)
+                block.SetTerminator(new JumpInstruction(keep) { Location = block.Terminator!.Location });
+            changed = true;
+        }
         return changed;
     }
+
+    static object ReturnKey(ReturnInstruction ret) => ret.ReturnValue switch
+    {
+        null => "void",
+        Constant c => (c.Type, c.Bits),
+        var v => v,
+    };
 
     /// <summary>A block that only branches on a phi (or a comparison of a phi with a constant): a
     /// predecessor whose incoming value is a constant goes straight to the successor it selects.</summary>
