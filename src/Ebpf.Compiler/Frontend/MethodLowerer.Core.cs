@@ -110,6 +110,20 @@ internal sealed partial class MethodLowerer
         return true;
     }
 
+    /// <summary>The access path to the struct holding <paramref name="op"/>'s bit-field, and the load that reads it in the
+    /// types as compiled (what the relocated values start as); null when <paramref name="op"/> is not a <c>[Bitfield]</c>
+    /// property of a kernel type reached through a pointer.</summary>
+    (CoreAccessPath Path, CoreBitfieldLoad Load)? CoreBitfieldAccess(IPropertyReferenceOperation op)
+    {
+        if (op.Instance is null || KernelApi.Bitfield(op.Property) is not { } bits || !IsCoreType(op.Property.ContainingType)
+            || CorePath(op.Instance) is not { } path)
+            return null;
+        long bitOffset = LocalOffset(path, op.Syntax) * 8L + bits.BitOffset;
+        var load = CoreBitfieldLoad.Of(bitOffset, bits.BitSize, SizeOf(op.Property.Type, op.Syntax))
+            ?? throw Unsupported(op.Syntax, $"bit-field '{op.Property.Name}', which no 8-byte load holds");
+        return (path, load);
+    }
+
     /// <summary>A <c>[Bitfield]</c> property of a kernel type read through a pointer (<c>task->in_execve</c>), as libbpf's
     /// BPF_CORE_READ_BITFIELD does: the relocated FIELD_BYTE_SIZE bytes at the relocated FIELD_BYTE_OFFSET, shifted left by
     /// FIELD_LSHIFT_U64, then right by FIELD_RSHIFT_U64, arithmetically when FIELD_SIGNED says so. Each is a constant
@@ -119,13 +133,7 @@ internal sealed partial class MethodLowerer
     bool TryLowerCoreBitfieldRead(IPropertyReferenceOperation op, out Value value)
     {
         value = null!;
-        if (op.Instance is null || KernelApi.Bitfield(op.Property) is not { } bits || !IsCoreType(op.Property.ContainingType)
-            || CorePath(op.Instance) is not { } path)
-            return false;
-        long storage = SizeOf(op.Property.Type, op.Syntax);
-        long bitOffset = LocalOffset(path, op.Syntax) * 8L + bits.BitOffset;
-        var load = CoreBitfieldLoad.Of(bitOffset, bits.BitSize, storage)
-            ?? throw Unsupported(op.Syntax, $"bit-field '{op.Property.Name}', which no 8-byte load holds");
+        if (CoreBitfieldAccess(op) is not (var path, var load)) return false;
         bool signed = IsSigned(op.Property.Type);
         Value Relocated(BtfCoreRelocationKind kind, long local) => CoreValue(kind, path.Root, path.Fields, -1, local, op.Property);
 
@@ -191,6 +199,19 @@ internal sealed partial class MethodLowerer
                 or BtfCoreRelocationKind.FieldSigned:
             {
                 var argument = inv.Arguments[^1].Value;
+                if (argument is IPropertyReferenceOperation property && CoreBitfieldAccess(property) is (var bitfieldPath, var load))
+                {
+                    // A bit-field (passed without `in`: a property is no variable): libbpf's values for it.
+                    long bitfieldLocal = kind switch
+                    {
+                        BtfCoreRelocationKind.FieldExists => 1,
+                        BtfCoreRelocationKind.FieldByteSize => load.ByteSize,
+                        BtfCoreRelocationKind.FieldSigned => IsSigned(property.Property.Type) ? 1 : 0,
+                        _ => load.ByteOffset,
+                    };
+                    result = CoreValue(kind, bitfieldPath.Root, bitfieldPath.Fields, -1, bitfieldLocal, property.Property);
+                    break;
+                }
                 var path = CoreAccess(argument) ?? throw Error(DiagnosticDescriptors.CoreFieldAccessExpected, argument.Syntax, inv.TargetMethod.Name, argument.Syntax.ToString());
                 long local = kind switch
                 {

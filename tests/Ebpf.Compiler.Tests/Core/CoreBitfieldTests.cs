@@ -111,9 +111,12 @@ public partial class CoreBitfieldTests
     [LibraryImport("libc")]
     private static partial int getppid();
 
-    /// <summary>One thread reads its own bit through the probe-read path before and after setting it.</summary>
-    [SkippableFact]
-    public void Reads_sched_reset_on_fork_as_sched_getscheduler_reports_it_through_probe_read()
+    /// <summary>One thread reads its own bit through the probe-read path before and after setting it; relocated by our
+    /// runtime in user space, or by the kernel (BPF_PROG_LOAD's CO-RE).</summary>
+    [SkippableTheory]
+    [InlineData(CoreRelocationMode.UserSpace)]
+    [InlineData(CoreRelocationMode.Kernel)]
+    public void Reads_sched_reset_on_fork_as_sched_getscheduler_reports_it_through_probe_read(CoreRelocationMode mode)
     {
         Kernel.RequireTracefs();
         var spec = Compile(Probe, "BitfieldProbe");
@@ -125,7 +128,10 @@ public partial class CoreBitfieldTests
             try
             {
                 spec.SetVariable("TargetTid", gettid());
-                using var collection = Collection.Load(spec);
+                using var collection = Collection.Load(spec, new CollectionOptions { Core = new CoreOptions { Mode = mode } });
+                int records = spec.Programs.Single(p => p.Name == "OnGetppid").CoreRelocations.Count;   // two reads, five each
+                Assert.Equal(10, records);
+                Assert.Equal(mode == CoreRelocationMode.Kernel ? records : 0, collection.Programs["OnGetppid"].Code.CoreRelocations.Count);
                 using (collection.Programs["OnGetppid"].Attach())
                 {
                     reportedBefore = sched_getscheduler(0) & SchedResetOnFork;

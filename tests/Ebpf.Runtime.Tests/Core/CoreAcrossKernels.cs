@@ -54,18 +54,57 @@ static class CoreAcrossKernels
         }
         """;
 
-    static readonly Lazy<string> ObjectLazy = new(() =>
-    {
-        var vmlinux = VmlinuxGenerator.Generate(BtfSpec.LoadKernel(), ["task_struct"]);
-        var result = BpfCompiler.CompileSources([(Source, "CoreAcrossKernels.cs"), (vmlinux, "Vmlinux.g.cs")]);
-        Assert.True(result.Success, "compilation failed:\n" + string.Join("\n", result.Diagnostics));
-        var path = Path.Combine(Directory.CreateTempSubdirectory("ebpf-core-across-").FullName, "core_across_kernels.bpf.o");
-        File.WriteAllBytes(path, Assert.Single(result.Objects).Elf);
-        return path;
-    });
+    static readonly Lazy<string> ObjectLazy = new(() => Compile(Source, "CoreAcrossKernels", "task_struct", "core_across_kernels"));
 
     /// <summary>The object, compiled once per test run.</summary>
     public static string Object => ObjectLazy.Value;
+
+    /// <summary>Bit-fields the kernel keeps in an anonymous struct (sk_buff's <c>headers</c> group, flattened by the
+    /// generator, found by name by the loaders), one of them (tstamp_type, 6.11+) read only where it exists. Compiled
+    /// to compare relocations with libbpf; never run.</summary>
+    public const string SkbSource = """
+        using Ebpf;
+        using Vmlinux;
+
+        public struct NoArgs { public ulong Common; }
+
+        [BpfObject(License = "GPL")]
+        public static unsafe partial class SkbBitfields
+        {
+            static readonly ulong Skb;
+            static int PktType, IpSummed, HasTstampType, TstampType, Len;
+
+            [Tracepoint("syscalls", "sys_enter_getppid")]
+            static int OnGetppid(in NoArgs args)
+            {
+                var skb = (sk_buff*)Skb;
+                PktType = skb->pkt_type;
+                IpSummed = skb->ip_summed;
+                if (Bpf.CoreFieldExists(skb->tstamp_type))
+                {
+                    HasTstampType = 1;
+                    TstampType = skb->tstamp_type;
+                }
+                Len = (int)skb->len;
+                return 0;
+            }
+        }
+        """;
+
+    static readonly Lazy<string> SkbObjectLazy = new(() => Compile(SkbSource, "SkbBitfields", "sk_buff", "skb_bitfields"));
+
+    /// <summary><see cref="SkbSource"/> compiled, once per test run.</summary>
+    public static string SkbObject => SkbObjectLazy.Value;
+
+    static string Compile(string source, string className, string kernelType, string objectName)
+    {
+        var vmlinux = VmlinuxGenerator.Generate(BtfSpec.LoadKernel(), [kernelType]);
+        var result = BpfCompiler.CompileSources([(source, className + ".cs"), (vmlinux, "Vmlinux.g.cs")]);
+        Assert.True(result.Success, "compilation failed:\n" + string.Join("\n", result.Diagnostics));
+        var path = Path.Combine(Directory.CreateTempSubdirectory("ebpf-core-csharp-").FullName, objectName + ".bpf.o");
+        File.WriteAllBytes(path, Assert.Single(result.Objects).Elf);
+        return path;
+    }
 
     static readonly Lazy<string> RunnerLazy = new(() =>
     {

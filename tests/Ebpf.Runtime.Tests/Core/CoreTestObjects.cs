@@ -38,6 +38,7 @@ static partial class CoreTestObjects
         "task_fields" => TaskFields,
         "direct_fields" => DirectFields,
         "core_across_kernels" => CoreAcrossKernels.Object,
+        "skb_bitfields" => CoreAcrossKernels.SkbObject,
         _ => throw new ArgumentException($"no test object '{name}'", nameof(name)),
     };
 
