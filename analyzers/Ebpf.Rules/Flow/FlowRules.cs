@@ -41,7 +41,7 @@ public sealed class FlowRules
         MethodFlow.Check(_context, method, cfg, (descriptor, location, args) =>
         {
             if (_disabled.Contains(descriptor.Id) || !seen.Add((descriptor.Id, location))) return;
-            report(Diagnostic.Create(descriptor, location, args));
+            report(Diagnostic.Create(descriptor, location, MessageArguments.OneLine(args)));
         });
     }
 }
