@@ -35,16 +35,23 @@ public static class BtfDatasecFixup
                 ulong elfSize = sectionSize(d.Name ?? "") ?? 0;
                 if (elfSize == 0)
                     throw new BtfFormatException($"DATASEC '{d.Name}' has size 0 and the object has no non-empty section of that name to take it from");
-                size = checked((uint)elfSize);
+                if (elfSize > uint.MaxValue)
+                    throw new BtfFormatException($"DATASEC '{d.Name}': its ELF section's {elfSize} bytes are more than a DATASEC can describe (4 GiB)");
+                size = (uint)elfSize;
                 for (int i = 0; i < vlen; i++)
                 {
                     if (!btf.TryGetType((int)entries[i].Type, out var t) || t is not BtfVar v) continue;
                     if (v.Linkage is BtfVarLinkage.Static or BtfVarLinkage.GlobalExtern) continue;
                     ulong off = globalSymbolOffset(v.Name ?? "")
                         ?? throw new BtfFormatException($"DATASEC '{d.Name}': no global ELF symbol for VAR '{v.Name}'");
-                    entries[i].Offset = checked((uint)off);
+                    if (off > size || entries[i].Size > size - off)
+                        throw new BtfFormatException($"DATASEC '{d.Name}': VAR '{v.Name}' at offset {off} (its ELF symbol's value) with size {entries[i].Size} lies outside the {size}-byte section");
+                    entries[i].Offset = (uint)off;
                 }
             }
+            foreach (var e in entries)
+                if ((ulong)e.Offset + e.Size > size)
+                    throw new BtfFormatException($"DATASEC '{d.Name}': the entry of type [{e.Type}] at offset {e.Offset} with size {e.Size} lies outside the {size}-byte section");
             var sorted = entries.OrderBy(e => e.Offset).ToArray();
             if (!fixOffsets && sorted.SequenceEqual(entries)) continue;
             patched ??= (byte[])btf.RawBytes.Clone();

@@ -42,7 +42,7 @@ public sealed class FlowRules
         MethodFlow.Check(_context, method, cfg, (descriptor, location, args, properties) =>
         {
             if (_disabled.Contains(descriptor.Id) || !seen.Add((descriptor.Id, location))) return;
-            report(Diagnostic.Create(descriptor, location, properties, args));
+            report(Diagnostic.Create(descriptor, location, properties, MessageArguments.OneLine(args)));
         });
     }
 }

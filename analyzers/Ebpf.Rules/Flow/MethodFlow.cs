@@ -594,7 +594,7 @@ sealed class MethodFlow
     static decimal? ConstantOf(IBinaryOperation binary)
     {
         var constant = binary.RightOperand.ConstantValue.HasValue ? binary.RightOperand.ConstantValue : binary.LeftOperand.ConstantValue;
-        return constant is { HasValue: true, Value: IConvertible c and not bool } ? c.ToDecimal(null) : null;
+        return constant.HasValue ? NumericConstant.Of(constant.Value) : null;
     }
 
     static BinaryOperatorKind Swap(BinaryOperatorKind kind) => kind switch

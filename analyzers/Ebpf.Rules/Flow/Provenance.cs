@@ -67,7 +67,9 @@ public sealed record Provenance(
         null => true,
         bool b => !b,
         string => false,
-        IConvertible c => c.ToDecimal(null) == 0m,
+        float f => f == 0,
+        double d => d == 0,
+        _ when NumericConstant.Of(value) is { } n => n == 0m,
         _ => false,
     };
 

@@ -115,7 +115,7 @@ public sealed partial class SubsetRules
         void Report(DiagnosticDescriptor descriptor, IOperation at, Location location, params object?[] args)
         {
             if (!_reported.Add((descriptor.Id, StatementOf(at)))) return;
-            _report(Diagnostic.Create(descriptor, location, args));
+            _report(Diagnostic.Create(descriptor, location, MessageArguments.OneLine(args)));
         }
 
         void Report(DiagnosticDescriptor descriptor, IOperation at, params object?[] args)

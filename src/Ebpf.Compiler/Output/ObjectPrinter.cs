@@ -35,7 +35,7 @@ public static class ObjectPrinter
             foreach (var v in data.BtfDatasec?.Variables.OrderBy(v => v.Offset) ?? Enumerable.Empty<BtfVarSecInfo>())
             {
                 sb.Append($"    +{v.Offset,-4} {v.Var.Name}: {CType(v.Var.Type)} ({v.Size} B)");
-                if (data.Contents is { } bytes && v.Offset + v.Size <= bytes.Length)
+                if (data.Contents is { } bytes && (ulong)v.Offset + v.Size <= (ulong)bytes.Length)
                     sb.Append(" = ").Append(Convert.ToHexString(bytes, (int)v.Offset, (int)v.Size).ToLowerInvariant());
                 sb.Append('\n');
             }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Ebpf.Rules;
 using Microsoft.CodeAnalysis;
 
@@ -29,18 +30,31 @@ static class ReferenceAssemblies
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ApiAssemblyNotFound, Location.None,
                 ebpf is null ? $"looked next to the compiler in '{AppContext.BaseDirectory}'" : $"'{ebpf}' does not exist"));
         else
-            references.Add(MetadataReference.CreateFromFile(ebpf));
+            references.Add(FromFile(ebpf));
         foreach (var name in OptionalBeside)
         {
             var beside = Path.Combine(AppContext.BaseDirectory, name);
-            if (File.Exists(beside)) references.Add(MetadataReference.CreateFromFile(beside));
+            if (File.Exists(beside)) references.Add(FromFile(beside));
         }
         foreach (var path in options.References)
         {
-            if (File.Exists(path)) references.Add(MetadataReference.CreateFromFile(path));
+            if (File.Exists(path)) references.Add(FromFile(path));
             else diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.ReferenceNotFound, Location.None, path, "the file does not exist"));
         }
         return references;
+    }
+
+    static readonly ConcurrentDictionary<string, (DateTime Written, long Length, MetadataReference Reference)> Files = new(StringComparer.Ordinal);
+
+    /// <summary>One reference object per unchanged file: Roslyn decodes an assembly's symbols once per reference object,
+    /// so a new one per compilation (the API assembly, the runtime beside it) decoded them again for every compile.</summary>
+    static MetadataReference FromFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (Files.TryGetValue(path, out var cached) && cached.Written == info.LastWriteTimeUtc && cached.Length == info.Length) return cached.Reference;
+        var reference = MetadataReference.CreateFromFile(path);
+        Files[path] = (info.LastWriteTimeUtc, info.Length, reference);
+        return reference;
     }
 
     /// <summary>Ebpf.dll next to the application (the CLI and the test projects reference the Ebpf project),

@@ -7,7 +7,8 @@ internal static class ElfConstants
     public const ushort ET_REL = 1;
     public const byte ELFCLASS64 = 2, ELFCLASS32 = 1;
     public const byte ELFDATA2LSB = 1;
-    public const int HeaderSize = 64, SectionHeaderSize = 64, SymbolSize = 24, RelSize = 16;
+    public const byte EV_CURRENT = 1;
+    public const int HeaderSize = 64, SectionHeaderSize = 64, ProgramHeaderSize = 56, SymbolSize = 24, RelSize = 16;
 
     public const uint SHT_NULL = 0, SHT_PROGBITS = 1, SHT_SYMTAB = 2, SHT_STRTAB = 3, SHT_RELA = 4, SHT_NOBITS = 8, SHT_REL = 9;
     public const ulong SHF_WRITE = 0x1, SHF_ALLOC = 0x2, SHF_EXECINSTR = 0x4, SHF_INFO_LINK = 0x40;

@@ -23,6 +23,14 @@ internal static class ElfFileCheck
         ushort machine = BinaryPrimitives.ReadUInt16LittleEndian(f[18..]);
         if (machine != EM_BPF) throw Error(name, $"ELF machine is {MachineName(machine)} ({machine}), not BPF ({EM_BPF})");
         if (type != ET_REL) throw Error(name, $"ELF type is {type}, not a relocatable object (ET_REL = 1)");
+        uint version = BinaryPrimitives.ReadUInt32LittleEndian(f[20..]);
+        if (f[6] != EV_CURRENT || version != EV_CURRENT) throw Error(name, $"unknown ELF version {(f[6] != EV_CURRENT ? f[6] : version)} (expected {EV_CURRENT})");
+        // Relocatable objects have no program headers; a table that is there must still lie inside the file.
+        ulong phoff = BinaryPrimitives.ReadUInt64LittleEndian(f[32..]);
+        ushort phentsize = BinaryPrimitives.ReadUInt16LittleEndian(f[54..]);
+        ushort phnum = BinaryPrimitives.ReadUInt16LittleEndian(f[56..]);
+        if (phnum != 0 && (phoff > (ulong)f.Length || (ulong)phnum * phentsize > (ulong)f.Length - phoff || phentsize < ProgramHeaderSize))
+            throw Error(name, $"program header table [{phoff}, +{phnum} x {phentsize} bytes) lies outside the {f.Length}-byte file or has entries smaller than {ProgramHeaderSize} bytes");
         ulong shoff = BinaryPrimitives.ReadUInt64LittleEndian(f[40..]);
         ushort shentsize = BinaryPrimitives.ReadUInt16LittleEndian(f[58..]);
         ushort shnum = BinaryPrimitives.ReadUInt16LittleEndian(f[60..]);
@@ -45,6 +53,8 @@ internal static class ElfFileCheck
                 BinaryPrimitives.ReadUInt32LittleEndian(h[44..]), BinaryPrimitives.ReadUInt64LittleEndian(h[48..]),
                 BinaryPrimitives.ReadUInt64LittleEndian(h[56..]));
             headers[i] = s;
+            if (s.Type == SHT_NOBITS && s.Size > int.MaxValue)
+                throw Error(name, $"section {i} (no bits in the file) claims {s.Size} bytes, more than a data section can hold ({int.MaxValue})");
             if (i == 0 || s.Type is SHT_NULL or SHT_NOBITS) continue;
             if (s.Offset > (ulong)f.Length || s.Size > (ulong)f.Length - s.Offset)
                 throw Error(name, $"section {i} [{s.Offset}, +{s.Size}) lies outside the {f.Length}-byte file (truncated or corrupt)");
@@ -56,10 +66,28 @@ internal static class ElfFileCheck
         }
         var strtab = headers[shstrndx];
         if (strtab.Type != SHT_STRTAB) throw Error(name, $"section name table (section {shstrndx}) is not a string table");
-        for (int i = 1; i < shnum; i++)
+        for (int i = 0; i < shnum; i++)
             if (headers[i].NameOffset >= strtab.Size) throw Error(name, $"section {i} has name offset {headers[i].NameOffset} outside the section name table");
         if (strtab.Size > 0 && f[(int)(strtab.Offset + strtab.Size - 1)] != 0) throw Error(name, "section name table does not end with NUL");
+        for (int i = 1; i < shnum; i++)
+            if (headers[i].Type == SHT_SYMTAB) CheckSymbolNames(f, headers, i, name);
         return headers;
+    }
+
+    /// <summary>Every symbol's name lies in the symbol table's string table, which ends with NUL.</summary>
+    static void CheckSymbolNames(ReadOnlySpan<byte> f, RawSectionHeader[] headers, int symtab, string name)
+    {
+        var table = headers[symtab];
+        var strings = headers[table.Link];
+        if (strings.Type != SHT_STRTAB) throw Error(name, $"symbol table (section {symtab}) links to section {table.Link}, which is not a string table");
+        if (strings.Size == 0 || f[(int)(strings.Offset + strings.Size - 1)] != 0)
+            throw Error(name, $"symbol string table (section {table.Link}) does not end with NUL");
+        for (ulong at = 0, index = 0; at + SymbolSize <= table.Size; at += SymbolSize, index++)
+        {
+            uint nameOffset = BinaryPrimitives.ReadUInt32LittleEndian(f[(int)(table.Offset + at)..]);
+            if (nameOffset >= strings.Size)
+                throw Error(name, $"symbol {index} has name offset {nameOffset} outside the {strings.Size}-byte symbol string table");
+        }
     }
 
     static string MachineName(ushort m) => m switch

@@ -29,7 +29,7 @@ public static class ElfObjectReader
         {
             // ELFSharp or a decoder met something the checks did not foresee: still one line naming the kind of damage,
             // never a stack trace or a .NET type name.
-            throw new ObjectFormatException($"{name}: malformed eBPF object: {Describe(e)}");
+            throw new ObjectFormatException($"{name}: malformed eBPF object: {Describe(e)}", e);
         }
     }
 
@@ -69,5 +69,6 @@ public static class ElfObjectReader
     };
 }
 
-/// <summary>A file that is not a well-formed eBPF object. The message is one line naming the file and the problem.</summary>
-public sealed class ObjectFormatException(string message) : Exception(message);
+/// <summary>A file that is not a well-formed eBPF object. The message is one line naming the file and the problem; an
+/// <see cref="Exception.InnerException"/> is the reader's own failure on damage its checks did not foresee (for bug reports).</summary>
+public sealed class ObjectFormatException(string message, Exception? inner = null) : Exception(message, inner);

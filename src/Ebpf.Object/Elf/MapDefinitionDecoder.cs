@@ -85,9 +85,13 @@ internal static class MapDefinitionDecoder
         uint Size(BtfMember m, BtfType t)
         {
             try { return checked((uint)BtfLayout.SizeOf(t)); }
-            catch (Exception e) when (e is ArgumentException or OverflowException)
+            catch (OverflowException)
             {
-                throw error($"map '{name}': cannot size the {m.Name} type: {e.Message}");
+                throw error($"map '{name}': the {m.Name} type is larger than 4 GiB");
+            }
+            catch (ArgumentException e)
+            {
+                throw error($"map '{name}': cannot size the {m.Name} type: {(e.ParamName is { } p ? e.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : e.Message)}");
             }
         }
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using CsCheck;
 using Ebpf.Compiler.Pipeline;
 using Microsoft.CodeAnalysis;
 using Xunit.Abstractions;
@@ -9,32 +7,10 @@ namespace Ebpf.Compiler.Tests.Language;
 /// <summary>The compiler never crashes (EBPF9xxx or an exception): generated inputs (random subset programs, programs with constructs
 /// outside the subset or syntax errors, deep nesting of expressions, blocks and ifs, 10,000-statement
 /// methods) give either an object or located diagnostics; never an exception, never an internal error
-/// (EBPF9xxx), never a stack overflow (which would kill the test process).</summary>
+/// (EBPF9xxx), never a stack overflow (which would kill the test process). Thousands of generated and mutated inputs
+/// go through the compiler and the analyzers in tests/Ebpf.Fuzz.Tests (CompilerAndAnalyzerFuzzTests).</summary>
 public class CompilerRobustnessTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void Two_thousand_generated_inputs_give_objects_or_diagnostics_never_a_crash()
-    {
-        var shapes = Gen.Frequency(
-            (90, Gen.Const(ProgramGenerator.Shape.Random)),
-            (3, Gen.Const(ProgramGenerator.Shape.DeepExpression)),
-            (3, Gen.Const(ProgramGenerator.Shape.DeepParentheses)),
-            (2, Gen.Const(ProgramGenerator.Shape.DeepBlocks)),
-            (2, Gen.Const(ProgramGenerator.Shape.DeepIfs)),
-            (1, Gen.Const(ProgramGenerator.Shape.HugeMethod)));
-        var inputs = Gen.Select(Gen.Int[0, int.MaxValue], shapes, (seed, shape) => (Seed: seed, Shape: shape));
-        var outcomes = new ConcurrentDictionary<string, int>();
-        inputs.Sample(input =>
-        {
-            var source = ProgramGenerator.Generate(input.Seed, input.Shape, full: false);
-            outcomes.AddOrUpdate($"{input.Shape} {Check(source, $"seed {input.Seed}, {input.Shape}")}", 1, (_, n) => n + 1);
-        }, iter: 2000, threads: 2, seed: "0N0XIzNsQ0O2");
-        foreach (var (outcome, count) in outcomes.OrderBy(o => o.Key)) output.WriteLine($"{outcome}: {count}");
-        Assert.True(outcomes.Values.Sum() >= 2000);
-        Assert.Contains(outcomes.Keys, k => k.EndsWith("object", StringComparison.Ordinal));     // the generator reaches programs that compile...
-        Assert.Contains(outcomes.Keys, k => k.EndsWith("diagnostics", StringComparison.Ordinal)); // ...and programs that do not
-    }
-
     [Theory]
     [InlineData(ProgramGenerator.Shape.HugeMethod)]
     [InlineData(ProgramGenerator.Shape.DeepExpression)]
