@@ -46,5 +46,7 @@ public static class Insn
     public static Instruction CallHelper(int helperId) => new(Op(InstructionClass.Jmp, (byte)JumpOp.Call), Register.R0, Register.R0, 0, helperId);
     /// <summary>BPF-to-BPF call (src = BPF_PSEUDO_CALL); imm is the slot offset to the callee minus one, patched by relocation.</summary>
     public static Instruction CallLocal(int imm = -1) => new(Op(InstructionClass.Jmp, (byte)JumpOp.Call), Register.R0, Register.R1, 0, imm);
+    /// <summary>A kfunc call (BPF_PSEUDO_KFUNC_CALL); imm, the function's kernel BTF id, is the loader's to write.</summary>
+    public static Instruction CallKfunc(int btfId = 0) => new(Op(InstructionClass.Jmp, (byte)JumpOp.Call), Register.R0, (Register)CallSource.Kfunc, 0, btfId);
     public static Instruction Exit() => new(Op(InstructionClass.Jmp, (byte)JumpOp.Exit), Register.R0, Register.R0, 0, 0);
 }

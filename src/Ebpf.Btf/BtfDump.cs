@@ -76,9 +76,11 @@ public static class BtfDump
                 break;
             case BtfVar v: sb.Append($" type_id={Id(v.Type)}, linkage={Linkage((int)v.Linkage)}"); break;
             case BtfDatasec d:
-                sb.Append($" size={d.Size} vlen={d.Variables.Count}");
+                sb.Append($" size={d.Size} vlen={d.Variables.Count + d.Functions.Count}");
                 foreach (var v in d.Variables)
                     sb.Append($"\n\ttype_id={Id(v.Var)} offset={v.Offset} size={v.Size} (VAR '{N(v.Var.Name)}')");
+                foreach (var f in d.Functions)
+                    sb.Append($"\n\ttype_id={Id(f)} offset=0 size=0 (FUNC '{N(f.Name)}')");
                 break;
             case BtfFloat fl: sb.Append($" size={fl.Size}"); break;
             case BtfTag tag:

@@ -21,6 +21,7 @@ public static class KernelApi
     const string CoreNameAttribute = "Ebpf.CoreNameAttribute";
     const string BitfieldAttribute = "Ebpf.BitfieldAttribute";
     const string CoreRelocationAttribute = "Ebpf.CoreRelocationAttribute";
+    const string KfuncAttribute = "Ebpf.KfuncAttribute";
 
     static AttributeData? Find(ISymbol symbol, string name)
     {
@@ -34,6 +35,14 @@ public static class KernelApi
 
     /// <summary>The helper id of a <c>Bpf.*</c> method (enum bpf_func_id), or null.</summary>
     public static int? HelperId(IMethodSymbol method) => IntArgument(Find(method.OriginalDefinition, BpfHelperAttribute), 0);
+
+    /// <summary>The kernel function an <c>extern</c> method marked <c>[Kfunc]</c> calls (its <c>Name</c>, or the method's), or null.</summary>
+    public static string? KfuncName(IMethodSymbol method)
+    {
+        var definition = method.OriginalDefinition;
+        if (!definition.IsExtern || Find(definition, KfuncAttribute) is not { } a) return null;
+        return a.NamedArguments.FirstOrDefault(n => n.Key == "Name").Value.Value as string ?? definition.Name;
+    }
 
     /// <summary>The helper id of a map method (lookup 1, update 2, delete 3...), or null.</summary>
     public static int? MapHelperId(IMethodSymbol method) => IntArgument(Find(method.OriginalDefinition, MapHelperAttribute), 0);

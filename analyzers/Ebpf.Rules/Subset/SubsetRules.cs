@@ -347,7 +347,7 @@ public sealed partial class SubsetRules
                 Report(DiagnosticDescriptors.VirtualCall, at, method.ToDisplayString(), how);
                 return;
             }
-            if (HasSource(method) || Intrinsics.IsIntrinsic(method)) return;
+            if (HasSource(method) || Intrinsics.IsIntrinsic(method) || KernelApi.KfuncName(method) is not null) return;
             if (IsLinq(method))
             {
                 Report(DiagnosticDescriptors.Linq, at, Text(at));
@@ -356,7 +356,7 @@ public sealed partial class SubsetRules
             // Virtual calls on constrained type parameters resolve after monomorphization.
             if (dispatched && instance?.Type is { TypeKind: TypeKind.TypeParameter }) return;
             string reason = method.IsExtern || method.IsPartialDefinition
-                ? "it has no body"
+                ? "it has no body (an extern kernel function needs [Kfunc])"
                 : $"it comes from '{method.ContainingAssembly?.Name}' without C# source; only methods in source, the Ebpf API and the intrinsics {Intrinsics.Description} can be called";
             Report(DiagnosticDescriptors.CallWithoutSource, at, method.ToDisplayString(), reason);
         }

@@ -33,7 +33,8 @@ public static class CoreCompatibility
                     var tf = (BtfFuncProto)target;
                     if (lf.Parameters.Count != tf.Parameters.Count) return false;
                     for (int i = 0; i < lf.Parameters.Count; i++)
-                        if (!TypesAreCompatible(lf.Parameters[i].Type, tf.Parameters[i].Type, depth - 1)) return false;
+                        // A parameter is compared as libbpf does, past typedefs and qualifiers (int against the kernel's s32).
+                        if (!TypesAreCompatible(BtfLayout.SkipQualifiers(lf.Parameters[i].Type), BtfLayout.SkipQualifiers(tf.Parameters[i].Type), depth - 1)) return false;
                     local = lf.ReturnType;
                     target = tf.ReturnType;
                     continue;

@@ -66,7 +66,10 @@ public static class BtfKinds
                 break;
             case BtfFunc f: yield return f.Proto; break;
             case BtfVar v: yield return v.Type; break;
-            case BtfDatasec d: foreach (var v in d.Variables) yield return v.Var; break;
+            case BtfDatasec d:
+                foreach (var v in d.Variables) yield return v.Var;
+                foreach (var f in d.Functions) yield return f;
+                break;
             case BtfTag t: yield return t.Target; break;
         }
     }

@@ -127,6 +127,8 @@ public sealed class BtfDatasec(string name, uint size, IReadOnlyList<BtfVarSecIn
 {
     public uint Size { get; } = size;
     public IReadOnlyList<BtfVarSecInfo> Variables { get; } = variables;
+    /// <summary>Kernel functions listed in <c>.ksyms</c> (kfunc declarations, extern FUNCs at offset 0, size 0), after the variables.</summary>
+    public IReadOnlyList<BtfFunc> Functions { get; init; } = [];
 }
 
 /// <summary>BTF_KIND_FLOAT (parsed from kernel BTF; never produced by our compiler).</summary>

@@ -225,19 +225,19 @@ internal sealed class BtfTypeReader
             {
                 int n = Vlen(id);
                 var vars = new List<BtfVarSecInfo>(n);
+                var functions = new List<BtfFunc>();
                 for (int i = 0; i < n; i++)
                 {
                     int e = at + 12 * i;
                     switch (Get(id, U32(e)))
                     {
                         case BtfVar v: vars.Add(new BtfVarSecInfo(v, U32(e + 4), U32(e + 8))); break;
-                        // Kfunc declarations in .ksyms: not modelled (RawBytes keeps them for the kernel).
-                        case BtfFunc: break;
+                        case BtfFunc f: functions.Add(f); break;   // kfunc declarations in .ksyms
                         default:
                             throw new BtfFormatException($"invalid BTF: DATASEC [{id}] '{RequiredName(id)}' entry {i} refers to type [{U32(e)}], which is not a VAR or FUNC");
                     }
                 }
-                return new BtfDatasec(RequiredName(id), SizeOrType(id), vars);
+                return new BtfDatasec(RequiredName(id), SizeOrType(id), vars) { Functions = functions };
             }
             case BtfKind.DeclTag: return new BtfTag(RequiredName(id), Get(id, SizeOrType(id)), isTypeTag: false, (int)U32(at));
             case BtfKind.TypeTag: return new BtfTag(RequiredName(id), Get(id, SizeOrType(id)), isTypeTag: true);

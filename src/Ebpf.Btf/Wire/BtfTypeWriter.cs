@@ -25,7 +25,7 @@ internal static class BtfTypeWriter
         BtfEnum e => (BtfKinds.NeedsEnum64(e) ? 12 : 8) * e.Values.Count,
         BtfFuncProto fp => 8 * fp.Parameters.Count,
         BtfVar => 4,
-        BtfDatasec d => 12 * d.Variables.Count,
+        BtfDatasec d => 12 * (d.Variables.Count + d.Functions.Count),
         BtfTag t => t.IsTypeTag ? 0 : 4,
         _ => 0,
     };
@@ -103,12 +103,18 @@ internal static class BtfTypeWriter
                 U32(dest, ref pos, (uint)v.Linkage);
                 break;
             case BtfDatasec d:
-                info = Info(kind, d.Variables.Count, false); sizeOrType = d.Size;
+                info = Info(kind, d.Variables.Count + d.Functions.Count, false); sizeOrType = d.Size;
                 foreach (var v in d.Variables)
                 {
                     U32(dest, ref pos, Id(v.Var, idOf));
                     U32(dest, ref pos, v.Offset);
                     U32(dest, ref pos, v.Size);
+                }
+                foreach (var f in d.Functions)
+                {
+                    U32(dest, ref pos, Id(f, idOf));
+                    U32(dest, ref pos, 0);
+                    U32(dest, ref pos, 0);
                 }
                 break;
             case BtfFloat fl:

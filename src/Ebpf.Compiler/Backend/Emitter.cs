@@ -142,7 +142,7 @@ public static class Emitter
         MOp.Store => Insn.Store(i.Size, Phys(i.Dst), i.Off, Phys(i.Src)),
         MOp.StoreImm => Insn.StoreImm(i.Size, Phys(i.Dst), i.Off, (int)i.Imm),
         MOp.Atomic => Insn.Atomic(i.Size, i.Atomic, Phys(i.Dst), i.Off, Phys(i.Src)),
-        MOp.Call => i.IsLocalCall ? Insn.CallLocal() : Insn.CallHelper((int)i.Imm),
+        MOp.Call => i.IsLocalCall ? Insn.CallLocal() : i.IsKfuncCall ? Insn.CallKfunc() : Insn.CallHelper((int)i.Imm),
         MOp.Exit => Insn.Exit(),
         _ => throw new InvalidOperationException($"emission: unexpected {i.Op}"),
     };

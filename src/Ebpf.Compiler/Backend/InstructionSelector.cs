@@ -212,6 +212,9 @@ internal sealed partial class InstructionSelector
                 return;
             }
             case AtomicInstruction a: SelectAtomic(a); return;
+            case HelperCallInstruction { Kfunc: { } kfunc } k:
+                SelectCall(k, new MInstr { Op = MOp.Call, Imm = 0, ArgCount = k.Operands.Count, IsKfuncCall = true, Symbol = kfunc, Relocation = RelocationKind.Kfunc });
+                return;
             case HelperCallInstruction h:
                 SelectCall(h, new MInstr { Op = MOp.Call, Imm = h.HelperId, ArgCount = h.Operands.Count });
                 return;

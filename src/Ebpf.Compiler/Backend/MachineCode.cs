@@ -72,6 +72,8 @@ public sealed class MInstr
     public MBlock? Target { get; set; }
     public int ArgCount { get; init; }
     public bool IsLocalCall { get; init; }
+    /// <summary>A call of a kernel function (kfunc) named by <see cref="Symbol"/>; clobbers what a helper call does.</summary>
+    public bool IsKfuncCall { get; init; }
     public PseudoSource Pseudo { get; init; }
     /// <summary>Map name, data section name or callee symbol of a relocated instruction.</summary>
     public string? Symbol { get; init; }
@@ -157,7 +159,7 @@ public sealed class MInstr
     public MInstr With(Reg dst, Reg src) => new()
     {
         Op = Op, Alu = Alu, Cond = Cond, Is32 = Is32, Size = Size, Atomic = Atomic, Dst = dst, Src = src, Imm = Imm, Off = Off,
-        Target = Target, ArgCount = ArgCount, IsLocalCall = IsLocalCall, Pseudo = Pseudo, Symbol = Symbol, Relocation = Relocation, Core = Core,
+        Target = Target, ArgCount = ArgCount, IsLocalCall = IsLocalCall, IsKfuncCall = IsKfuncCall, Pseudo = Pseudo, Symbol = Symbol, Relocation = Relocation, Core = Core,
         IsCopy = IsCopy, Location = Location,
     };
 

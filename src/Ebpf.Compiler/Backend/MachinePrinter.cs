@@ -41,7 +41,7 @@ public static class MachinePrinter
             MOp.Store => $"*({Size(i.Size)} *){Mem(i.Dst, i.Off)} = {R(i.Src, false)}",
             MOp.StoreImm => $"*({Size(i.Size)} *){Mem(i.Dst, i.Off)} = {i.Imm}",
             MOp.Atomic => $"atomic {i.Atomic} *({Size(i.Size)} *){Mem(i.Dst, i.Off)}, {R(i.Src, i.Size == MemSize.W)}",
-            MOp.Call => i.IsLocalCall ? $"call {i.Symbol} ({i.ArgCount} args)" : $"call {i.Imm} ({i.ArgCount} args)",
+            MOp.Call => i.IsLocalCall || i.IsKfuncCall ? $"call {i.Symbol} ({i.ArgCount} args)" : $"call {i.Imm} ({i.ArgCount} args)",
             MOp.Exit => "exit",
             MOp.CondJump => $"if {R(i.Dst, i.Is32)} {CondSymbol(i.Cond)} {src} goto {i.Target}",
             MOp.Jump => $"goto {i.Target}",

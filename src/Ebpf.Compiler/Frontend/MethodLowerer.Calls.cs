@@ -29,6 +29,7 @@ internal sealed partial class MethodLowerer
         if (KernelApi.ContextReturnValue(method) is { } ret) return LowerContextReturnValue(inv, ret);
         if (TryLowerCoreIntrinsic(inv, out var coreResult)) return coreResult;
         if (TryLowerIntrinsic(inv, out var result)) return result;
+        if (KernelApi.KfuncName(method) is { } kfunc) return LowerKfuncCall(inv, kfunc);
         if (KernelApi.HasSource(method) && method.ContainingAssembly is { } asm
             && SymbolEqualityComparer.Default.Equals(asm, _context.Compilation.Assembly))
             return LowerSourceCall(inv, returnInto);
@@ -103,6 +104,17 @@ internal sealed partial class MethodLowerer
     {
         var (args, readOnly) = LowerHelperArguments(inv, receiverMap: null);
         return EmitHelperCall(inv, helperId, inv.TargetMethod.Name, args, readOnly);
+    }
+
+    /// <summary>A <c>[Kfunc]</c> call: arguments as a helper's, then <c>call</c> with BPF_PSEUDO_KFUNC_CALL against the kernel function.</summary>
+    Value? LowerKfuncCall(IInvocationOperation inv, string kfunc)
+    {
+        var (args, _) = LowerHelperArguments(inv, receiverMap: null);
+        var method = inv.TargetMethod;
+        if (args.Count > AbiLimits.MaxCallArguments) throw Error(DiagnosticDescriptors.TooManyCallArguments, inv.Syntax, method.Name, args.Count);
+        IrType returnType = method.ReturnsVoid ? IrType.Void : ScalarType(method.ReturnType, inv.Syntax);
+        var call = _b.Emit(new HelperCallInstruction(0, kfunc, returnType, args) { Kfunc = kfunc });
+        return returnType.IsVoid ? null : call;
     }
 
     Value? EmitHelperCall(IInvocationOperation inv, int helperId, string name, List<Value> args, uint readOnly)

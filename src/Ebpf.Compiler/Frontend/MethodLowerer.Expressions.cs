@@ -82,7 +82,9 @@ internal sealed partial class MethodLowerer
         var type = op.Type;
         if (value is null)
         {
-            if (type is not null && Scalar(type) is { IsPointer: true } p) return Constant.Null(p);
+            // `p == null` on a pointer: Roslyn leaves the null literal untyped under its conversion to the pointer type.
+            var target = type ?? (op.Parent as IConversionOperation)?.Type;
+            if (target is not null && Scalar(target) is { IsPointer: true } p) return Constant.Null(p);
             throw Unsupported(op.Syntax, "a null value that is not a pointer");
         }
         if (type is null || Scalar(type) is not { } ir || ir.IsPointer)

@@ -294,6 +294,8 @@ public sealed class HelperCallInstruction : Instruction
 
     public int HelperId { get; }
     public string Name { get; }
+    /// <summary>A kernel function (kfunc) called by BTF id instead of a helper (<see cref="HelperId"/> is then 0).</summary>
+    public string? Kfunc { get; init; }
     /// <summary>Bit i set: the helper only reads the memory argument i points to (map keys, update values),
     /// so a stack variable passed there keeps its value in registers too.</summary>
     public uint ReadOnlyPointerArguments { get; }
@@ -303,7 +305,7 @@ public sealed class HelperCallInstruction : Instruction
     public override bool WritesMemory => true;
     public override string Mnemonic => "call helper";
     public override Instruction Clone(Func<Value, Value> map, Func<BasicBlock, BasicBlock> mapBlock, Func<StackSlot, StackSlot> mapSlot)
-        => new HelperCallInstruction(HelperId, Name, Type, Operands.Select(map).ToArray(), ReadOnlyPointerArguments) { Location = Location };
+        => new HelperCallInstruction(HelperId, Name, Type, Operands.Select(map).ToArray(), ReadOnlyPointerArguments) { Location = Location, Kfunc = Kfunc };
 }
 
 /// <summary>A call of a C# method of the object: inlined by the inliner or emitted as a BPF-to-BPF call.</summary>

@@ -88,6 +88,7 @@ public sealed class IrPrinter
             StoreInstruction s => $"store.{s.Size} [{Ref(s.Address)}{Off(s.Offset)}], {Ref(s.StoredValue)}",
             AtomicInstruction a => $"{a.Mnemonic}.{a.Size} [{Ref(a.Address)}{Off(a.Offset)}], {Ref(a.Operand)}"
                 + (a.Expected is null ? "" : $", expected {Ref(a.Expected)}"),
+            HelperCallInstruction { Kfunc: { } k } h => $"call kfunc {k}({Args(h.Operands)}) : {h.Type}",
             HelperCallInstruction h => $"call helper {h.HelperId} {h.Name}({Args(h.Operands)}) : {h.Type}",
             FunctionCallInstruction c => $"call {c.Symbol}({Args(c.Operands)}) : {c.Type}" + (c.MustNotInline ? " noinline" : ""),
             PhiInstruction p => $"phi {p.Type} " + string.Join(", ", p.IncomingBlocks.Select((b, i) => $"[{Name(b)}: {Ref(p.Operands[i])}]")),

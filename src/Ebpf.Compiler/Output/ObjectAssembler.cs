@@ -38,6 +38,7 @@ public sealed class ObjectAssembler
             spec.Programs.Add(Program(f));
         AddMaps(spec);
         AddDataSections(spec);
+        AddKernelFunctions(spec);
         spec.Btf = _btf.Build();
         return spec;
     }
@@ -97,6 +98,47 @@ public sealed class ObjectAssembler
             : method.ReturnsByRef || method.ReturnsByRefReadonly ? new BtfPointer(_mapper.Map(method.ReturnType))
             : _mapper.Map(method.ReturnType);
         return new BtfFuncProto(returns, parameters);
+    }
+
+    /// <summary>The kfuncs the programs call, as clang describes <c>extern ... __ksym</c> functions: an extern FUNC with the
+    /// declaration's prototype (which loaders check against the kernel's), listed in a <c>.ksyms</c> DATASEC.</summary>
+    void AddKernelFunctions(ObjectSpec spec)
+    {
+        var called = spec.Programs.SelectMany(p => p.Relocations).Where(r => r.Kind == RelocationKind.Kfunc).Select(r => r.Symbol)
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (called.Count == 0) return;
+        var declarations = new Dictionary<string, IMethodSymbol>(StringComparer.Ordinal);
+        CollectKernelFunctions(_model.Class.ContainingAssembly.GlobalNamespace, declarations);
+        var functions = called.Select(name => new BtfFunc(name, KernelFunctionPrototype(declarations[name]), BtfFuncLinkage.Extern)).ToList();
+        foreach (var f in functions) _btf.Add(f);
+        _btf.Add(new BtfDatasec(".ksyms", 0, []) { Functions = functions });
+    }
+
+    /// <summary>A kfunc's prototype as loaders compare it with the kernel's (kinds through pointers): a kernel struct
+    /// (<c>[CoreType]</c>) is named and sized but carries no members, which the kernel's own BTF describes.</summary>
+    BtfFuncProto KernelFunctionPrototype(IMethodSymbol method)
+    {
+        BtfType Map(ITypeSymbol type) => type switch
+        {
+            IPointerTypeSymbol { PointedAtType: INamedTypeSymbol pointee } when KernelApi.CoreTypeName(pointee) is { } kernelName
+                => new BtfPointer(_kernelStructs.TryGetValue(kernelName, out var known) ? known
+                    : _kernelStructs[kernelName] = new BtfStruct(kernelName, (uint)(_layouts.GetLayout(pointee)?.Size ?? 0))),
+            IPointerTypeSymbol p => new BtfPointer(Map(p.PointedAtType)),
+            _ => _mapper.Map(type),
+        };
+        var parameters = method.Parameters.Select(p => new BtfParameter(BtfTypeMapper.CIdentifier(p.Name), Map(p.Type))).ToList();
+        return new BtfFuncProto(method.ReturnsVoid ? BtfVoid.Instance : Map(method.ReturnType), parameters);
+    }
+
+    readonly Dictionary<string, BtfStruct> _kernelStructs = new(StringComparer.Ordinal);
+
+    static void CollectKernelFunctions(INamespaceOrTypeSymbol container, Dictionary<string, IMethodSymbol> into)
+    {
+        foreach (var member in container.GetMembers())
+        {
+            if (member is IMethodSymbol method && KernelApi.KfuncName(method) is { } name) into.TryAdd(name, method);
+            else if (member is INamespaceOrTypeSymbol nested) CollectKernelFunctions(nested, into);
+        }
     }
 
     BtfType ContextPointer(IMethodSymbol method, ProgramModel program) => program.Context switch

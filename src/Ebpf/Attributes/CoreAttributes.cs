@@ -75,3 +75,17 @@ public sealed class FlexibleArrayAttribute(int byteOffset) : Attribute
     /// <summary>Offset in bytes from the start of the containing struct.</summary>
     public int ByteOffset { get; } = byteOffset;
 }
+
+/// <summary>Declares a kernel function a program calls as a kfunc: <c>[Kfunc] static extern task_struct* bpf_task_from_pid(int pid);</c>
+/// is C's <c>extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;</c>. The call compiles to
+/// <c>call</c> with BPF_PSEUDO_KFUNC_CALL against an undefined symbol of that name; the loader (libbpf or ours) finds the
+/// function in the kernel's BTF, checks the prototype (declare parameters and result with the kernel's types, e.g. from
+/// <c>ebpf gen vmlinux</c>) and writes its BTF id. Which program types may call which kfunc, and what it requires
+/// (releasing an acquired reference, a null check of its result), the kernel's verifier decides.
+/// Outside a compiled program the method cannot run.</summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class KfuncAttribute : Attribute
+{
+    /// <summary>The kernel function's name when it differs from the method's.</summary>
+    public string? Name { get; init; }
+}
