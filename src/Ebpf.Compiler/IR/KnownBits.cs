@@ -40,10 +40,51 @@ public static class KnownBits
             BinaryInstruction { Op: BinaryOp.URem } b => Math.Max(Lz(b.Left), Lz(b.Right)),
             ByteSwapInstruction s => 64 - s.Bits,
             CompareInstruction => 63,
+            PhiInstruction p when InductionBound(p) is { } max => BitOperations.LeadingZeroCount(max),
             PhiInstruction p => p.Operands.Count == 0 ? floor : p.Operands.Min(o => ReferenceEquals(o, p) ? 64 : Lz(o)),
             CopyInstruction cp => Lz(cp.Source),
             _ => floor,
         };
         return Math.Max(floor, Math.Min(64, result));
+    }
+
+    /// <summary>The largest value of a counted loop's induction variable (<c>for (int i = 0; i &lt; 16; i++)</c>): a
+    /// header phi of a non-negative constant and <c>i + k</c>, where the header leaves the loop unless <c>i &lt; C</c>
+    /// (or <c>&lt;=</c>, signed or not). The increment runs only on the path where the test held: the block bringing
+    /// <c>i + k</c> back cannot be reached from the exit edge without passing the header. Null when not such a loop
+    /// or when <c>C - 1 + k</c> could wrap past the sign bit.</summary>
+    static ulong? InductionBound(PhiInstruction phi)
+    {
+        if (!phi.Type.IsInt || phi.Operands.Count != 2 || phi.Block is not { } header) return null;
+        if (header.Terminator is not BranchInstruction { Condition: CompareInstruction { Left: var left, Right: Constant limit } test } branch
+            || !ReferenceEquals(left, phi) || test.Predicate is not (Predicate.SLt or Predicate.SLe or Predicate.ULt or Predicate.ULe))
+            return null;
+        int stepIndex = phi.Operands[0] is BinaryInstruction ? 0 : 1;
+        if (phi.Operands[1 - stepIndex] is not Constant { Signed: >= 0 } start) return null;
+        if (phi.Operands[stepIndex] is not BinaryInstruction { Op: BinaryOp.Add, Right: Constant { Signed: > 0 and < 1 << 16 } step } add
+            || !ReferenceEquals(add.Left, phi))
+            return null;
+        long signedMax = phi.Type.Bits >= 64 ? long.MaxValue : (1L << (phi.Type.Bits - 1)) - 1;
+        bool signed = test.Predicate is Predicate.SLt or Predicate.SLe;
+        if (signed ? limit.Signed < 0 : limit.Bits > (ulong)signedMax) return null;
+        long last = (signed ? limit.Signed : (long)limit.Bits) - (test.Predicate is Predicate.SLt or Predicate.ULt ? 1 : 0);
+        if (last > signedMax - step.Signed) return null;
+        if (ReachesWithout(branch.IfFalse, phi.IncomingBlocks[stepIndex], header)) return null;
+        return (ulong)Math.Max(start.Signed, last + step.Signed);
+    }
+
+    static bool ReachesWithout(BasicBlock from, BasicBlock target, BasicBlock avoided)
+    {
+        var seen = new HashSet<BasicBlock>();
+        var work = new Stack<BasicBlock>();
+        work.Push(from);
+        while (work.Count > 0)
+        {
+            var block = work.Pop();
+            if (block == avoided || !seen.Add(block)) continue;
+            if (block == target) return true;
+            foreach (var next in block.Successors) work.Push(next);
+        }
+        return false;
     }
 }

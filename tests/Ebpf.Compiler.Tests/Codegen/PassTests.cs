@@ -173,4 +173,104 @@ public class PassTests
         Assert.DoesNotContain(f.Instructions, i => i is PhiInstruction);
         Assert.Single(f.Instructions.OfType<ReturnInstruction>()); // both `ret 1` merged
     }
+
+    static HelperCallInstruction Call(IrBuilder b, int id, uint readOnly, params Value[] args)
+        => b.Emit(new HelperCallInstruction(id, "h" + id, IrType.I64, args, readOnly));
+
+    [Fact]
+    public void Promotion_keeps_only_the_member_a_read_only_helper_gets_the_address_of()
+    {
+        var f = Function(out var b, IrType.I32, IrType.I32);
+        var header = f.AddSlot("header", 8, 4);
+        b.Store(b.FrameAddress(header), 0, f.Parameters[0], 4);
+        b.Store(b.FrameAddress(header), 4, f.Parameters[1], 4);
+        Call(b, 1, 1u << 0, b.PointerAdd(b.FrameAddress(header), 4));
+        b.Return(b.Convert(b.Load(b.FrameAddress(header), 0, IrType.I32, 4), IrType.I64, signed: false));
+
+        Assert.True(new PromoteMemoryToRegisters().Run(f));
+        AssertValid(f);
+        var store = Assert.Single(f.Instructions.OfType<StoreInstruction>());
+        Assert.Equal(4, store.Offset);
+        Assert.DoesNotContain(f.Instructions, i => i is LoadInstruction);
+    }
+
+    [Fact]
+    public void Dead_store_elimination_lets_a_call_given_a_member_read_only_from_that_member_on()
+    {
+        var f = Function(out var b, IrType.I32, IrType.I32);
+        var pair = f.AddSlot("pair", 8, 4);
+        b.Store(b.FrameAddress(pair), 0, f.Parameters[0], 4);
+        b.Store(b.FrameAddress(pair), 4, f.Parameters[1], 4);
+        Call(b, 2, 0, b.PointerAdd(b.FrameAddress(pair), 4));
+        b.Return(I64(0));
+
+        Assert.True(new DeadStoreElimination().Run(f));
+        AssertValid(f);
+        Assert.Equal(4, Assert.Single(f.Instructions.OfType<StoreInstruction>()).Offset);
+    }
+
+    [Fact]
+    public void Simplify_cfg_gives_blocks_that_return_the_same_constant_one_return_block()
+    {
+        var f = Function(out var b, IrType.I64);
+        var left = f.AddBlock("left");
+        var right = f.AddBlock("right");
+        b.Branch(b.Compare(Predicate.Eq, f.Parameters[0], I64(0)), left, right);
+        b.Block = left; Call(b, 5, 0); b.Return(I64(0));
+        b.Block = right; Call(b, 7, 0); b.Return(I64(0));
+
+        Assert.True(new SimplifyCfg().Run(f));
+        AssertValid(f);
+        var ret = Assert.Single(f.Instructions.OfType<ReturnInstruction>());
+        Assert.Single(ret.Block!.Instructions);
+        Assert.Equal(2, ret.Block.Predecessors.Count);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Known_bits_bound_the_induction_variable_of_a_counted_loop_only_under_its_test(bool loopOnTrueEdge)
+    {
+        var f = Function(out var b);
+        var header = f.AddBlock("header");
+        var body = f.AddBlock("body");
+        var exit = f.AddBlock("exit");
+        b.Jump(header);
+        var i = header.InsertPhi(new PhiInstruction(IrType.I32));
+        b.Block = header;
+        var test = b.Compare(Predicate.SLt, i, Constant.Int(IrType.I32, 16));
+        if (loopOnTrueEdge) b.Branch(test, body, exit);
+        else b.Branch(test, exit, body);   // `i < 16` leaves the loop: i may grow until it wraps
+        b.Block = body;
+        var next = b.Binary(BinaryOp.Add, i, Constant.Int(IrType.I32, 1));
+        b.Jump(header);
+        i.AddIncoming(f.Entry, Constant.Int(IrType.I32, 0));
+        i.AddIncoming(body, next);
+        b.Block = exit;
+        b.Return(b.Convert(i, IrType.I64, signed: true));
+
+        AssertValid(f);
+        Assert.Equal(loopOnTrueEdge, KnownBits.IsNonNegative(i));
+        if (loopOnTrueEdge) Assert.True(KnownBits.FitsUnsigned(i, 5));   // at most 16
+    }
+
+    [Fact]
+    public void Stack_store_hoisting_writes_a_value_to_its_slot_before_a_later_call()
+    {
+        var f = Function(out var b, IrType.I32);
+        var record = f.AddSlot("record", 8, 4);
+        var value = b.Binary(BinaryOp.Add, f.Parameters[0], Constant.Int(IrType.I32, 1));
+        var first = Call(b, 8, 0);
+        b.Store(b.FrameAddress(record), 0, value, 4);
+        b.Store(b.FrameAddress(record), 4, b.Convert(first, IrType.I32, signed: false), 4);
+        Call(b, 130, 1u << 0, b.FrameAddress(record));
+        b.Return(I64(0));
+
+        Assert.True(new StackStoreHoisting().Run(f));
+        AssertValid(f);
+        var order = f.Entry.Instructions.ToList();
+        var hoisted = order.OfType<StoreInstruction>().Single(s => s.Offset == 0);
+        Assert.True(order.IndexOf(hoisted) < order.IndexOf(first), "the store of a value computed before the call comes before it");
+        Assert.False(new StackStoreHoisting().Run(f));
+    }
 }
