@@ -1,6 +1,7 @@
 using Ebpf.Rules.Model;
 using Ebpf.Compiler.IR;
 using Ebpf.Rules;
+using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -68,6 +69,9 @@ internal sealed partial class MethodLowerer
                 return FieldPlace(f);
             case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } spanReceiver } indexer when IsSpan(spanReceiver.Type):
                 return SpanElementPlace(indexer);
+            case IPropertyReferenceOperation prop when KernelApi.Bitfield(prop.Property) is not null:
+                // Reads are CO-RE loads (TryLowerCoreBitfieldRead); a place is only asked for to write it.
+                throw Unsupported(prop.Syntax, $"writing bit-field '{prop.Property.Name}' of kernel type '{prop.Property.ContainingType.Name}' (bit-fields of kernel types are read-only in eBPF)");
             case IPropertyReferenceOperation { Instance: { } receiver } prop when BackingField(prop.Property) is { } backing:
                 return MemberPlace(LowerPlace(receiver), receiver.Type!, backing, prop.Syntax);
             case IPropertyReferenceOperation prop when ContextFieldPlace(prop) is { } contextField:

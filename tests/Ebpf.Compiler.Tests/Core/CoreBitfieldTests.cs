@@ -94,6 +94,36 @@ public partial class CoreBitfieldTests
         return uint.MaxValue;
     }
 
+    /// <summary>Kernel memory is not written through CO-RE: assigning a kernel bit-field is one diagnostic at the
+    /// assignment, not a crash or a silent miscompile.</summary>
+    [Fact]
+    public void Writing_a_kernel_bitfield_is_reported_at_the_assignment()
+    {
+        const string source = """
+            using Ebpf;
+            using Vmlinux;
+
+            public struct NoArgs { public ulong Common; }
+
+            [BpfObject(License = "GPL")]
+            public static unsafe partial class BitfieldWrite
+            {
+                [Tracepoint("syscalls", "sys_enter_getppid")]
+                static int OnGetppid(in NoArgs args)
+                {
+                    var task = (task_struct*)Bpf.GetCurrentTask();
+                    task->sched_reset_on_fork = 1;
+                    return 0;
+                }
+            }
+            """;
+        var result = BpfCompiler.CompileSources([(source, "BitfieldWrite.cs"), (TaskStruct.Value, "Vmlinux.g.cs")]);
+        Assert.False(result.Success);
+        var error = Assert.Single(result.Errors);
+        Assert.Matches(@"^BitfieldWrite\.cs\(13,9\): error EBPF\d{4}: ", error.ToString());
+        Assert.Contains("sched_reset_on_fork", error.ToString());
+    }
+
     const int SchedOther = 0, SchedResetOnFork = 0x40000000;
 
     [StructLayout(LayoutKind.Sequential)]
