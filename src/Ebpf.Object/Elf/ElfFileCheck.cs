@@ -69,8 +69,9 @@ internal static class ElfFileCheck
         for (int i = 0; i < shnum; i++)
             if (headers[i].NameOffset >= strtab.Size) throw Error(name, $"section {i} has name offset {headers[i].NameOffset} outside the section name table");
         if (strtab.Size > 0 && f[(int)(strtab.Offset + strtab.Size - 1)] != 0) throw Error(name, "section name table does not end with NUL");
+        // ELFSharp reads the names of every symbol table, the dynamic one (SHT_DYNSYM) too.
         for (int i = 1; i < shnum; i++)
-            if (headers[i].Type == SHT_SYMTAB) CheckSymbolNames(f, headers, i, name);
+            if (headers[i].Type is SHT_SYMTAB or SHT_DYNSYM) CheckSymbolNames(f, headers, i, name);
         return headers;
     }
 
@@ -96,5 +97,15 @@ internal static class ElfFileCheck
         _ => "machine",
     };
 
-    public static ObjectFormatException Error(string name, string problem) => new($"{name}: {problem}");
+    public static ObjectFormatException Error(string name, string problem) => new($"{name}: {Printable(problem)}");
+
+    /// <summary><paramref name="problem"/> with control characters as <c>\xNN</c>: names quoted from a corrupt string
+    /// table may hold line breaks, and the message is one line.</summary>
+    public static string Printable(string problem)
+    {
+        if (!problem.Any(char.IsControl)) return problem;
+        var sb = new System.Text.StringBuilder(problem.Length + 8);
+        foreach (char c in problem) sb.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString());
+        return sb.ToString();
+    }
 }

@@ -15,7 +15,8 @@ internal sealed class ElfInputSection(int index, string name, RawSectionHeader h
     public ulong Size => Header.Size;
     public bool IsExecutable => Type == SHT_PROGBITS && (Header.Flags & SHF_EXECINSTR) != 0;
     public bool IsAllocated => (Header.Flags & SHF_ALLOC) != 0;
-    public byte[] Contents => _contents ??= Type == SHT_NOBITS ? new byte[Size] : contents();
+    /// <summary>The section's bytes; none for an inactive section (SHT_NULL), whose offset and size mean nothing.</summary>
+    public byte[] Contents => _contents ??= Type == SHT_NOBITS ? new byte[Size] : Type == SHT_NULL ? [] : contents();
 }
 
 /// <summary>A symbol of an input object.</summary>

@@ -38,7 +38,7 @@ internal sealed class ElfObjectParser
 
     public static ObjectSpec Parse(ElfObjectFile file) => new ElfObjectParser(file).Parse();
 
-    ObjectFormatException Error(string problem) => new($"{_file.Name}: {problem}");
+    ObjectFormatException Error(string problem) => ElfFileCheck.Error(_file.Name, problem);
 
     ObjectSpec Parse()
     {

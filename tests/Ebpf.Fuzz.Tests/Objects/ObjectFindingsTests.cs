@@ -89,6 +89,30 @@ public class ObjectFindingsTests
         Assert.Equal("x.o: map 'huge': the value type is larger than 4 GiB", Refusal(File.ReadAllBytes(path)));
     }
 
+    /// <summary>Mutants of the 200,000-mutant run, replayed: an inactive (SHT_NULL) section read by name with an offset
+    /// outside the file; a dynamic symbol table (SHT_DYNSYM) whose names ELFSharp read; a relocation message quoting
+    /// names with control characters from a corrupt string table (several lines). Each is read or refused with one line
+    /// (<see cref="ObjectFuzzTests.Read(byte[], string)"/>), and ebpf dump agrees.</summary>
+    [Theory]
+    [InlineData("ours XdpFilter.bpf.o + SectionHeaderField(1365557,957,191) + InterestingBytes(924961,831,353) + BtfHeaderField(2058844,963,247)")]
+    [InlineData("ours XdpFilter.bpf.o + SectionHeaderField(71544203,942,405) + BitFlip(7171735,930,124) + StringTableByte(94,874,623)")]
+    [InlineData("ours MapArrayOfMaps.bpf.o + InterestingBytes(1429,150,954) + BtfTypeWord(2489,602,470)")]
+    public void Mutants_found_by_the_long_run(string mutant)
+    {
+        var bytes = ObjectMutant.Parse(mutant).Bytes();
+        var refusal = ObjectFuzzTests.Read(bytes, mutant);
+        ObjectFuzzTests.Dump(bytes, Path.Combine(Directory.CreateTempSubdirectory("ebpf-fuzz-").FullName, "x.o"), refusal, mutant);
+    }
+
+    [Fact]
+    public void Symbol_name_outside_the_string_table_of_a_dynamic_symbol_table() => Assert.Matches(@"^x\.o: symbol 1 has name offset 16777215 outside the \d+-byte symbol string table$",
+        Refusal(Edit(Clang, (f, layout) =>
+        {
+            var symtab = layout.Symbols.Single();
+            BinaryPrimitives.WriteUInt32LittleEndian(f.AsSpan((int)symtab.HeaderAt + 4), 11);   // SHT_DYNSYM
+            BinaryPrimitives.WriteUInt32LittleEndian(f.AsSpan((int)symtab.Offset + 24), 0xffffff);
+        })));
+
     /// <summary>File offset of field <paramref name="at"/> of the symbol named <paramref name="name"/>.</summary>
     static int SymbolField(byte[] f, SeedLayout layout, string name, int at)
     {
