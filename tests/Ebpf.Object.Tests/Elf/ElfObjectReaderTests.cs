@@ -117,7 +117,7 @@ public class ElfObjectReaderTests
     }
 
     [Fact]
-    public void Unsupported_features_are_named_not_misread()
+    public void Kfunc_calls_are_read_as_kfunc_relocations_and_extern_variables_are_named_as_unsupported()
     {
         var kfunc = Tools.CompileC("""
             #include <linux/bpf.h>
@@ -126,7 +126,19 @@ public class ElfObjectReaderTests
             SEC("tp/syscalls/sys_enter_getpid") int tp(void *ctx) { return bpf_some_kfunc(1); }
             char LICENSE[] SEC("license") = "GPL";
             """, "kfunc");
-        var ex = Assert.Throws<ObjectFormatException>(() => ElfObjectReader.ReadFile(kfunc));
-        Assert.StartsWith(kfunc + ": relocation 0 of '.reltp/syscalls/sys_enter_getpid': 'tp' refers to extern 'bpf_some_kfunc'", ex.Message);
+        var tp = ElfObjectReader.ReadFile(kfunc).Programs.Single(p => p.Name == "tp");
+        var call = Assert.Single(tp.Relocations);
+        Assert.Equal((RelocationKind.Kfunc, "bpf_some_kfunc"), (call.Kind, call.Symbol));
+        Assert.True(tp.Instructions[call.InstructionIndex].IsKfuncCall);
+
+        var ksym = Tools.CompileC("""
+            #include <linux/bpf.h>
+            #include <bpf/bpf_helpers.h>
+            extern const void bpf_prog_active __ksym;
+            SEC("tp/syscalls/sys_enter_getpid") int tp(void *ctx) { return (int)(long)&bpf_prog_active; }
+            char LICENSE[] SEC("license") = "GPL";
+            """, "ksym");
+        var ex = Assert.Throws<ObjectFormatException>(() => ElfObjectReader.ReadFile(ksym));
+        Assert.Contains("'tp' refers to extern variable 'bpf_prog_active' (kconfig or ksym), which is not supported yet", ex.Message);
     }
 }
