@@ -1,7 +1,6 @@
 using Ebpf.Rules.Model;
 using Ebpf.Compiler.IR;
 using Ebpf.Rules;
-using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
