@@ -50,13 +50,6 @@ public partial class CoreBitfieldTests
         return Assert.Single(result.Objects).Spec;
     }
 
-    static T Global<T>(ObjectSpec spec, Collection collection, string name) where T : unmanaged
-    {
-        var variable = spec.FindVariable(name);
-        var value = collection.Maps[variable.Section.Name].Lookup(new byte[4]) ?? throw new InvalidOperationException($"no value in {variable.Section.Name}");
-        return MemoryMarshal.Read<T>(value.AsSpan((int)variable.Offset, Marshal.SizeOf<T>()));
-    }
-
     [Fact]
     public void A_bitfield_read_carries_the_five_relocations_of_BPF_CORE_READ_BITFIELD_and_a_bitfield_member_in_the_local_type()
     {
@@ -171,9 +164,9 @@ public partial class CoreBitfieldTests
                     getppid();
                     Assert.Equal(0, sched_setscheduler(0, SchedOther, new SchedParam()));   // root may clear it again
                 }
-                first = Global<int>(spec, collection, "First");
-                second = Global<int>(spec, collection, "Second");
-                calls = Global<int>(spec, collection, "Calls");
+                first = collection.ReadVariable<int>("First");
+                second = collection.ReadVariable<int>("Second");
+                calls = collection.ReadVariable<int>("Calls");
             }
             catch (Exception e) { failure = e; }
         });
@@ -221,21 +214,10 @@ public partial class CoreBitfieldTests
         var spec = Compile(ForkProbe, "BitfieldForkProbe");
         var program = spec.Programs.Single(p => p.Name == "OnFork");
         Assert.DoesNotContain(program.Instructions, i => i.IsCall);
-        var start = new System.Diagnostics.ProcessStartInfo(ExternalTool.Require("chrt")) { RedirectStandardInput = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "--reset-on-fork", "--other", "0", "/bin/sh", "-c", "read go; /bin/true & echo $!; wait" }) start.ArgumentList.Add(a);
-        using var shell = System.Diagnostics.Process.Start(start)!;
-        spec.SetVariable("TargetPid", shell.Id);
-        using var collection = Collection.Load(spec);
-        int child;
-        using (collection.Programs["OnFork"].Attach())
-        {
-            shell.StandardInput.WriteLine("go");
-            shell.StandardInput.Flush();
-            child = int.Parse(shell.StandardOutput.ReadLine()!.Trim());
-            shell.WaitForExit();
-        }
-        Assert.Equal(child, Global<int>(spec, collection, "ChildTgid"));
-        Assert.Equal(1, Global<int>(spec, collection, "ParentBit"));
-        Assert.Equal(0, Global<int>(spec, collection, "ChildBit"));
+        var (collection, child) = ForkingShell.LoadAndFork(spec, "OnFork", ExternalTool.Require("chrt"), "--reset-on-fork", "--other", "0");
+        using var _ = collection;
+        Assert.Equal(child, collection.ReadVariable<int>("ChildTgid"));
+        Assert.Equal(1, collection.ReadVariable<int>("ParentBit"));
+        Assert.Equal(0, collection.ReadVariable<int>("ChildBit"));
     }
 }

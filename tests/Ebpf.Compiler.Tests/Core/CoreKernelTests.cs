@@ -66,13 +66,6 @@ public partial class CoreKernelTests
     [LibraryImport("libc")]
     private static partial int getppid();
 
-    static T Global<T>(ObjectSpec spec, Collection collection, string name) where T : unmanaged
-    {
-        var variable = spec.FindVariable(name);
-        var value = collection.Maps[variable.Section.Name].Lookup(new byte[4]) ?? throw new InvalidOperationException($"no value in {variable.Section.Name}");
-        return MemoryMarshal.Read<T>(value.AsSpan((int)variable.Offset, Marshal.SizeOf<T>()));
-    }
-
     [Fact]
     public void The_object_carries_CO_RE_records_for_each_access_of_a_kernel_type()
     {
@@ -105,11 +98,11 @@ public partial class CoreKernelTests
         using var collection = Collection.Load(spec);
         int expected;
         using (collection.Programs["OnGetppid"].Attach()) expected = getppid();
-        Assert.Equal(expected, Global<int>(spec, collection, "ParentTgid"));
-        Assert.Equal(-1, Global<int>(spec, collection, "FutureBranch"));
-        Assert.Equal(4u, Global<uint>(spec, collection, "PidSize"));
-        Assert.Equal(1, Global<int>(spec, collection, "TaskExists"));
-        Assert.NotEqual(0, Global<int>(spec, collection, "Comm0"));
+        Assert.Equal(expected, collection.ReadVariable<int>("ParentTgid"));
+        Assert.Equal(-1, collection.ReadVariable<int>("FutureBranch"));
+        Assert.Equal(4u, collection.ReadVariable<uint>("PidSize"));
+        Assert.Equal(1, collection.ReadVariable<int>("TaskExists"));
+        Assert.NotEqual(0, collection.ReadVariable<int>("Comm0"));
     }
 
     [GeneratedRegex(@"relo #\d+: patched insn #(\d+) \(ALU/ALU64\) imm (-?\d+) -> (-?\d+)")]
@@ -182,25 +175,11 @@ public partial class CoreKernelTests
         var program = spec.Programs.Single(p => p.Name == "OnFork");
         Assert.DoesNotContain(program.Instructions, i => i.IsCall);
         Assert.Equal(5, program.CoreRelocations.Count);
-        // The forking parent is a shell of its own, so that no other fork of this (multi-threaded, test-running)
-        // process can be the one recorded: it waits for a line, forks /bin/true once and prints the child's pid.
-        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("read go; /bin/true & echo $!; wait");
-        using var shell = System.Diagnostics.Process.Start(start)!;
-        spec.SetVariable("TargetPid", shell.Id);
-        using var collection = Collection.Load(spec);
-        int child;
-        using (collection.Programs["OnFork"].Attach())
-        {
-            shell.StandardInput.WriteLine("go");
-            shell.StandardInput.Flush();
-            child = int.Parse(shell.StandardOutput.ReadLine()!.Trim());
-            shell.WaitForExit();
-        }
-        Assert.Equal(child, Global<int>(spec, collection, "ChildTgid"));
-        Assert.NotEqual(0, Global<int>(spec, collection, "ChildPid"));
-        Assert.Equal(Environment.ProcessId, Global<int>(spec, collection, "GrandParent"));
+        var (collection, child) = ForkingShell.LoadAndFork(spec, "OnFork");
+        using var _ = collection;
+        Assert.Equal(child, collection.ReadVariable<int>("ChildTgid"));
+        Assert.NotEqual(0, collection.ReadVariable<int>("ChildPid"));
+        Assert.Equal(Environment.ProcessId, collection.ReadVariable<int>("GrandParent"));
     }
 
     const string EnumProbe = """
