@@ -91,7 +91,13 @@ static class MapDiscovery
                 "an inner map must be a concrete map class that holds no maps itself"));
             return null;
         }
-        var (mapType, fixedKeySize, fixedValueSize) = MapAttribute(type, symbols);
+        if (type.TypeKind == TypeKind.Error) return null;   // a type that does not bind: the C# compiler reports it
+        if (TryMapAttribute(type, symbols) is not var (mapType, fixedKeySize, fixedValueSize))
+        {
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MapTypeNotSupported, where, field.Name, type.ToDisplayString(),
+                "an inner map must be a map class (HashMap, ArrayMap, ...)"));
+            return null;
+        }
         if (CheckSize((MapType)mapType, maxEntries, 0) is { } sizeError)
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MapTypeNotSupported, where, field.Name, type.ToDisplayString(), "innerMaxEntries: " + sizeError));
         var keyType = TypeArgument(type, "TKey");
@@ -119,6 +125,10 @@ static class MapDiscovery
 
     /// <summary>The [BpfMap] attribute on the type or its nearest base: kernel map type, KeySize, ValueSize (-1 = from a type argument).</summary>
     static (uint Type, int KeySize, int ValueSize) MapAttribute(INamedTypeSymbol type, EbpfSymbols symbols)
+        => TryMapAttribute(type, symbols) ?? throw new InvalidOperationException($"'{type}' is not a map type");
+
+    /// <summary>The [BpfMap] attribute on the type or its nearest base, or null when the type is not a map class.</summary>
+    static (uint Type, int KeySize, int ValueSize)? TryMapAttribute(INamedTypeSymbol type, EbpfSymbols symbols)
     {
         for (var t = type; t != null; t = t.BaseType)
         {
@@ -133,7 +143,7 @@ static class MapDiscovery
             }
             return (mapType, keySize, valueSize);
         }
-        throw new InvalidOperationException($"'{type}' is not a map type");
+        return null;
     }
 
     static ITypeSymbol? TypeArgument(INamedTypeSymbol type, string parameterName)

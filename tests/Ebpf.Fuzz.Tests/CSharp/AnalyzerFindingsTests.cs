@@ -36,4 +36,22 @@ public class AnalyzerFindingsTests
     [Fact]
     public void A_stray_huge_literal_in_broken_syntax_does_not_crash_the_flow_rules()
         => CompilerAndAnalyzerFuzzTests.Check(Probe("for (int i = 0; i < 1; i++) 1e308{ for (int j = 0; j < 13; j++) { s += 1; } }"), "1e308 stray");
+
+    /// <summary>A map of maps whose inner type does not bind (a mutant fused two tokens: <c>ArrayMapstackalloc</c>):
+    /// the object rules took every inner type for a map class and threw (AD0001); they now leave it to the C# error,
+    /// and an inner type that binds but is no map class is reported as an unsupported map type at the field.</summary>
+    [Theory]
+    [InlineData("ArrayMapstackalloc<ulong>")]
+    [InlineData("System.Collections.Generic.List<ulong>")]
+    public void An_inner_map_type_that_is_no_map_class_does_not_crash_the_object_rules(string inner)
+        => CompilerAndAnalyzerFuzzTests.Check($$"""
+            using Ebpf;
+            [BpfObject(License = "GPL")]
+            public static unsafe partial class MapArrayOfMaps
+            {
+                static readonly ArrayOfMaps<{{inner}}> PerTenant = new(maxEntries: 8, innerMaxEntries: 4);
+                static ulong Runs;
+                [Xdp] static XdpAction Count(XdpContext ctx) { Runs++; return XdpAction.Pass; }
+            }
+            """, inner);
 }
