@@ -9,7 +9,7 @@ public static class FuzzBudget
     /// <summary>CsCheck seed of a run: CI runs the same inputs every time (<see cref="CiSeed"/>); <c>EBPF_FUZZ_SEED=random</c>
     /// explores new ones (the failing seed is printed), another value replays that seed.</summary>
     public const string SeedVariable = "EBPF_FUZZ_SEED";
-    const string CiSeed = "asTnnMCcQgR2";
+    public const string CiSeed = "asTnnMCcQgR2";
 
     public static int CSharpInputs => Read(CSharpInputsVariable, 5_000);
     public static int Objects => Read(ObjectsVariable, 10_000);

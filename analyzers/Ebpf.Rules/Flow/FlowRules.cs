@@ -6,6 +6,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using Ebpf.Rules.Model;
 
 namespace Ebpf.Rules.Flow;
 
@@ -74,9 +75,7 @@ sealed class FlowContext
         {
             var syntax = reference.GetSyntax();
             if (!Symbols.Compilation.ContainsSyntaxTree(syntax.SyntaxTree)) continue;
-#pragma warning disable RS1030 // The callee's body is in another declaration; the analyzer's context only has the caller's model.
-            var operation = Symbols.Compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax);
-#pragma warning restore RS1030
+            var operation = OperationTree.Of(Symbols.Compilation, syntax);
             if (operation is not null && CreateGraph(operation) is { } graph) return graph;
         }
         return null;

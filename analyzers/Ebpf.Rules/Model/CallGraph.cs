@@ -89,7 +89,7 @@ public sealed class CallGraph
         {
             var syntax = reference.GetSyntax();
             if (syntax is not (BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax or ArrowExpressionClauseSyntax)) continue;
-            var operation = compilation.GetSemanticModel(syntax.SyntaxTree).GetOperation(syntax);
+            var operation = OperationTree.Of(compilation, syntax);
             if (operation is ILocalFunctionOperation local) return (IOperation?)local.Body ?? local;
             if (operation != null) return operation;
         }

@@ -48,7 +48,7 @@ public static class GlobalDiscovery
     {
         foreach (var reference in field.DeclaringSyntaxReferences)
             if (reference.GetSyntax() is VariableDeclaratorSyntax { Initializer: { } initializer })
-                return (compilation.GetSemanticModel(initializer.SyntaxTree).GetOperation(initializer) as IFieldInitializerOperation)?.Value;
+                return (OperationTree.Of(compilation, initializer) as IFieldInitializerOperation)?.Value;
         return null;
     }
 }

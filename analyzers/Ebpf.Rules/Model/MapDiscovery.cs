@@ -115,7 +115,7 @@ static class MapDiscovery
         foreach (var reference in field.DeclaringSyntaxReferences)
         {
             if (reference.GetSyntax() is not VariableDeclaratorSyntax { Initializer: { } initializer }) continue;
-            var operation = compilation.GetSemanticModel(initializer.SyntaxTree).GetOperation(initializer);
+            var operation = OperationTree.Of(compilation, initializer);
             var value = (operation as IFieldInitializerOperation)?.Value;
             while (value is IConversionOperation { IsImplicit: true } conversion) value = conversion.Operand;
             return value as IObjectCreationOperation;

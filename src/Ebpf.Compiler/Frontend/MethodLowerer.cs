@@ -129,7 +129,7 @@ internal sealed partial class MethodLowerer
                 return method is null ? null : FindLocalFunction(outer, method);
             }
             default:
-                var operation = model.GetOperation(syntax);
+                var operation = OperationTree.Of(model, syntax);
                 return operation switch
                 {
                     IMethodBodyOperation body => ControlFlowGraph.Create(body),

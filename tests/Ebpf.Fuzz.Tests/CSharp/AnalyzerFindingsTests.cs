@@ -54,4 +54,30 @@ public class AnalyzerFindingsTests
                 [Xdp] static XdpAction Count(XdpContext ctx) { Runs++; return XdpAction.Pass; }
             }
             """, inner);
+
+    /// <summary>A mutant with an unterminated interpolated string as a local's name and an attribute argument fused with
+    /// <c>Unsafe</c>: Roslyn itself throws while the object rules ask for an operation in the broken attribute.</summary>
+    [Fact]
+    public void An_interpolated_string_in_a_broken_attribute_does_not_crash_the_object_rules()
+        => CompilerAndAnalyzerFuzzTests.Check("""
+            using System;
+            using System.Runtime.CompilerServices;
+            using System.Runtime.InteropServices;
+            using Ebpf;
+
+            [BpfObject(License = "GPL"Unsafe]
+            public static unsafe partial class MapTaskStorage
+            {
+                static readonly TaskStorage<ulong> Syscalls = new();
+
+                [RawTracepoint("sys_enter")]
+                static int OnSysEnter(RawTracepointContext ctx)
+                {
+                    ref ulong $"]
+            = ref Syscalls.Get(Bpf.GetCurrentTaskBtf(), flags: LocalStorageFlags.Create);
+                    if (!Unsafe.IsNullRef(ref n)) n++;
+                    return 0;
+                }
+            }
+            """, "interpolated string in a broken attribute");
 }

@@ -42,11 +42,11 @@ public class CompilerAndAnalyzerFuzzTests(ITestOutputHelper output)
         var outcomes = new ConcurrentDictionary<string, int>();
         var times = new StageTimes();
         var clock = Stopwatch.StartNew();
-        CSharpInput.Any.Sample(input =>
+        FuzzRun.Each(CSharpInput.Any, inputs, input =>
         {
             var outcome = Check(input.Source(), input.ToString(), times);
             outcomes.AddOrUpdate($"{input.From}{(input.Mutations.Length > 0 ? " mutated" : "")}: {outcome}", 1, (_, n) => n + 1);
-        }, iter: inputs, threads: FuzzBudget.Threads, seed: FuzzBudget.Seed);
+        });
         output.WriteLine($"{inputs} inputs in {clock.Elapsed.TotalSeconds:F1} s on {FuzzBudget.Threads} threads; {times}");
         foreach (var (outcome, count) in outcomes.OrderBy(o => o.Key)) output.WriteLine($"{outcome}: {count}");
         Assert.Equal(inputs, outcomes.Values.Sum());
@@ -65,6 +65,9 @@ public class CompilerAndAnalyzerFuzzTests(ITestOutputHelper output)
         public long Compiler, Analyzers, Generator;
         public override string ToString() => $"compiler {Compiler / (double)Stopwatch.Frequency:F1} s, analyzers {Analyzers / (double)Stopwatch.Frequency:F1} s, generator {Generator / (double)Stopwatch.Frequency:F1} s (thread time)";
     }
+
+    /// <summary>Where an exception was thrown: the innermost frames, to find the failing rule from a CI log.</summary>
+    static string Frames(Exception e) => string.Join("\n", (e.StackTrace ?? "").Split('\n').Take(12));
 
     static string Check(string source, string what, StageTimes? times)
     {
@@ -101,7 +104,7 @@ public class CompilerAndAnalyzerFuzzTests(ITestOutputHelper output)
         // (the IDE shows them as AD0001).
         var analyzerExceptions = new ConcurrentQueue<string>();
         var withAnalyzers = compilation.WithAnalyzers(Analyzers, new CompilationWithAnalyzersOptions(
-            new AnalyzerOptions([]), (e, analyzer, _) => analyzerExceptions.Enqueue($"{analyzer.GetType().Name} threw {e.GetType().Name}: {e.Message}"),
+            new AnalyzerOptions([]), (e, analyzer, _) => analyzerExceptions.Enqueue($"{analyzer.GetType().Name} threw {e.GetType().Name}: {e.Message}\n{Frames(e)}"),
             concurrentAnalysis: false, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: true));
         var all = withAnalyzers.GetAllDiagnosticsAsync().GetAwaiter().GetResult();
         if (!analyzerExceptions.IsEmpty) Fail(string.Join("; ", analyzerExceptions));

@@ -31,7 +31,7 @@ public class LoaderFuzzTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         try
         {
-            ObjectMutant.Any.Sample(mutant =>
+            FuzzRun.Each(ObjectMutant.Any, count, mutant =>
             {
                 var spec = ReadOrNull(mutant.Bytes());
                 string outcome = spec is null ? "refused by the reader"
@@ -39,7 +39,7 @@ public class LoaderFuzzTests(ITestOutputHelper output)
                     : MapBytes(spec) > MaxMapBytes ? "read, not loaded (maps too large)"
                     : Load(spec, pins, mutant.ToString());
                 outcomes.AddOrUpdate(outcome, 1, (_, n) => n + 1);
-            }, iter: count, threads: FuzzBudget.Threads, seed: FuzzBudget.Seed);
+            });
         }
         finally
         {

@@ -28,7 +28,7 @@ public class ObjectFuzzTests(ITestOutputHelper output)
         var problems = new ConcurrentDictionary<string, string>();
         using var files = new ThreadLocal<string>(() => Path.Combine(Directory.CreateTempSubdirectory("ebpf-fuzz-").FullName, "x.o"), trackAllValues: true);
         var clock = Stopwatch.StartNew();
-        ObjectMutant.Any.Sample(mutant =>
+        FuzzRun.Each(ObjectMutant.Any, count, mutant =>
         {
             var bytes = mutant.Bytes();
             try
@@ -45,7 +45,7 @@ public class ObjectFuzzTests(ITestOutputHelper output)
                 problems.TryAdd(Regex.Replace(e.Message[(mutant.ToString().Length + 2)..], "[0-9]+", "N"), mutant.ToString());
                 outcomes.AddOrUpdate("failed", 1, (_, n) => n + 1);
             }
-        }, iter: count, threads: FuzzBudget.Threads, seed: FuzzBudget.Seed);
+        });
         output.WriteLine($"{count} mutants of {ObjectSeeds.All.Count} seeds in {clock.Elapsed.TotalSeconds:F1} s on {FuzzBudget.Threads} threads");
         foreach (var (outcome, n) in outcomes.OrderBy(o => o.Key)) output.WriteLine($"{outcome}: {n}");
         foreach (var (message, n) in messages.OrderByDescending(m => m.Value).Take(40)) output.WriteLine($"{n,6}  {message}");
