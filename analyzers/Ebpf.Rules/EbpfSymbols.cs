@@ -12,7 +12,6 @@ public sealed class EbpfSymbols
         Compilation = compilation;
         BpfObjectAttribute = bpfObjectAttribute;
         ApiAssembly = bpfObjectAttribute.ContainingAssembly;
-        ProgramAttribute = compilation.GetTypeByMetadataName("Ebpf.ProgramAttribute");
         ManagedOnlyAttribute = compilation.GetTypeByMetadataName("Ebpf.ManagedOnlyAttribute");
         BpfMapAttribute = compilation.GetTypeByMetadataName("Ebpf.BpfMapAttribute");
         Span = compilation.GetTypeByMetadataName("System.Span`1");
@@ -32,7 +31,6 @@ public sealed class EbpfSymbols
     /// <summary>The kernel-side API (<c>Ebpf.dll</c>): its members are lowered by the compiler.</summary>
     public IAssemblySymbol ApiAssembly { get; }
     public INamedTypeSymbol BpfObjectAttribute { get; }
-    public INamedTypeSymbol? ProgramAttribute { get; }
     public INamedTypeSymbol? ManagedOnlyAttribute { get; }
     public INamedTypeSymbol? BpfMapAttribute { get; }
     public INamedTypeSymbol? Span { get; }

@@ -1,47 +1,32 @@
 using System.Linq;
+using Ebpf.Abi;
+using Ebpf.Object;
+using Ebpf.Rules.Helpers;
+using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Rules.Flow;
 
-/// <summary>What the flow analysis needs to know about a call or member of the kernel-side API, read from
-/// the attributes that API carries (<c>[MapHelper]</c>, <c>[BpfHelper]</c>, <c>[ContextField]</c>,
-/// <c>[PacketRead]</c>, program attributes): the one place the flow rules recognize a lookup, a
-/// reservation, a submit, a packet pointer or a helper's size argument.</summary>
+/// <summary>What the flow analysis needs to know about a call or member of the kernel-side API: a lookup, a
+/// reservation, a submit, a packet pointer, a helper's size argument. Attributes are read by <see cref="KernelApi"/>,
+/// helper facts come from <see cref="HelperTable"/> and program kinds from <see cref="ProgramAttributeKinds"/>, the
+/// tables the compiler reads too.</summary>
 public static class ApiCalls
 {
-    const string MapHelper = "Ebpf.MapHelperAttribute";
-    const string BpfHelper = "Ebpf.BpfHelperAttribute";
-    const string ContextField = "Ebpf.ContextFieldAttribute";
-    const string PacketRead = "Ebpf.PacketReadAttribute";
-    const string PacketWrite = "Ebpf.PacketWriteAttribute";
-    const string ContextArgument = "Ebpf.ContextArgumentAttribute";
-    const string Tracepoint = "Ebpf.TracepointAttribute";
+    /// <summary>The helper behind a map method (<c>[MapHelper]</c>), from the one helper table.</summary>
+    static HelperInfo? MapHelper(IMethodSymbol m) => KernelApi.MapHelperId(m) is int id ? HelperTable.Find(id) : null;
 
-    // enum bpf_func_id of the map helpers whose results the verifier tracks.
-    const int MapLookupElem = 1, RingbufReserve = 131, RingbufSubmit = 132, RingbufDiscard = 133;
+    /// <summary><c>ref T Lookup(key)</c>, <c>ref T Get(task, ...)</c>: a map method whose helper returns a map value or
+    /// NULL (bpf_map_lookup_elem, the local-storage gets), by reference: a null ref when absent.</summary>
+    public static bool IsLookup(IMethodSymbol m)
+        => m.ReturnsByRef && MapHelper(m) is { ResultMayBeNull: true, Reference: HelperReference.None };
 
-    static AttributeData? Find(ISymbol symbol, string name)
-        => symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == name);
-
-    static int? Int(AttributeData? a, int index)
-        => a is not null && a.ConstructorArguments.Length > index && a.ConstructorArguments[index].Value is int v ? v : null;
-
-    static int? MapHelperId(IMethodSymbol m) => Int(Find(m.OriginalDefinition, MapHelper), 0);
-
-    /// <summary>The helper id of a <c>[BpfHelper]</c> method, or null.</summary>
-    public static int? HelperId(IMethodSymbol m) => Int(Find(m.OriginalDefinition, BpfHelper), 0);
-
-    /// <summary><c>ref T Lookup(key)</c>: bpf_map_lookup_elem returning the value by reference (null ref when absent).</summary>
-    public static bool IsLookup(IMethodSymbol m) => m.ReturnsByRef && MapHelperId(m) == MapLookupElem;
-
-    /// <summary><c>ref T Reserve&lt;T&gt;()</c>: bpf_ringbuf_reserve (a null ref when the ring is full).</summary>
-    public static bool IsReserve(IMethodSymbol m) => m.ReturnsByRef && MapHelperId(m) == RingbufReserve;
+    /// <summary><c>ref T Reserve&lt;T&gt;()</c>: a helper that acquires a reference (bpf_ringbuf_reserve; a null ref when
+    /// the ring is full).</summary>
+    public static bool IsReserve(IMethodSymbol m) => m.ReturnsByRef && MapHelper(m) is { Reference: HelperReference.Acquires };
 
     /// <summary>bpf_ringbuf_submit or bpf_ringbuf_discard: releases the record passed first.</summary>
-    public static bool IsRelease(IMethodSymbol m) => MapHelperId(m) is RingbufSubmit or RingbufDiscard;
-
-    /// <summary>Whether the method is part of the kernel API (a helper or a map method the compiler lowers to one).</summary>
-    public static bool IsHelper(IMethodSymbol m) => HelperId(m) is not null || MapHelperId(m) is not null;
+    public static bool IsRelease(IMethodSymbol m) => MapHelper(m) is { Reference: HelperReference.ReleasesFirstArgument };
 
     /// <summary><c>Unsafe.IsNullRef(ref x)</c>: the only null test a <c>ref</c> has.</summary>
     public static bool IsNullRefTest(IMethodSymbol m)
@@ -54,41 +39,31 @@ public static class ApiCalls
     /// <summary>Whether <paramref name="p"/> of a helper is a byte count the verifier must see bounded
     /// (ARG_CONST_SIZE: <c>size</c>, <c>len</c>, <c>length</c> of a helper taking a raw buffer).</summary>
     public static bool IsSizeParameter(IMethodSymbol helper, IParameterSymbol p)
-        => HelperId(helper) is not null && p.Name is "size" or "len" or "length" or "sizeBytes"
+        => KernelApi.HelperId(helper) is not null && p.Name is "size" or "len" or "length" or "sizeBytes"
            && p.Type.SpecialType is SpecialType.System_UInt32 or SpecialType.System_Int32 or SpecialType.System_UInt64 or SpecialType.System_Int64
            && helper.Parameters.Any(q => q.Type is IPointerTypeSymbol);
 
     /// <summary>The packet field a context property reads: data, data_end, or neither.</summary>
     public static PacketField PacketFieldOf(IPropertySymbol property)
     {
-        if (Int(Find(property.OriginalDefinition, ContextField), 0) is not int offset) return PacketField.None;
+        if (KernelApi.ContextField(property) is not { } field) return PacketField.None;
         foreach (var m in property.ContainingType.GetMembers().OfType<IMethodSymbol>())
         {
-            var a = Find(m, PacketRead) ?? Find(m, PacketWrite);
-            if (a is null) continue;
-            if (Int(a, 0) == offset) return PacketField.Data;
-            if (Int(a, 1) == offset) return PacketField.DataEnd;
+            if ((KernelApi.PacketRead(m) ?? KernelApi.PacketWrite(m)) is not { } packet) continue;
+            if (packet.Data == field.Offset) return PacketField.Data;
+            if (packet.DataEnd == field.Offset) return PacketField.DataEnd;
         }
         return PacketField.None;
     }
 
     /// <summary>A context struct (XdpContext, ...): the type of the pointer a program receives in R1.</summary>
-    public static bool IsContextType(ITypeSymbol type)
-        => type is INamedTypeSymbol { TypeKind: TypeKind.Struct } named && named.GetMembers().Any(member =>
-            member is IPropertySymbol p && Find(p, ContextField) is not null
-            || member is IMethodSymbol m && (Find(m, PacketRead) ?? Find(m, PacketWrite) ?? Find(m, ContextArgument)) is not null);
+    public static bool IsContextType(ITypeSymbol type) => KernelApi.IsContextType(type);
 
     /// <summary>Whether the method is a <c>[Tracepoint]</c> program (its context is the event record).</summary>
-    public static bool IsTracepointProgram(IMethodSymbol m) => Find(m, Tracepoint) is not null;
+    public static bool IsTracepointProgram(IMethodSymbol m) => ProgramAttributeKinds.OfMethod(m) is { Type: ProgramType.Tracepoint };
 
-    /// <summary>Whether the method is a program entry (carries an attribute derived from <c>Ebpf.ProgramAttribute</c>).</summary>
-    public static bool IsProgram(IMethodSymbol m, INamedTypeSymbol? programAttribute)
-        => programAttribute is not null && m.GetAttributes().Any(a =>
-        {
-            for (var t = a.AttributeClass; t != null; t = t.BaseType)
-                if (SymbolEqualityComparer.Default.Equals(t, programAttribute)) return true;
-            return false;
-        });
+    /// <summary>Whether the method is a program entry (carries one of the API's program attributes).</summary>
+    public static bool IsProgram(IMethodSymbol m) => ProgramAttributeKinds.OfMethod(m) is not null;
 }
 
 /// <summary>The packet pointers a context exposes.</summary>

@@ -39,7 +39,7 @@ sealed class MethodFlow
     {
         var flow = new MethodFlow(context, method, cfg, 0);
         var entry = FlowState.Entry;
-        bool program = ApiCalls.IsProgram(method, context.Symbols.ProgramAttribute);
+        bool program = ApiCalls.IsProgram(method);
         foreach (var p in method.Parameters)
             entry = entry.With(p, EntryValue(p, program, method).From(p));
         var states = flow.Solve(entry);

@@ -65,6 +65,7 @@ public static class FlowProbes
         ("Reserve_written_unchecked", Probe("ref Event e = ref Events.Reserve<Event>();\n        {|EBPF2106:e|}.Pid = 1;\n        Events.Submit(ref e);")),
         ("Lookup_null_branch_used", Probe("ref ulong c = ref Counts.Lookup(9);\n        if (Unsafe.IsNullRef(ref c)) {|EBPF2106:c|} = 1;")),
         ("Reserve_submitted_unchecked", Probe("ref Event e = ref Events.Reserve<Event>();\n        Events.Submit(ref {|EBPF2106:e|});")),
+        ("TaskStorage_get_incremented_unchecked", Probe("ref ulong n = ref PerTask.Get(Bpf.GetCurrentTaskBtf(), flags: LocalStorageFlags.Create);\n        {|EBPF2106:n|}++;", "static readonly TaskStorage<ulong> PerTask = new();", tracepoint: true)),
         // EBPF2107: packet bytes past the checked range.
         ("Packet_read_without_check", Probe("byte* data = ctx.Data;\n        Total = {|EBPF2107:*(ushort*)(data + 12)|};")),
         ("Packet_read_past_check", Probe("byte* data = ctx.Data;\n        if (data + 14 > ctx.DataEnd) return XdpAction.Drop;\n        Total = {|EBPF2107:*(uint*)(data + 12)|};")),
@@ -119,6 +120,7 @@ public static class FlowProbes
         ("Lookup_check_in_helper_method", Probe("ref ulong c = ref Counts.Lookup(1);\n        if (!Present(ref c)) return XdpAction.Pass;\n        c++;", "static bool Present(ref ulong v) => !Unsafe.IsNullRef(ref v);")),
         ("Lookup_checked_then_passed_to_method", Probe("ref ulong c = ref Counts.Lookup(1);\n        if (Unsafe.IsNullRef(ref c)) return XdpAction.Pass;\n        Bump(ref c);", "static void Bump(ref ulong v) => v += 3;")),
         ("Lookup_in_loop_checked", Probe("for (uint i = 0; i < 4; i++)\n        {\n            ref ulong c = ref Stats.Lookup(i);\n            if (Unsafe.IsNullRef(ref c)) continue;\n            Total += c;\n        }")),
+        ("TaskStorage_get_checked", Probe("ref ulong n = ref PerTask.Get(Bpf.GetCurrentTaskBtf(), flags: LocalStorageFlags.Create);\n        if (!Unsafe.IsNullRef(ref n)) n++;", "static readonly TaskStorage<ulong> PerTask = new();", tracepoint: true)),
         ("TryGetValue_copy", Probe("if (Counts.TryGetValue(1, out ulong v)) Total = v;")),
         ("TryGetValue_negated", Probe("if (!Stats.TryGetValue(0, out ulong v)) return XdpAction.Pass;\n        Total = v * 2;")),
         ("Struct_value_checked", Probe("ref Big b = ref Bigs.Lookup(1);\n        if (Unsafe.IsNullRef(ref b)) return XdpAction.Pass;\n        b.A = 1; b.D = b.A + 2;")),
