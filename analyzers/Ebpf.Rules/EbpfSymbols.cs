@@ -1,4 +1,5 @@
 using System.Linq;
+using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Rules;
@@ -13,7 +14,6 @@ public sealed class EbpfSymbols
         BpfObjectAttribute = bpfObjectAttribute;
         ApiAssembly = bpfObjectAttribute.ContainingAssembly;
         ManagedOnlyAttribute = compilation.GetTypeByMetadataName("Ebpf.ManagedOnlyAttribute");
-        BpfMapAttribute = compilation.GetTypeByMetadataName("Ebpf.BpfMapAttribute");
         Span = compilation.GetTypeByMetadataName("System.Span`1");
         ReadOnlySpan = compilation.GetTypeByMetadataName("System.ReadOnlySpan`1");
         Nullable = compilation.GetSpecialType(SpecialType.System_Nullable_T);
@@ -32,7 +32,6 @@ public sealed class EbpfSymbols
     public IAssemblySymbol ApiAssembly { get; }
     public INamedTypeSymbol BpfObjectAttribute { get; }
     public INamedTypeSymbol? ManagedOnlyAttribute { get; }
-    public INamedTypeSymbol? BpfMapAttribute { get; }
     public INamedTypeSymbol? Span { get; }
     public INamedTypeSymbol? ReadOnlySpan { get; }
     public INamedTypeSymbol Nullable { get; }
@@ -66,13 +65,7 @@ public sealed class EbpfSymbols
     }
 
     /// <summary>Whether <paramref name="type"/> (or a base class) is a kernel map type (<c>[BpfMap]</c>).</summary>
-    public bool IsMapType(ITypeSymbol? type)
-    {
-        if (BpfMapAttribute is null) return false;
-        for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)
-            if (HasAttribute(t.OriginalDefinition, BpfMapAttribute)) return true;
-        return false;
-    }
+    public bool IsMapType(ITypeSymbol? type) => type is not null && KernelApi.IsMapType(type);
 
     public bool IsSpan(ITypeSymbol? type)
         => type is INamedTypeSymbol named

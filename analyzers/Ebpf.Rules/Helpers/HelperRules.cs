@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text;
 using Ebpf.Abi;
 using Ebpf.Object;
+using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -16,9 +17,6 @@ namespace Ebpf.Rules.Helpers;
 /// kernel lacks. Each is reported at the construct: the call, the attribute, the map field, the loop.</summary>
 public sealed class HelperRules
 {
-    const string BpfHelperAttribute = "Ebpf.BpfHelperAttribute";
-    const string MapHelperAttribute = "Ebpf.MapHelperAttribute";
-    const string BpfMapAttribute = "Ebpf.BpfMapAttribute";
     const string DefaultLicense = "GPL";
 
     readonly EbpfSymbols _symbols;
@@ -119,16 +117,7 @@ public sealed class HelperRules
             }
     }
 
-    static int? HelperIdOf(IMethodSymbol method)
-    {
-        foreach (var a in method.OriginalDefinition.GetAttributes())
-        {
-            var name = a.AttributeClass?.ToDisplayString();
-            if ((name == BpfHelperAttribute || name == MapHelperAttribute) && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is int id)
-                return id;
-        }
-        return null;
-    }
+    static int? HelperIdOf(IMethodSymbol method) => KernelApi.HelperId(method) ?? KernelApi.MapHelperId(method);
 
     /// <summary>The ISA feature an Interlocked call compiles to, beyond the BPF_XADD every kernel has.</summary>
     static IsaFeature? AtomicFeature(IInvocationOperation call)
@@ -153,14 +142,7 @@ public sealed class HelperRules
         return DefaultLicense;
     }
 
-    static MapType? MapTypeOf(ITypeSymbol type)
-    {
-        for (var t = type as INamedTypeSymbol; t is not null; t = t.BaseType)
-            foreach (var a in t.OriginalDefinition.GetAttributes())
-                if (a.AttributeClass?.ToDisplayString() == BpfMapAttribute && a.ConstructorArguments.Length > 0 && a.ConstructorArguments[0].Value is { } value)
-                    return (MapType)Convert.ToUInt32(value, System.Globalization.CultureInfo.InvariantCulture);
-        return null;
-    }
+    static MapType? MapTypeOf(ITypeSymbol type) => KernelApi.MapClass(type) is { } map ? (MapType)map.Type : null;
 
     static Location LoopKeyword(ILoopOperation loop) => loop.Syntax switch
     {

@@ -70,7 +70,25 @@ public static class KernelApi
     }
 
     /// <summary>Whether the type is one of the API's map classes (<c>[BpfMap]</c>).</summary>
-    public static bool IsMapType(ITypeSymbol type) => Find(type.OriginalDefinition, BpfMapAttribute) is not null;
+    public static bool IsMapType(ITypeSymbol type) => MapClass(type) is not null;
+
+    /// <summary>The <c>[BpfMap]</c> attribute on the type or its nearest base: kernel map type (BPF_MAP_TYPE_*), KeySize and
+    /// ValueSize (-1: from a type argument); null when the type is not a map class.</summary>
+    public static (uint Type, int KeySize, int ValueSize)? MapClass(ITypeSymbol type)
+    {
+        for (var t = type as INamedTypeSymbol; t != null; t = t.BaseType)
+        {
+            if (Find(t.OriginalDefinition, BpfMapAttribute) is not { ConstructorArguments: [{ Value: { } mapType }, ..] } attribute) continue;
+            int keySize = -1, valueSize = -1;
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (named.Key == "KeySize" && named.Value.Value is int k) keySize = k;
+                if (named.Key == "ValueSize" && named.Value.Value is int v) valueSize = v;
+            }
+            return (System.Convert.ToUInt32(mapType, System.Globalization.CultureInfo.InvariantCulture), keySize, valueSize);
+        }
+        return null;
+    }
 
     /// <summary>Offset and size of a context property (<c>xdp_md.data</c> at 0, 4 bytes), or null.</summary>
     public static (int Offset, int Size)? ContextField(IPropertySymbol property)

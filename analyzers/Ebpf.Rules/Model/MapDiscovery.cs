@@ -26,7 +26,7 @@ static class MapDiscovery
             return null;
         }
 
-        var (mapTypeValue, fixedKeySize, fixedValueSize) = MapAttribute(type, symbols);
+        var (mapTypeValue, fixedKeySize, fixedValueSize) = MapAttribute(type);
         var mapType = (MapType)mapTypeValue;
 
         var arguments = new Dictionary<string, ulong>();
@@ -92,7 +92,7 @@ static class MapDiscovery
             return null;
         }
         if (type.TypeKind == TypeKind.Error) return null;   // a type that does not bind: the C# compiler reports it
-        if (TryMapAttribute(type, symbols) is not var (mapType, fixedKeySize, fixedValueSize))
+        if (KernelApi.MapClass(type) is not var (mapType, fixedKeySize, fixedValueSize))
         {
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.MapTypeNotSupported, where, field.Name, type.ToDisplayString(),
                 "an inner map must be a map class (HashMap, ArrayMap, ...)"));
@@ -124,27 +124,8 @@ static class MapDiscovery
     }
 
     /// <summary>The [BpfMap] attribute on the type or its nearest base: kernel map type, KeySize, ValueSize (-1 = from a type argument).</summary>
-    static (uint Type, int KeySize, int ValueSize) MapAttribute(INamedTypeSymbol type, EbpfSymbols symbols)
-        => TryMapAttribute(type, symbols) ?? throw new InvalidOperationException($"'{type}' is not a map type");
-
-    /// <summary>The [BpfMap] attribute on the type or its nearest base, or null when the type is not a map class.</summary>
-    static (uint Type, int KeySize, int ValueSize)? TryMapAttribute(INamedTypeSymbol type, EbpfSymbols symbols)
-    {
-        for (var t = type; t != null; t = t.BaseType)
-        {
-            var attribute = t.OriginalDefinition.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, symbols.BpfMapAttribute));
-            if (attribute is null) continue;
-            uint mapType = Convert.ToUInt32(attribute.ConstructorArguments[0].Value);
-            int keySize = -1, valueSize = -1;
-            foreach (var named in attribute.NamedArguments)
-            {
-                if (named.Key == "KeySize") keySize = (int)named.Value.Value!;
-                if (named.Key == "ValueSize") valueSize = (int)named.Value.Value!;
-            }
-            return (mapType, keySize, valueSize);
-        }
-        return null;
-    }
+    static (uint Type, int KeySize, int ValueSize) MapAttribute(INamedTypeSymbol type)
+        => KernelApi.MapClass(type) ?? throw new InvalidOperationException($"'{type}' is not a map type");
 
     static ITypeSymbol? TypeArgument(INamedTypeSymbol type, string parameterName)
     {
