@@ -4,8 +4,9 @@ using Ebpf.Object;
 
 namespace Ebpf.Runtime;
 
-/// <summary>A global variable of a data section: where it lives (section, byte offset) and its size, from the section's DATASEC.</summary>
-public sealed record GlobalVariable(string Name, DataSectionSpec Section, uint Offset, uint Size);
+/// <summary>A global variable of a data section: where it lives (section, byte offset), its size and its BTF type, from the
+/// section's DATASEC.</summary>
+public sealed record GlobalVariable(string Name, DataSectionSpec Section, uint Offset, uint Size, BtfType? Type = null);
 
 /// <summary>Editing global variables of an <see cref="ObjectSpec"/> before load (libbpf's <c>const volatile</c>
 /// idiom: <c>spec.SetVariable("TargetPid", 1234u)</c> sets a <c>.rodata</c> value the verifier then sees as a constant).</summary>
@@ -19,7 +20,7 @@ public static class ObjectSpecVariables
             var datasec = DataSectionMaps.FindDatasec(section, spec.Btf);
             if (datasec is null) continue;
             foreach (var v in datasec.Variables)
-                if (v.Var.Name == name) return new GlobalVariable(name, section, v.Offset, v.Size);
+                if (v.Var.Name == name) return new GlobalVariable(name, section, v.Offset, v.Size, v.Var.Type);
         }
         var known = spec.DataSections
             .SelectMany(s => DataSectionMaps.FindDatasec(s, spec.Btf)?.Variables.Select(v => $"{v.Var.Name} ({s.Name})") ?? [])
@@ -60,5 +61,7 @@ public static class ObjectSpecVariables
             throw new ArgumentException($"global variable '{variable.Name}' ({variable.Section.Name}) is {variable.Size} bytes, but {typeof(T).Name} is {sizeof(T)} bytes");
         if (variable.Offset + variable.Size > variable.Section.Size)
             throw new InvalidOperationException($"global variable '{variable.Name}' lies outside its section {variable.Section.Name} (offset {variable.Offset}, size {variable.Size}, section size {variable.Section.Size})");
+        if (variable.Type is { } declared && RecordLayoutCheck.Difference(typeof(T), declared) is { } difference)
+            throw new ArgumentException($"global variable '{variable.Name}' ({variable.Section.Name}): {typeof(T).Name}: {difference}");
     }
 }

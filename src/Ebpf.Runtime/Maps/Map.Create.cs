@@ -27,6 +27,14 @@ public sealed unsafe partial class Map
 
     internal static Map Create(MapSpec spec, MapOptions options, LoadedBtf? btf, List<string>? warnings, Map? innerTemplate = null)
     {
+        var map = CreateOrOpenPinned(spec, options, btf, warnings, innerTemplate);
+        map.DeclaredKeyType = spec.KeyType;
+        map.DeclaredValueType = spec.ValueType;
+        return map;
+    }
+
+    static Map CreateOrOpenPinned(MapSpec spec, MapOptions options, LoadedBtf? btf, List<string>? warnings, Map? innerTemplate)
+    {
         var request = new MapCreateRequest(spec.Name, spec.Type, spec.KeySize, spec.ValueSize, EffectiveMaxEntries(spec), spec.Flags)
         {
             InnerMap = innerTemplate,

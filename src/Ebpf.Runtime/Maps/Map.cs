@@ -44,6 +44,11 @@ public sealed unsafe partial class Map : IDisposable
     /// a failed collection load removes the pin again, as libbpf does.</summary>
     internal bool PinnedByCreate { get; private set; }
 
+    /// <summary>The key and value types the object's BTF declares for this map (null: no BTF, or opened by pin or id):
+    /// typed views check their structs against them field by field.</summary>
+    internal Btf.BtfType? DeclaredKeyType { get; private set; }
+    internal Btf.BtfType? DeclaredValueType { get; private set; }
+
     internal static uint RoundUp8(uint size) => (size + 7) & ~7u;
 
     // ---- element operations -------------------------------------------------------------------------

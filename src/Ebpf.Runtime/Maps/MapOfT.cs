@@ -219,6 +219,10 @@ internal static class TypedMapChecks
             problems.Add($"key type {typeof(TKey).Name} is {sizeof(TKey)} bytes but the map's keys are {map.KeySize} bytes");
         if (sizeof(TValue) != map.ValueSize)
             problems.Add($"value type {typeof(TValue).Name} is {sizeof(TValue)} bytes but the map's values are {map.ValueSize} bytes");
+        if (problems.Count == 0 && map.DeclaredKeyType is { } keyType && RecordLayoutCheck.Difference(typeof(TKey), keyType) is { } key)
+            problems.Add($"key type {typeof(TKey).Name}: {key}");
+        if (problems.Count == 0 && map.DeclaredValueType is { } valueType && RecordLayoutCheck.Difference(typeof(TValue), valueType) is { } value)
+            problems.Add($"value type {typeof(TValue).Name}: {value}");
         if (problems.Count > 0)
             throw new MapMismatchException($"map '{map.Name}': {string.Join("; ", problems)}");
     }
@@ -227,6 +231,8 @@ internal static class TypedMapChecks
     {
         if (sizeof(TValue) != map.ValueSize)
             throw new MapMismatchException($"map '{map.Name}': value type {typeof(TValue).Name} is {sizeof(TValue)} bytes but the map's values are {map.ValueSize} bytes");
+        if (map.DeclaredValueType is { } valueType && RecordLayoutCheck.Difference(typeof(TValue), valueType) is { } value)
+            throw new MapMismatchException($"map '{map.Name}': value type {typeof(TValue).Name}: {value}");
     }
 
     public static Span<byte> Bytes<T>(ref T value) where T : unmanaged => MemoryMarshal.AsBytes(new Span<T>(ref value));
