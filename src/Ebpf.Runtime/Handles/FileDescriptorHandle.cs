@@ -47,6 +47,9 @@ internal ref struct FdLease
     }
 }
 
+/// <summary>An fd for a BPF map (<c>anon_inode:bpf-map</c>).</summary>
+public sealed class MapHandle(int fd) : FileDescriptorHandle(fd);
+
 /// <summary>An fd for a loaded BPF program (<c>anon_inode:bpf-prog</c>).</summary>
 public sealed class ProgramHandle(int fd) : FileDescriptorHandle(fd);
 

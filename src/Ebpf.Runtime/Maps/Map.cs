@@ -152,7 +152,7 @@ public sealed unsafe partial class Map : IDisposable
 
     int ElementCommand(BpfCommand command, byte* key, byte* value, ulong flags)
     {
-        using var fd = Handle.Use();
+        using var fd = Handle.Lease();
         var attr = new MapElemAttr { MapFd = (uint)fd.Fd, Key = KeySize == 0 ? 0 : (ulong)key, Value = (ulong)value, Flags = flags };
         return BpfSyscall.Invoke(command, ref attr, out int errno) < 0 ? errno : 0;
     }
