@@ -106,28 +106,44 @@ int main(int argc, char **argv)
     enum { N = 4096, SINGLE_ROUNDS = 10, BATCH_ROUNDS = 50 };
     static __u32 keys[N]; static __u64 values[N];
     for (int i = 0; i < N; i++) { keys[i] = i + 1; values[i] = i; }
-    double t0 = now_ns(CLOCK_MONOTONIC);
-    for (int r = 0; r < SINGLE_ROUNDS; r++) for (int i = 0; i < N; i++) bpf_map_update_elem(table_fd, &keys[i], &values[i], BPF_ANY);
-    double t1 = now_ns(CLOCK_MONOTONIC);
+    /* each round timed on its own and the best kept, as for the drains: a round the shared machine preempted says nothing */
+    double best_update = 1e18, best_lookup = 1e18, best_update_batch = 1e18, best_lookup_batch = 1e18;
+    for (int r = 0; r < SINGLE_ROUNDS; r++) {
+        double t0 = now_ns(CLOCK_MONOTONIC);
+        for (int i = 0; i < N; i++) bpf_map_update_elem(table_fd, &keys[i], &values[i], BPF_ANY);
+        double t1 = now_ns(CLOCK_MONOTONIC);
+        if ((t1 - t0) / N < best_update) best_update = (t1 - t0) / N;
+    }
     __u64 v, sum = 0;
-    for (int r = 0; r < SINGLE_ROUNDS; r++) for (int i = 0; i < N; i++) { bpf_map_lookup_elem(table_fd, &keys[i], &v); sum += v; }
-    double t2 = now_ns(CLOCK_MONOTONIC);
-    printf("map_update_ns_per_op %.3f\n", (t1 - t0) / (SINGLE_ROUNDS * N));
-    printf("map_lookup_ns_per_op %.3f\n", (t2 - t1) / (SINGLE_ROUNDS * N));
+    for (int r = 0; r < SINGLE_ROUNDS; r++) {
+        double t0 = now_ns(CLOCK_MONOTONIC);
+        for (int i = 0; i < N; i++) { bpf_map_lookup_elem(table_fd, &keys[i], &v); sum += v; }
+        double t1 = now_ns(CLOCK_MONOTONIC);
+        if ((t1 - t0) / N < best_lookup) best_lookup = (t1 - t0) / N;
+    }
+    printf("map_update_ns_per_op %.3f\n", best_update);
+    printf("map_lookup_ns_per_op %.3f\n", best_lookup);
     LIBBPF_OPTS(bpf_map_batch_opts, bo);
     static __u32 out_keys[N]; static __u64 out_values[N];
-    t0 = now_ns(CLOCK_MONOTONIC);
-    for (int r = 0; r < BATCH_ROUNDS; r++) { __u32 n = N; bpf_map_update_batch(table_fd, keys, values, &n, &bo); }
-    t1 = now_ns(CLOCK_MONOTONIC);
+    for (int r = 0; r < BATCH_ROUNDS; r++) {
+        __u32 n = N;
+        double t0 = now_ns(CLOCK_MONOTONIC);
+        bpf_map_update_batch(table_fd, keys, values, &n, &bo);
+        double t1 = now_ns(CLOCK_MONOTONIC);
+        if ((t1 - t0) / N < best_update_batch) best_update_batch = (t1 - t0) / N;
+    }
     unsigned long long got = 0;
     for (int r = 0; r < BATCH_ROUNDS; r++) {
         __u32 token = 0, n; void *in = NULL; int err = 0;
+        unsigned long long before = got;
+        double t0 = now_ns(CLOCK_MONOTONIC);
         while (!err) { n = 1024; err = bpf_map_lookup_batch(table_fd, in, &token, out_keys, out_values, &n, &bo); got += n; in = &token; }
+        double t1 = now_ns(CLOCK_MONOTONIC);
+        if ((t1 - t0) / (got - before) < best_lookup_batch) best_lookup_batch = (t1 - t0) / (got - before);
     }
-    t2 = now_ns(CLOCK_MONOTONIC);
     if (got != (unsigned long long)BATCH_ROUNDS * N) { fprintf(stderr, "batch lookup got %llu\n", got); return 1; }
-    printf("map_update_batch_ns_per_entry %.3f\n", (t1 - t0) / (BATCH_ROUNDS * N));
-    printf("map_lookup_batch_ns_per_entry %.3f\n", (t2 - t1) / (BATCH_ROUNDS * N));
+    printf("map_update_batch_ns_per_entry %.3f\n", best_update_batch);
+    printf("map_lookup_batch_ns_per_entry %.3f\n", best_lookup_batch);
     perf_buffer__free(pb);
     ring_buffer__free(rb);
     bpf_object__close(obj);

@@ -197,48 +197,87 @@ public sealed unsafe class PerfBufferReader : IDisposable
         return n;
     }
 
-    /// <summary>Reads one CPU's ring from data_tail to data_head, then publishes data_tail.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Reads one CPU's ring from data_tail to data_head, then publishes data_tail once, as libbpf does. A sample
+    /// whose handler throws counts as consumed, with those before it.</summary>
     int ConsumeRing<THandler>(PerfRing ring, ref THandler handler) where THandler : struct, IPerfHandler
     {
         byte* page = ring.Page;
-        byte* data = page + _pageSize;
-        ulong dataSize = _dataSize;                                            // locals: the handler call could not change them, but the JIT cannot know
-        ulong mask = dataSize - 1;
-        int cpu = ring.Cpu;
+        ulong* tailField = (ulong*)(page + DataTailOffset);
         ulong head = Volatile.Read(ref *(ulong*)(page + DataHeadOffset));   // acquire: records before head are complete
-        ulong tail = *(ulong*)(page + DataTailOffset);
+        ulong tail = *tailField;
+        if (tail >= head) return 0;
+        byte* data = page + _pageSize;
         int handled = 0;
         try
         {
-            while (tail < head)
-            {
-                byte* record = data + (tail & mask);
-                uint type = *(uint*)record;
-                int size = *(ushort*)(record + 6);
-                if (size == 0) break;                                          // cannot happen; never spin
-                ulong offset = tail & mask;
-                if (offset + (ulong)size > dataSize) record = Unwrap(data, offset, size);
-                tail += (ulong)size;
-                if (type == RecordSample)
-                {
-                    int rawSize = *(int*)(record + 8);
-                    handled++;
-                    handler.OnSample(cpu, new ReadOnlySpan<byte>(record + 12, Math.Min(rawSize, size - 12)));
-                }
-                else if (type == RecordLost)
-                {
-                    ulong lost = *(ulong*)(record + 16);
-                    _lost += lost;
-                    handler.OnLost(cpu, lost);
-                }
-            }
+            // Runs of records read in place; one that runs past the ring's end is copied out and handled on its own.
+            while (ReadInPlace(ring.Cpu, data, head, ref tail, ref handled, ref handler))
+                ReadWrapped(ring.Cpu, data, ref tail, ref handled, ref handler);
         }
         finally
         {
-            Volatile.Write(ref *(ulong*)(page + DataTailOffset), tail);          // release: the kernel may overwrite
+            Volatile.Write(ref *tailField, tail);                            // release: the kernel may overwrite
         }
         return handled;
+    }
+
+    /// <summary>Handles records from <paramref name="tail"/> until <paramref name="head"/>; true when it stopped at a
+    /// record that wraps the ring's end. No calls besides the handler's, so the loop's state stays in registers;
+    /// <paramref name="tail"/> is written before each handler call (the caller publishes it even if the handler throws).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    bool ReadInPlace<THandler>(int cpu, byte* data, ulong head, ref ulong tail, ref int handled, ref THandler handler)
+        where THandler : struct, IPerfHandler
+    {
+        ulong dataSize = _dataSize;
+        ulong mask = dataSize - 1;
+        ulong position = tail;
+        int count = handled;
+        bool wrapped = false;
+        while (position < head)
+        {
+            ulong offset = position & mask;
+            byte* record = data + offset;
+            int size = *(ushort*)(record + 6);
+            if (size == 0) break;                                              // cannot happen; never spin
+            if (offset + (ulong)size > dataSize)
+            {
+                wrapped = true;
+                break;
+            }
+            tail = position += (ulong)size;
+            Dispatch(cpu, record, size, ref count, ref handler);
+        }
+        handled = count;
+        return wrapped;
+    }
+
+    /// <summary>Handles the one record at <paramref name="tail"/> that runs past the ring's end, through a copy.</summary>
+    void ReadWrapped<THandler>(int cpu, byte* data, ref ulong tail, ref int handled, ref THandler handler)
+        where THandler : struct, IPerfHandler
+    {
+        ulong offset = tail & (_dataSize - 1);
+        int size = *(ushort*)(data + offset + 6);
+        byte* record = Unwrap(data, offset, size);
+        tail += (ulong)size;
+        Dispatch(cpu, record, size, ref handled, ref handler);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    void Dispatch<THandler>(int cpu, byte* record, int size, ref int handled, ref THandler handler) where THandler : struct, IPerfHandler
+    {
+        uint type = *(uint*)record;
+        if (type == RecordSample)
+        {
+            int rawSize = *(int*)(record + 8);
+            handled++;
+            handler.OnSample(cpu, new ReadOnlySpan<byte>(record + 12, Math.Min(rawSize, size - 12)));
+        }
+        else if (type == RecordLost)
+        {
+            ulong lost = *(ulong*)(record + 16);
+            _lost += lost;
+            handler.OnLost(cpu, lost);
+        }
     }
 
     /// <summary>A record that runs past the ring's end, copied whole into the scratch buffer.</summary>

@@ -87,42 +87,52 @@ public sealed unsafe partial class RingBufferReader : IDisposable
     /// <summary>Consumes every complete record available now (up to <paramref name="maxRecords"/>) with a struct handler,
     /// which the JIT specializes and inlines: the fastest way to read. Returns how many records it handled; if the
     /// handler throws, its record counts as consumed.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Consume<THandler>(ref THandler handler, int maxRecords = int.MaxValue) where THandler : struct, IRecordHandler
     {
         EnsureOpen();
         ulong* consumer = (ulong*)_consumerPage;
-        ulong* producer = (ulong*)_producerPage;
-        byte* data = _producerPage + _pageSize;
-        ulong mask = _dataSize - 1;
         ulong position = *consumer;                                      // only this reader writes it
-        ulong committed = position;
-        ulong produced = Volatile.Read(ref *producer);                   // acquire: records up to here are visible
-        int handled = 0;
         try
         {
-            while (handled < maxRecords)
-            {
-                if (position >= produced)
-                {
-                    if (position != committed) Volatile.Write(ref *consumer, committed = position);   // release
-                    produced = Volatile.Read(ref *producer);
-                    if (position >= produced) break;
-                }
-                byte* header = data + (position & mask);
-                uint length = Volatile.Read(ref *(uint*)header);
-                if ((length & BusyBit) != 0) break;                      // reserved, not yet submitted
-                uint size = length & ~DiscardBit;
-                position += (size + HeaderSize + 7) & ~7u;
-                if ((length & DiscardBit) != 0) continue;
-                handled++;
-                handler.OnRecord(new ReadOnlySpan<byte>(header + HeaderSize, (int)size));
-                if (position - committed >= _commitEvery) Volatile.Write(ref *consumer, committed = position);
-            }
+            return ReadRecords(ref handler, maxRecords, ref position);
         }
         finally
         {
-            if (position != committed) Volatile.Write(ref *consumer, position);
+            if (position != *consumer) Volatile.Write(ref *consumer, position);   // release: the kernel may reuse the space
+        }
+    }
+
+    /// <summary>The loop of <see cref="Consume{THandler}"/>, apart from its try/finally so its state stays in registers;
+    /// <paramref name="position"/> is written before each handler call (the caller publishes it even if the handler throws).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    int ReadRecords<THandler>(ref THandler handler, int maxRecords, ref ulong position) where THandler : struct, IRecordHandler
+    {
+        ulong* consumer = (ulong*)_consumerPage;
+        ulong* producer = (ulong*)_producerPage;
+        byte* data = _producerPage + _pageSize;
+        ulong mask = _dataSize - 1;
+        ulong commitEvery = _commitEvery;
+        ulong current = position;
+        ulong committed = current;
+        ulong produced = Volatile.Read(ref *producer);                   // acquire: records up to here are visible
+        int handled = 0;
+        while (handled < maxRecords)
+        {
+            if (current >= produced)
+            {
+                if (current != committed) Volatile.Write(ref *consumer, committed = current);   // release
+                produced = Volatile.Read(ref *producer);
+                if (current >= produced) break;
+            }
+            byte* header = data + (current & mask);
+            uint length = Volatile.Read(ref *(uint*)header);
+            if ((length & BusyBit) != 0) break;                          // reserved, not yet submitted
+            uint size = length & ~DiscardBit;
+            position = current += (size + HeaderSize + 7) & ~7u;
+            if ((length & DiscardBit) != 0) continue;
+            handled++;
+            handler.OnRecord(new ReadOnlySpan<byte>(header + HeaderSize, (int)size));
+            if (current - committed >= commitEvery) Volatile.Write(ref *consumer, committed = current);
         }
         return handled;
     }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Ebpf.Object;
 using Ebpf.Runtime.Syscalls;
 
@@ -80,8 +82,7 @@ public sealed unsafe partial class Map : IDisposable
     public void Update(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, MapUpdateFlags flags = MapUpdateFlags.Any)
     {
         CheckKey(key);
-        if (value.Length != ValueBufferSize)
-            throw new ArgumentException($"map '{Name}' takes {ValueBufferSize}-byte values{PerCpuNote()}; got {value.Length} bytes", nameof(value));
+        if (value.Length != ValueBufferSize) ThrowValueSize(value.Length);
         fixed (byte* k = key)
         fixed (byte* v = value)
         {
@@ -161,17 +162,30 @@ public sealed unsafe partial class Map : IDisposable
         return BpfSyscall.Invoke(command, ref attr, out int errno) < 0 ? errno : 0;
     }
 
+    // The checks run on every element operation: the test inlines, the message is built out of line.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     void CheckKey(ReadOnlySpan<byte> key)
     {
-        if (key.Length != KeySize)
-            throw new ArgumentException($"map '{Name}' has {KeySize}-byte keys; got {key.Length} bytes", nameof(key));
+        if (key.Length != KeySize) ThrowKeySize(key.Length);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     void CheckValue(int length, string operation)
     {
-        if (length < ValueBufferSize)
-            throw new ArgumentException($"map '{Name}' {operation} needs a {ValueBufferSize}-byte value buffer{PerCpuNote()}; got {length} bytes", "value");
+        if (length < ValueBufferSize) ThrowValueBufferSize(length, operation);
     }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    void ThrowKeySize(int length)
+        => throw new ArgumentException($"map '{Name}' has {KeySize}-byte keys; got {length} bytes", "key");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    void ThrowValueBufferSize(int length, string operation)
+        => throw new ArgumentException($"map '{Name}' {operation} needs a {ValueBufferSize}-byte value buffer{PerCpuNote()}; got {length} bytes", "value");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    void ThrowValueSize(int length)
+        => throw new ArgumentException($"map '{Name}' takes {ValueBufferSize}-byte values{PerCpuNote()}; got {length} bytes", "value");
 
     string PerCpuNote() => IsPerCpu ? $" ({PossibleCpus.Count} possible CPUs x {RoundUp8(ValueSize)} bytes)" : "";
 

@@ -13,18 +13,24 @@ internal static unsafe class BpfSyscall
     public static int Invoke<TAttr>(BpfCommand command, ref TAttr attr, out int errno) where TAttr : unmanaged
     {
         Libc.EnsureSupportedPlatform();
-        long result;
         fixed (TAttr* p = &attr)
         {
             // EINTR/EAGAIN: BPF_PROG_LOAD can be interrupted by a signal while verifying; libbpf retries too.
             int attempts = 0;
-            do
+            while (true)
             {
-                result = Libc.SyscallBpf(Libc.SysBpf, (int)command, p, (uint)sizeof(TAttr));
-                errno = result < 0 ? Marshal.GetLastPInvokeError() : 0;
-            } while (result < 0 && (errno == Errno.EINTR || (errno == Errno.EAGAIN && command == BpfCommand.ProgLoad)) && ++attempts < 5);
+                long result = Libc.SyscallBpf(Libc.SysBpf, (int)command, p, (uint)sizeof(TAttr));
+                if (result >= 0)
+                {
+                    errno = 0;
+                    return (int)result;
+                }
+                // syscall(2) sets errno on failure; it is read right after the call returns, as a SetLastError stub would.
+                errno = Marshal.GetLastSystemError();
+                bool retry = errno == Errno.EINTR || (errno == Errno.EAGAIN && command == BpfCommand.ProgLoad);
+                if (!retry || ++attempts >= 5) return -1;
+            }
         }
-        return (int)result;
     }
 
     /// <summary>Runs <paramref name="command"/> and throws a <see cref="BpfException"/> naming <paramref name="step"/> on failure.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Ebpf.Runtime.Syscalls;
@@ -9,7 +10,9 @@ internal static unsafe partial class Libc
     public const long SysBpf = 321;
     public const long SysPerfEventOpen = 298;
 
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    /// <summary>bpf(2). No SetLastError: a successful call (most calls: every map element operation) needs no errno,
+    /// so <see cref="BpfSyscall"/> reads errno itself, only after a failure, instead of clearing and saving it on every call.</summary>
+    [LibraryImport("libc", EntryPoint = "syscall")]
     public static partial long SyscallBpf(long number, int cmd, void* attr, uint size);
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
@@ -30,6 +33,7 @@ internal static unsafe partial class Libc
     public static partial uint IfNameToIndex(string name);
 
     /// <summary>Throws <see cref="PlatformNotSupportedException"/> off Linux x86-64: the syscall numbers above are that ABI's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void EnsureSupportedPlatform()
     {
         if (PlatformChecked) return;

@@ -196,4 +196,59 @@ public class MapTests
         Assert.StartsWith("create map 'bad_ring': EINVAL (", e.Message);
         Assert.Contains("power of two", e.Message);
     }
+
+    [SkippableFact]
+    public void Element_operations_racing_dispose_see_the_map_or_ObjectDisposedException_never_a_recycled_fd()
+    {
+        Kernel.RequireBpf();
+        var spec = Spec("race", MapType.Array, 4, 8, 1);
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            var map = Map.Create(spec);
+            var typed = map.As<uint, ulong>();
+            typed[0] = 42;
+            var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            long lookups = 0;
+            using var start = new Barrier(3);
+            var reader = new Thread(() =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    while (true)
+                    {
+                        ulong value = typed.Lookup(0);
+                        if (value != 42) failures.Enqueue($"read {value} through a closed map's fd");
+                        lookups++;
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(e.ToString());
+                }
+            });
+            // Maps created while the first one is disposed take its fd number as soon as it is closed.
+            var recycler = new Thread(() =>
+            {
+                start.SignalAndWait();
+                for (int i = 0; i < 20; i++)
+                {
+                    using var other = Map.Create(spec);
+                    other.As<uint, ulong>()[0] = 7;
+                }
+            });
+            reader.Start();
+            recycler.Start();
+            start.SignalAndWait();
+            while (Volatile.Read(ref lookups) < 10) Thread.Yield();
+            map.Dispose();
+            reader.Join();
+            recycler.Join();
+            Assert.Empty(failures);
+            Assert.Throws<ObjectDisposedException>(() => typed.Lookup(0));
+        }
+    }
 }
