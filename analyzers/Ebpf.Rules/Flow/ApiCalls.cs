@@ -34,6 +34,9 @@ public static class ApiCalls
     /// <summary><c>ref T Lookup(key)</c>: bpf_map_lookup_elem returning the value by reference (null ref when absent).</summary>
     public static bool IsLookup(IMethodSymbol m) => m.ReturnsByRef && MapHelperId(m) == MapLookupElem;
 
+    /// <summary><c>TInner? Lookup(key)</c> of a map of maps: bpf_map_lookup_elem returning the inner map (null when absent).</summary>
+    public static bool IsInnerMapLookup(IMethodSymbol m) => !m.ReturnsByRef && m.ReturnType.IsReferenceType && MapHelperId(m) == MapLookupElem;
+
     /// <summary><c>ref T Reserve&lt;T&gt;()</c>: bpf_ringbuf_reserve (a null ref when the ring is full).</summary>
     public static bool IsReserve(IMethodSymbol m) => m.ReturnsByRef && MapHelperId(m) == RingbufReserve;
 

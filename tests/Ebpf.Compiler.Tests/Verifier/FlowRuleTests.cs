@@ -110,6 +110,8 @@ public class FlowRuleTests
     {
         ["Reserve_submitted_unchecked"] = "the unchecked pointer is a helper argument, not dereferenced",
         ["Lookup_passed_to_update_unchecked"] = "the unchecked pointer is a helper argument, not dereferenced",
+        ["InnerMap_used_unchecked"] = "the unchecked inner map is a helper's map argument, not dereferenced",
+        ["InnerMap_null_branch_used"] = "the null inner map is a helper's map argument, not dereferenced",
         ["Packet_variable_pointer_unchecked"] = "a variable packet offset",
         ["Packet_variable_pointer_short_check"] = "a variable packet offset",
     };
