@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Ebpf;
 
 // CONTRACT (signatures): language.md §3. Programs only look inner maps up (the kernel allows no other helper
-// on a map of maps); user space stores them, which the managed Set/Delete model.
+// on a map of maps); user space stores them, which the managed Set/Remove model (no [MapHelper]: programs cannot).
 
 /// <summary>Maps of maps by index (BPF_MAP_TYPE_ARRAY_OF_MAPS): each slot holds a map shaped like
 /// <typeparamref name="TInner"/> (its type, key and value) with <c>innerMaxEntries</c> entries, which user space stores.</summary>
@@ -39,7 +39,7 @@ public sealed class ArrayOfMaps<TInner>(uint maxEntries, uint innerMaxEntries, M
 
     /// <summary>Empties slot <paramref name="index"/>; false when it was empty or out of range.</summary>
     [ManagedOnly]
-    public bool Delete(uint index) => index < _slots.Length && Interlocked.Exchange(ref _slots[index], null) is not null;
+    public bool Remove(uint index) => index < _slots.Length && Interlocked.Exchange(ref _slots[index], null) is not null;
 }
 
 /// <summary>Maps of maps by key (BPF_MAP_TYPE_HASH_OF_MAPS): each key holds a map shaped like <typeparamref name="TInner"/>.</summary>
@@ -76,7 +76,7 @@ public sealed class HashOfMaps<TKey, TInner>(uint maxEntries, uint innerMaxEntri
 
     /// <summary>Removes the inner map under <paramref name="key"/>; false when there was none.</summary>
     [ManagedOnly]
-    public bool Delete(TKey key) => _inner.TryRemove(key, out _);
+    public bool Remove(TKey key) => _inner.TryRemove(key, out _);
 
     /// <summary>The number of inner maps stored.</summary>
     [ManagedOnly] public int Count => _inner.Count;

@@ -114,7 +114,7 @@ public class MapOfMapsKernelTests
         var inner = new ArrayMap<long>(maxEntries: 8);
         tenants.Set(1, inner);
         Assert.Same(inner, tenants.Lookup(1));
-        Assert.True(tenants.Delete(1));
+        Assert.True(tenants.Remove(1));
         Assert.Null(tenants.Lookup(1));
 
         var byKey = new HashOfMaps<uint, HashMap<uint, long>>(maxEntries: 1, innerMaxEntries: 4);
