@@ -80,7 +80,8 @@ public sealed unsafe class UserRingBufferWriter : IDisposable
         *(uint*)(header + 4) = 0;
         // Release: the header is in memory before the kernel can see the new producer position.
         Volatile.Write(ref *(ulong*)_producerPage, producer + total);
-        return new Span<byte>(Data + ((producer + HeaderSize) & (_dataSize - 1)), size);
+        // The payload follows its header even past the end of the data area: the second mapping continues it.
+        return new Span<byte>(header + HeaderSize, size);
     }
 
     /// <summary>Hands a sample from <see cref="Reserve"/> to the kernel.</summary>
@@ -109,7 +110,7 @@ public sealed unsafe class UserRingBufferWriter : IDisposable
         fixed (byte* payload = sample)
         {
             byte* header = payload - HeaderSize;
-            if (sample.IsEmpty || header < Data || header >= Data + 2 * _dataSize || (*(uint*)header & BusyBit) == 0)
+            if (sample.IsEmpty || header < Data || header >= Data + _dataSize || (*(uint*)header & BusyBit) == 0)
                 throw new ArgumentException($"the span is not a sample reserved in user ring buffer '{_map.Name}' and not yet released", nameof(sample));
             uint length = *(uint*)header & ~(BusyBit | DiscardBit);
             // Release: the payload is in memory before the kernel sees the busy bit cleared.

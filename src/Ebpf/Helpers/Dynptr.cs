@@ -33,10 +33,7 @@ public readonly unsafe struct Dynptr
     public static long Read<T>(out T value, in Dynptr source, uint offset = 0, ulong flags = 0) where T : unmanaged
     {
         value = default;
-        if (flags != 0 || source._data == null) return -Errno.EINVAL;
-        if (!source.Covers(offset, (uint)sizeof(T))) return -Errno.E2BIG;
-        value = Unsafe.ReadUnaligned<T>(source._data + offset);
-        return 0;
+        fixed (T* destination = &value) return source.CopyTo((byte*)destination, (uint)sizeof(T), offset, flags);
     }
 
     /// <summary>A reference to the <c>T</c> at <paramref name="offset"/> of <paramref name="source"/>, or a null reference
@@ -45,9 +42,29 @@ public readonly unsafe struct Dynptr
     [BpfHelper(203)]
     public static ref T Data<T>(in Dynptr source, uint offset = 0) where T : unmanaged
     {
-        if (source._data == null || !source.Covers(offset, (uint)sizeof(T))) return ref Unsafe.NullRef<T>();
-        return ref Unsafe.AsRef<T>(source._data + offset);
+        void* address = source.AddressOf(offset, (uint)sizeof(T));
+        return ref address == null ? ref Unsafe.NullRef<T>() : ref Unsafe.AsRef<T>(address);
     }
+
+    /// <summary>bpf_dynptr_read's checks, in the kernel's order, then the copy (the destination cleared on failure).</summary>
+    internal long CopyTo(byte* destination, uint length, uint offset, ulong flags)
+    {
+        if (_data == null || flags != 0)
+        {
+            new Span<byte>(destination, (int)length).Clear();
+            return -Errno.EINVAL;
+        }
+        if (!Covers(offset, length))
+        {
+            new Span<byte>(destination, (int)length).Clear();
+            return -Errno.E2BIG;
+        }
+        Buffer.MemoryCopy(_data + offset, destination, length, length);
+        return 0;
+    }
+
+    /// <summary>bpf_dynptr_data: the address of the bytes, or null when the dynptr is empty or they pass its end.</summary>
+    internal void* AddressOf(uint offset, uint length) => _data != null && Covers(offset, length) ? _data + offset : null;
 
     bool Covers(uint offset, uint length) => length <= _size && offset <= _size - length;
 }

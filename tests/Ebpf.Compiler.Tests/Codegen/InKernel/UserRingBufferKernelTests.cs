@@ -107,6 +107,32 @@ public class UserRingBufferKernelTests
         Assert.Equal(0, managedRing.Count);
     }
 
+    /// <summary>Five rounds of 100 samples of 24 bytes (header included) through a 4096-byte ring: from the second round
+    /// on, samples straddle the end of the data area, which the double mapping makes contiguous for the writer.</summary>
+    [SkippableFact]
+    public void Samples_that_wrap_around_the_end_of_the_ring_arrive_whole()
+    {
+        Kernel.RequireBpf();
+        using var probe = LoadedProbe.Load(Source, "Requests.cs");
+        var type = TestCompilations.EmitAndLoad(TestCompilations.Create(Source, "Requests.cs")).GetType("Requests")!;
+        var managedRing = (UserRingBuffer)type.GetField("Incoming", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        using var writer = new UserRingBufferWriter(probe.Collection.Maps["Incoming"]);
+        for (uint round = 0; round < 5; round++)
+        {
+            for (uint i = 0; i < 100; i++)
+            {
+                var request = new Request { Id = 1000 + round * 100 + i, Weight = i % 5, Amount = (round + 1) * 1_000_003L - i };
+                Assert.True(writer.TryWrite(in request));
+                Assert.True(managedRing.TrySubmit(MemoryMarshal.AsBytes(new ReadOnlySpan<Request>(in request))));
+            }
+            type.GetMethod("DrainOnce")!.Invoke(null, null);
+            var expected = Globals.Select(g => (long)type.GetField(g, BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!).ToArray();
+            Assert.Equal((uint)XdpAction.Pass, probe.RunXdp("Run", new byte[64]));
+            Assert.Equal(expected, Globals.Select(g => probe.Global<long>(g)).ToArray());
+            Assert.Equal(new long[] { 100, 100, 0, 1000 + round * 100 + 99 }, expected.Where((_, k) => Globals[k] != "Sum").ToArray());
+        }
+    }
+
     [SkippableFact]
     public void Writer_refuses_a_sample_larger_than_the_ring_and_a_map_that_is_not_a_user_ring_buffer()
     {
