@@ -27,7 +27,7 @@ public static partial class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MapMethodReceiver = Create("EBPF1905",
         "Map method called on something other than a map field",
-        "'{0}' must be called directly on a map field of the [BpfObject] class (the map is an ld_imm64 of the map itself)");
+        "'{0}' must be called on a map field of the [BpfObject] class (the map is an ld_imm64 of the map itself), or on an inner map that a map of maps' Lookup returned into a local");
 
     // ---- EBPF21xx: verifier safety detected by the code generator ------------------------------
 

@@ -25,6 +25,10 @@ public static class ApiCalls
     /// the ring is full).</summary>
     public static bool IsReserve(IMethodSymbol m) => m.ReturnsByRef && MapHelper(m) is { Reference: HelperReference.Acquires };
 
+    /// <summary><c>TInner? Lookup(key)</c> of a map of maps: bpf_map_lookup_elem returning the inner map (null when absent).</summary>
+    public static bool IsInnerMapLookup(IMethodSymbol m)
+        => !m.ReturnsByRef && m.ReturnType.IsReferenceType && MapHelper(m) is { ResultMayBeNull: true, Reference: HelperReference.None };
+
     /// <summary>bpf_ringbuf_submit or bpf_ringbuf_discard: releases the record passed first.</summary>
     public static bool IsRelease(IMethodSymbol m) => MapHelper(m) is { Reference: HelperReference.ReleasesFirstArgument };
 

@@ -281,6 +281,7 @@ sealed class MethodFlow
         {
             ProvenanceKind.MapValueOrNull => state.With(root, value with { Kind = ProvenanceKind.MapValue }),
             ProvenanceKind.RecordOrNull => state.With(root, value with { Kind = ProvenanceKind.Record }),
+            ProvenanceKind.InnerMapOrNull => state.With(root, value with { Kind = ProvenanceKind.InnerMap }),
             _ => state,
         };
     }
@@ -351,7 +352,16 @@ sealed class MethodFlow
     Provenance Invoke(IInvocationOperation call, ref FlowState state, RefUse use)
     {
         var m = call.TargetMethod;
-        if (call.Instance is { } instance) Eval(instance, ref state, RefUse.Value);
+        if (call.Instance is { } instance)
+        {
+            var receiver = Eval(instance, ref state, RefUse.Value);
+            if (receiver.Kind is ProvenanceKind.InnerMapOrNull or ProvenanceKind.Null && ApiCalls.IsHelper(m))
+            {
+                _report?.Invoke(DiagnosticDescriptors.UncheckedPointer, instance.Syntax.GetLocation(), new object[] { call.Syntax.ToString(),
+                    receiver.Kind == ProvenanceKind.Null ? "an inner map (here the test just found it null)" : "an inner map from a map of maps' Lookup", InnerMapCheckHint });
+                state = Reported(state, receiver);
+            }
+        }
         if (ApiCalls.IsNullRefTest(m))
         {
             foreach (var a in call.Arguments) Eval(a.Value, ref state, RefUse.Reference);
@@ -381,6 +391,7 @@ sealed class MethodFlow
         }
         if (ApiCalls.IsLookup(m))
             return Deref(new Provenance(ProvenanceKind.MapValueOrNull), call, use, state);
+        if (ApiCalls.IsInnerMapLookup(m)) return new Provenance(ProvenanceKind.InnerMapOrNull);
         if (ApiCalls.IsReserve(m))
         {
             int id = call.Syntax.SpanStart;
@@ -527,6 +538,13 @@ sealed class MethodFlow
             }
             case IInvocationOperation call when _inlineResults.TryGetValue(call, out var split):
                 return split;
+            case IIsPatternOperation { Pattern: IConstantPatternOperation constant } test when IsNullConstant(constant.Value):
+                return SplitOnNull(test.Value, state);
+            case IIsPatternOperation { Pattern: INegatedPatternOperation { Pattern: IConstantPatternOperation constant } } test when IsNullConstant(constant.Value):
+            {
+                var (isNull, nonNull) = SplitOnNull(test.Value, state);
+                return (nonNull, isNull);
+            }
             case IBinaryOperation binary:
                 return Compare(binary, state);
             default:
@@ -540,6 +558,11 @@ sealed class MethodFlow
         var left = Eval(binary.LeftOperand, ref s, RefUse.Value);
         var right = Eval(binary.RightOperand, ref s, RefUse.Value);
         var kind = binary.OperatorKind;
+        if (kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals && (IsNullConstant(binary.RightOperand) || IsNullConstant(binary.LeftOperand)))
+        {
+            var (isNull, nonNull) = SplitOnNull(IsNullConstant(binary.RightOperand) ? binary.LeftOperand : binary.RightOperand, state);
+            return kind == BinaryOperatorKind.Equals ? (isNull, nonNull) : (nonNull, isNull);
+        }
         switch (kind)
         {
             case BinaryOperatorKind.ConditionalAnd:
@@ -589,6 +612,17 @@ sealed class MethodFlow
             };
         }
         return (state, state);
+    }
+
+    static bool IsNullConstant(IOperation op) => op.ConstantValue is { HasValue: true, Value: null };
+
+    /// <summary>The states when an inner map (<c>inner == null</c>, <c>inner is null</c>) is null and when it is not.</summary>
+    (FlowState IsNull, FlowState NonNull) SplitOnNull(IOperation tested, FlowState state)
+    {
+        var s = state;
+        var value = Eval(tested, ref s, RefUse.Value);
+        if (value.Kind is not (ProvenanceKind.InnerMapOrNull or ProvenanceKind.InnerMap) || value.Root is not { } root) return (state, state);
+        return (state.With(root, new Provenance(ProvenanceKind.Null, Root: root)), state.With(root, value with { Kind = ProvenanceKind.InnerMap }));
     }
 
     static decimal? ConstantOf(IBinaryOperation binary)
@@ -649,10 +683,17 @@ sealed class MethodFlow
         }
     }
 
-    static string Describe(Provenance p) => p.Kind == ProvenanceKind.RecordOrNull ? "a ring-buffer reservation" : "a map lookup";
+    static string Describe(Provenance p) => p.Kind switch
+    {
+        ProvenanceKind.RecordOrNull => "a ring-buffer reservation",
+        ProvenanceKind.InnerMapOrNull => "an inner map from a map of maps' Lookup",
+        _ => "a map lookup",
+    };
 
     static string CheckHint(Provenance p, SyntaxNode at)
         => p.Kind == ProvenanceKind.RecordOrNull ? ReserveCheckHint(null) : "test it first: 'if (Unsafe.IsNullRef(ref v)) return ...;', or copy the value out with TryGetValue";
+
+    const string InnerMapCheckHint = "test it first: 'if (inner == null) return ...;' (the slot may be empty)";
 
     static string ReserveCheckHint(IOperation? _) => "test it first: 'if (Unsafe.IsNullRef(ref e)) return ...;' (the ring may be full)";
 

@@ -36,6 +36,10 @@ public enum ProvenanceKind
     Kernel,
     /// <summary>A pointer to the stack (PTR_TO_STACK).</summary>
     Stack,
+    /// <summary>An inner map a map of maps' lookup returned, not yet tested (CONST_PTR_TO_MAP | PTR_MAYBE_NULL).</summary>
+    InnerMapOrNull,
+    /// <summary>A tested inner map (CONST_PTR_TO_MAP): the map argument of the inner map's methods.</summary>
+    InnerMap,
 }
 
 /// <summary>An abstract value of the flow analysis: a point of the provenance lattice plus the facts a
@@ -73,7 +77,7 @@ public sealed record Provenance(
         _ => false,
     };
 
-    public bool IsPointerOrNull => Kind is ProvenanceKind.MapValueOrNull or ProvenanceKind.RecordOrNull;
+    public bool IsPointerOrNull => Kind is ProvenanceKind.MapValueOrNull or ProvenanceKind.RecordOrNull or ProvenanceKind.InnerMapOrNull;
 
     /// <summary>The value with <see cref="Root"/> set to the local it was read from.</summary>
     public Provenance From(ISymbol root) => this with { Root = root, Delta = 0 };
@@ -95,6 +99,9 @@ public sealed record Provenance(
             case (ProvenanceKind.MapValueOrNull or ProvenanceKind.MapValue or ProvenanceKind.Null, ProvenanceKind.MapValueOrNull or ProvenanceKind.MapValue or ProvenanceKind.Null)
                 when a.Kind != ProvenanceKind.Null || b.Kind != ProvenanceKind.Null:
                 return new(ProvenanceKind.MapValueOrNull, Root: root);
+            case (ProvenanceKind.InnerMapOrNull or ProvenanceKind.InnerMap or ProvenanceKind.Null, ProvenanceKind.InnerMapOrNull or ProvenanceKind.InnerMap or ProvenanceKind.Null)
+                when a.Kind != ProvenanceKind.Null || b.Kind != ProvenanceKind.Null:
+                return new(ProvenanceKind.InnerMapOrNull, Root: root);
             case (ProvenanceKind.RecordOrNull or ProvenanceKind.Record or ProvenanceKind.Null, ProvenanceKind.RecordOrNull or ProvenanceKind.Record or ProvenanceKind.Null):
                 return new(ProvenanceKind.RecordOrNull, Root: root, Record: Math.Max(a.Record, b.Record));
             default:

@@ -272,6 +272,10 @@ public sealed partial class SubsetRules
                     return true;
                 case IConversionOperation c when IsBoxing(c):
                     return true;
+                // `inner == null` on a map: C# compares the map and null as objects; only the map pointer exists.
+                case IConversionOperation { Type.SpecialType: SpecialType.System_Object, IsImplicit: true, Parent: IBinaryOperation } c
+                    when c.Operand.Type is { } operandType && _symbols.IsApi(operandType) || c.Operand.ConstantValue is { HasValue: true, Value: null }:
+                    return true;
                 case ILiteralOperation { ConstantValue: { HasValue: true, Value: null } }:
                     return true;
             }

@@ -143,7 +143,7 @@ internal sealed partial class MethodLowerer
     /// <c>sizeof(T)</c> and zero flags after the other arguments;</item>
     /// <item>a context struct is the context pointer; scalars are values.</item>
     /// </list></summary>
-    (List<Value> Args, uint ReadOnly) LowerHelperArguments(IInvocationOperation inv, MapModel? receiverMap)
+    (List<Value> Args, uint ReadOnly) LowerHelperArguments(IInvocationOperation inv, MapReceiver? receiverMap)
     {
         var method = inv.TargetMethod;
         bool recordOnly = method.ReturnsVoid && method.OriginalDefinition.Parameters.Any(p => p.RefKind == RefKind.Ref && IsMethodTypeParameter(p.Type));
@@ -152,7 +152,7 @@ internal sealed partial class MethodLowerer
         // The map goes where the kernel's prototype has it: first, or after the parameters [MapHelper]'s
         // MapPosition counts (bpf_msg_redirect_map(msg, map, key, flags)).
         int mapPosition = receiverMap is null || recordOnly ? -1 : KernelApi.MapPosition(method);
-        if (mapPosition == 0) args.Add(_b.Emit(new MapHandleInstruction(receiverMap!.Name)));
+        if (mapPosition == 0) args.Add(MapHandle(receiverMap!.Value));
         // Arguments are evaluated in source order (named ones may come early, defaults last) and passed in parameter order.
         var parts = new SortedList<int, (List<Value> Values, uint ReadOnly)>();
         foreach (var arg in inv.Arguments)
@@ -166,7 +166,7 @@ internal sealed partial class MethodLowerer
         {
             readOnly |= partReadOnly << args.Count;
             args.AddRange(values);
-            if (mapPosition > 0 && ordinal == mapPosition - 1) args.Add(_b.Emit(new MapHandleInstruction(receiverMap!.Name)));
+            if (mapPosition > 0 && ordinal == mapPosition - 1) args.Add(MapHandle(receiverMap!.Value));
         }
         if ((method.ReturnsByRef || method.ReturnsByRefReadonly) && IsMethodTypeParameter(method.OriginalDefinition.ReturnType)
             && !method.OriginalDefinition.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, method.OriginalDefinition.ReturnType)))
@@ -185,8 +185,7 @@ internal sealed partial class MethodLowerer
         if (IsMap(p.Type))
         {
             if (recordOnly) return;
-            var map = Unwrap(arg.Value) is IFieldReferenceOperation { Field: { IsStatic: true } field } ? _context.Object.FindMap(field) : null;
-            args.Add(_b.Emit(new MapHandleInstruction(map?.Name ?? throw Error(DiagnosticDescriptors.MapMethodReceiver, arg.Syntax, method.Name))));
+            args.Add(MapHandle(MapOperand(arg.Value) ?? throw Error(DiagnosticDescriptors.MapMethodReceiver, arg.Syntax, method.Name)));
         }
         else if (p.RefKind != RefKind.None)
         {
@@ -254,13 +253,13 @@ internal sealed partial class MethodLowerer
 
     /// <summary>The arguments of a map method in the order of its <paramref name="kernelForm"/>: its map
     /// parameter is the receiver, the others are the C# arguments of the same name.</summary>
-    (List<Value> Args, uint ReadOnly) LowerInKernelOrder(IInvocationOperation inv, IMethodSymbol kernelForm, MapModel map)
+    (List<Value> Args, uint ReadOnly) LowerInKernelOrder(IInvocationOperation inv, IMethodSymbol kernelForm, MapReceiver map)
     {
         var args = new List<Value>();
         uint readOnly = 0;
         foreach (var kp in kernelForm.Parameters)
         {
-            if (IsMap(kp.Type)) { args.Add(_b.Emit(new MapHandleInstruction(map.Name))); continue; }
+            if (IsMap(kp.Type)) { args.Add(MapHandle(map)); continue; }
             var arg = inv.Arguments.First(a => a.Parameter!.Name == kp.Name);
             AddHelperArgument(inv, arg, recordOnly: false, args, ref readOnly);
         }
@@ -287,12 +286,28 @@ internal sealed partial class MethodLowerer
 
     // ---- maps --------------------------------------------------------------------------------
 
-    MapModel MapOf(IInvocationOperation inv)
+    /// <summary>The map a map method works on: a map field of the object (an <c>ld_imm64</c> of the map), or a map
+    /// held in a local or parameter (an inner map a map of maps' <c>Lookup</c> returned), whose pointer is the map
+    /// argument (the verifier's CONST_PTR_TO_MAP once the program checked it for NULL).</summary>
+    readonly record struct MapReceiver(string Name, Value? Pointer);
+
+    Value MapHandle(MapReceiver map) => map.Pointer ?? _b.Emit(new MapHandleInstruction(map.Name));
+
+    MapReceiver? MapOperand(IOperation operand)
     {
-        if (inv.Instance is { } instance && Unwrap(instance) is IFieldReferenceOperation { Field: { IsStatic: true } field } && _context.Object.FindMap(field) is { } map)
-            return map;
-        throw Error(DiagnosticDescriptors.MapMethodReceiver, inv.Syntax, inv.TargetMethod.Name);
+        var op = Unwrap(operand);
+        if (op is IFieldReferenceOperation { Field: { IsStatic: true } field })
+            return _context.Object.FindMap(field) is { } map ? new MapReceiver(map.Name, null) : null;
+        bool held = op is ILocalReferenceOperation { Local.RefKind: RefKind.None } or IParameterReferenceOperation { Parameter.RefKind: RefKind.None }
+            or Microsoft.CodeAnalysis.FlowAnalysis.IFlowCaptureReferenceOperation;
+        if (held && op.Type is { } type && IsMap(type))
+            return new MapReceiver(op.Syntax.ToString(), LowerValue(op));
+        return null;
     }
+
+    MapReceiver MapOf(IInvocationOperation inv)
+        => (inv.Instance is { } instance ? MapOperand(instance) : null)
+           ?? throw Error(DiagnosticDescriptors.MapMethodReceiver, inv.Syntax, inv.TargetMethod.Name);
 
     static bool IsTryGetValue(IMethodSymbol m)
         => m.ReturnType.SpecialType == SpecialType.System_Boolean && m.Parameters.Length == 2 && m.Parameters[1].RefKind == RefKind.Out;
@@ -320,7 +335,7 @@ internal sealed partial class MethodLowerer
     void LowerTryGetValue(IInvocationOperation inv, int helperId, IrBlock ifTrue, IrBlock ifFalse)
     {
         var map = MapOf(inv);
-        var handle = _b.Emit(new MapHandleInstruction(map.Name));
+        var handle = MapHandle(map);
         var key = ArgumentAddress(inv.Arguments[0]);
         var destination = LowerPlace(inv.Arguments[1].Value);
         var pointer = _b.Emit(new HelperCallInstruction(helperId, $"{map.Name}.{inv.TargetMethod.Name}",

@@ -85,6 +85,8 @@ internal sealed partial class MethodLowerer
             // `p == null` on a pointer: Roslyn leaves the null literal untyped under its conversion to the pointer type.
             var target = type ?? (op.Parent as IConversionOperation)?.Type;
             if (target is not null && Scalar(target) is { IsPointer: true } p) return Constant.Null(p);
+            // `inner == null` on a map: C# compares references as objects; the null is the map pointer's.
+            if (target is { SpecialType: SpecialType.System_Object }) return Constant.Null(IrType.Pointer(PointerKind.MapHandle));
             throw Unsupported(op.Syntax, "a null value that is not a pointer");
         }
         if (type is null || Scalar(type) is not { } ir || ir.IsPointer)
@@ -114,6 +116,8 @@ internal sealed partial class MethodLowerer
     Value LowerConversion(IConversionOperation c)
     {
         if (c.OperatorMethod is not null) throw Unsupported(c.Syntax, $"user-defined conversion '{c.OperatorMethod.ToDisplayString()}'");
+        // A map compared with null (`inner == null`): the reference converted to object is the map pointer itself.
+        if (c.Type?.SpecialType == SpecialType.System_Object && c.Operand.Type is { } operand && IsMap(operand)) return LowerValue(c.Operand);
         var to = ScalarType(c.Type!, c.Syntax);
         return ConvertScalar(LowerValue(c.Operand), to, c.Operand.Type, c.Syntax);
     }

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 namespace Ebpf.Compiler.Frontend;
 
 /// <summary>Maps C# types to IR types. Scalars (integers, bool, char, enums, pointers, context
-/// structs) become IR values; other structs live in memory and have no IR value type.</summary>
+/// structs, maps) become IR values; other structs live in memory and have no IR value type.</summary>
 internal static class TypeMapper
 {
     /// <summary>The IR type of a scalar C# type, or null for an aggregate (struct) or unsupported type.</summary>
@@ -14,6 +14,8 @@ internal static class TypeMapper
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } u }) return Scalar(u);
         if (type is IPointerTypeSymbol or IFunctionPointerTypeSymbol) return IrType.Pointer(PointerKind.Unknown);
         if (KernelApi.IsContextType(type)) return IrType.Pointer(PointerKind.Context);
+        // A map held in a local (an inner map a map of maps' Lookup returned): the map pointer (CONST_PTR_TO_MAP).
+        if (KernelApi.IsMapType(type)) return IrType.Pointer(PointerKind.MapHandle);
         return type.SpecialType switch
         {
             SpecialType.System_Boolean => IrType.I1,

@@ -485,20 +485,10 @@ public static unsafe partial class Bpf
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(200)] public static void RingbufDiscardDynptr(void* ptr, ulong flags) => throw KernelOnly("bpf_ringbuf_discard_dynptr");
 
-    /// <summary>The kernel helper <c>bpf_dynptr_read</c>.</summary>
-    /// <remarks><c>long bpf_dynptr_read(void *dst, u32 len, struct bpf_dynptr *src, u32 offset, u64 flags)</c>, kernel 5.19. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(201)] public static long DynptrRead(void* dst, uint len, void* src, uint offset, ulong flags) => throw KernelOnly("bpf_dynptr_read");
-
     /// <summary>The kernel helper <c>bpf_dynptr_write</c>.</summary>
     /// <remarks><c>long bpf_dynptr_write(struct bpf_dynptr *dst, u32 offset, void *src, u32 len, u64 flags)</c>, kernel 5.19. The UAPI header documents it. Kernel only:
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(202)] public static long DynptrWrite(void* dst, uint offset, void* src, uint len, ulong flags) => throw KernelOnly("bpf_dynptr_write");
-
-    /// <summary>The kernel helper <c>bpf_dynptr_data</c>.</summary>
-    /// <remarks><c>void *bpf_dynptr_data(struct bpf_dynptr *ptr, u32 offset, u32 len)</c>, kernel 5.19. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(203)] public static void* DynptrData(void* ptr, uint offset, uint len) => throw KernelOnly("bpf_dynptr_data");
 
     /// <summary>The kernel helper <c>bpf_tcp_raw_gen_syncookie_ipv4</c>.</summary>
     /// <remarks><c>s64 bpf_tcp_raw_gen_syncookie_ipv4(struct iphdr *iph, struct tcphdr *th, u32 th_len)</c>, kernel 6.0; GPL-only. The UAPI header documents it. Kernel only:

@@ -103,12 +103,3 @@ public sealed class SockHash<TKey>(uint maxEntries, MapFlags flags = MapFlags.No
     [MapHelper(70, MapPosition = 1)]
     public long Update(SockOpsContext skops, in TKey key, MapUpdate flags = MapUpdate.Any) => Insert(key, skops.LocalPort, flags);
 }
-
-/// <summary>A ring buffer user space writes and programs drain (BPF_MAP_TYPE_USER_RINGBUF).</summary>
-/// <remarks>Kernel 6.1. The size is a power of two and a multiple of the page size. Programs consume samples
-/// with <c>bpf_user_ringbuf_drain</c>, whose callback receives each sample as a <c>bpf_dynptr</c>; the
-/// compiler has no dynptr type yet, so this map has no program-side method: an object can define it and
-/// user space can create and fill it.</remarks>
-[BpfMap(MapType.UserRingbuf, KeySize = 0, ValueSize = 0)]
-public sealed class UserRingBuffer(uint sizeBytes, MapFlags flags = MapFlags.None, MapPinning pinning = MapPinning.None)
-    : BpfMap(MapType.UserRingbuf, sizeBytes, flags, pinning);

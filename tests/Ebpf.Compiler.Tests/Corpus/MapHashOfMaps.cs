@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ebpf;
 
-/// <summary>A hash of maps whose inner maps are hash maps (user space fills them).</summary>
+/// <summary>A hash of maps whose inner maps are hash maps (user space fills them); the program records the
+/// run count in the inner map of interface 1 when user space stored one.</summary>
 [BpfObject(License = "GPL")]
 public static unsafe partial class MapHashOfMaps
 {
@@ -11,5 +12,12 @@ public static unsafe partial class MapHashOfMaps
     static ulong Runs;
 
     [Xdp]
-    static XdpAction Count(XdpContext ctx) { Runs++; return XdpAction.Pass; }
+    static XdpAction Count(XdpContext ctx)
+    {
+        Runs++;
+        var perPort = PerIfindex.Lookup(1);
+        if (perPort is null) return XdpAction.Pass;
+        perPort.Update(0, Runs);
+        return XdpAction.Drop;
+    }
 }

@@ -48,6 +48,12 @@ public static class FlowProbes
         }
         """;
 
+    /// <summary>Members of the probes of inner-map lookups: a map of maps by index and one by key.</summary>
+    const string InnerMaps = """
+        static readonly ArrayOfMaps<ArrayMap<ulong>> Tenants = new(maxEntries: 4, innerMaxEntries: 4);
+        static readonly HashOfMaps<uint, HashMap<uint, ulong>> ByKey = new(maxEntries: 4, innerMaxEntries: 16);
+        """;
+
     /// <summary>Name, markup source. Each marked span is where the compiler and the analyzer report.</summary>
     public static readonly (string Name, string Markup)[] Invalid =
     [
@@ -66,6 +72,8 @@ public static class FlowProbes
         ("Lookup_null_branch_used", Probe("ref ulong c = ref Counts.Lookup(9);\n        if (Unsafe.IsNullRef(ref c)) {|EBPF2106:c|} = 1;")),
         ("Reserve_submitted_unchecked", Probe("ref Event e = ref Events.Reserve<Event>();\n        Events.Submit(ref {|EBPF2106:e|});")),
         ("TaskStorage_get_incremented_unchecked", Probe("ref ulong n = ref PerTask.Get(Bpf.GetCurrentTaskBtf(), flags: LocalStorageFlags.Create);\n        {|EBPF2106:n|}++;", "static readonly TaskStorage<ulong> PerTask = new();", tracepoint: true)),
+        ("InnerMap_used_unchecked", Probe("var inner = Tenants.Lookup(1);\n        ref ulong c = ref {|EBPF2106:inner|}.Lookup(0);\n        if (!Unsafe.IsNullRef(ref c)) c++;", InnerMaps)),
+        ("InnerMap_null_branch_used", Probe("var inner = ByKey.Lookup(7);\n        if (inner == null) {|EBPF2106:inner|}.Update(1, Total);", InnerMaps)),
         // EBPF2107: packet bytes past the checked range.
         ("Packet_read_without_check", Probe("byte* data = ctx.Data;\n        Total = {|EBPF2107:*(ushort*)(data + 12)|};")),
         ("Packet_read_past_check", Probe("byte* data = ctx.Data;\n        if (data + 14 > ctx.DataEnd) return XdpAction.Drop;\n        Total = {|EBPF2107:*(uint*)(data + 12)|};")),
@@ -122,6 +130,9 @@ public static class FlowProbes
         ("Lookup_in_loop_checked", Probe("for (uint i = 0; i < 4; i++)\n        {\n            ref ulong c = ref Stats.Lookup(i);\n            if (Unsafe.IsNullRef(ref c)) continue;\n            Total += c;\n        }")),
         ("TaskStorage_get_checked", Probe("ref ulong n = ref PerTask.Get(Bpf.GetCurrentTaskBtf(), flags: LocalStorageFlags.Create);\n        if (!Unsafe.IsNullRef(ref n)) n++;", "static readonly TaskStorage<ulong> PerTask = new();", tracepoint: true)),
         ("TryGetValue_copy", Probe("if (Counts.TryGetValue(1, out ulong v)) Total = v;")),
+        ("InnerMap_early_return", Probe("var inner = Tenants.Lookup(1);\n        if (inner == null) return XdpAction.Pass;\n        ref ulong c = ref inner.Lookup(0);\n        if (!Unsafe.IsNullRef(ref c)) c++;", InnerMaps)),
+        ("InnerMap_is_not_null", Probe("var inner = ByKey.Lookup(7);\n        if (inner is not null && inner.TryGetValue(1, out ulong v)) Total = v;", InnerMaps)),
+        ("InnerMap_is_null_else", Probe("var inner = ByKey.Lookup(7);\n        if (inner is null) Total = 0;\n        else inner.Update(1, Total);", InnerMaps)),
         ("TryGetValue_negated", Probe("if (!Stats.TryGetValue(0, out ulong v)) return XdpAction.Pass;\n        Total = v * 2;")),
         ("Struct_value_checked", Probe("ref Big b = ref Bigs.Lookup(1);\n        if (Unsafe.IsNullRef(ref b)) return XdpAction.Pass;\n        b.A = 1; b.D = b.A + 2;")),
         ("Reserve_submit", Probe("ref Event e = ref Events.Reserve<Event>();\n        if (Unsafe.IsNullRef(ref e)) return XdpAction.Pass;\n        e.Pid = 1;\n        Events.Submit(ref e);")),

@@ -80,6 +80,7 @@ public class FlowRuleTests
         { "EBPF2106", "Lookup_incremented_unchecked", "invalid mem access 'map_value_or_null'", "EBPF2201" },
         { "EBPF2106", "Reserve_submitted_unchecked", "type=ringbuf_mem_or_null expected=ringbuf_mem", "EBPF2202" },
         { "EBPF2106", "TaskStorage_get_incremented_unchecked", "invalid mem access 'map_value_or_null'", "EBPF2201" },
+        { "EBPF2106", "InnerMap_used_unchecked", "type=map_value_or_null expected=map_ptr", "EBPF2201" },
         { "EBPF2107", "Packet_read_past_check", "invalid access to packet", "EBPF2203" },
         { "EBPF2107", "Packet_length_compared_not_pointer", "invalid access to packet", "EBPF2203" },
         { "EBPF2108", "Reserve_leaked_on_early_return", "Unreleased reference", "EBPF2215" },
@@ -99,7 +100,7 @@ public class FlowRuleTests
         Assert.DoesNotContain(result.Diagnostics, d => d.Id == id);
         var spec = Assert.Single(result.Objects).Spec;
         var e = Assert.Throws<VerifierException>(() => { using var c = Collection.Load(spec); });
-        Assert.Contains(reason, e.Log);
+        Assert.True(e.Log.Contains(reason, StringComparison.Ordinal), $"'{reason}' is not in the verifier's log:\n{e.Log}");
         Assert.NotEqual("EBPF2299", e.DiagnosticId);
         if (catalogId.Length > 0) Assert.Equal(catalogId, e.DiagnosticId);
         Assert.StartsWith($"Probe.cs(", e.Message);
@@ -111,6 +112,8 @@ public class FlowRuleTests
     {
         ["Reserve_submitted_unchecked"] = "the unchecked pointer is a helper argument, not dereferenced",
         ["Lookup_passed_to_update_unchecked"] = "the unchecked pointer is a helper argument, not dereferenced",
+        ["InnerMap_used_unchecked"] = "the unchecked inner map is a helper's map argument, not dereferenced",
+        ["InnerMap_null_branch_used"] = "the null inner map is a helper's map argument, not dereferenced",
         ["Packet_variable_pointer_unchecked"] = "a variable packet offset",
         ["Packet_variable_pointer_short_check"] = "a variable packet offset",
     };

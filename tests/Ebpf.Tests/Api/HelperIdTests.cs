@@ -81,6 +81,7 @@ public partial class HelperIdTests
         { nameof(RingBuffer.Discard), "ringbuf_discard" },
         { nameof(RingBuffer.Output), "ringbuf_output|perf_event_output" },
         { nameof(RingBuffer.Query), "ringbuf_query" },
+        { nameof(UserRingBuffer.Drain), "user_ringbuf_drain" },
     };
 
     [Theory]
