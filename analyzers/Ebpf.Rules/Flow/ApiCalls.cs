@@ -32,6 +32,9 @@ public static class ApiCalls
     /// <summary>bpf_ringbuf_submit or bpf_ringbuf_discard: releases the record passed first.</summary>
     public static bool IsRelease(IMethodSymbol m) => MapHelper(m) is { Reference: HelperReference.ReleasesFirstArgument };
 
+    /// <summary>Whether the method is part of the kernel API (a helper or a map method the compiler lowers to one).</summary>
+    public static bool IsHelper(IMethodSymbol m) => KernelApi.HelperId(m) is not null || KernelApi.MapHelperId(m) is not null;
+
     /// <summary><c>Unsafe.IsNullRef(ref x)</c>: the only null test a <c>ref</c> has.</summary>
     public static bool IsNullRefTest(IMethodSymbol m)
         => m.Name == "IsNullRef" && m.ContainingType.ToDisplayString() == "System.Runtime.CompilerServices.Unsafe";
