@@ -2,7 +2,8 @@
 # Packs everything users install into a local folder feed (default artifacts/feed):
 #   Ebpf, Ebpf.Asm, Ebpf.Btf, Ebpf.Object, Ebpf.Runtime   libraries (the kernel API and the runtime)
 #   Ebpf.Sdk                                               the MSBuild SDK (compiler, task, analyzers)
-#   Ebpf.Cli                                               the `ebpf` dotnet tool
+#   Ebpf.Cli                                               the `ebpf` dotnet tool (Ebpf.Cli.linux-x64: self-contained, one
+#                                                          composite ReadyToRun image; its compile is most of the pack time)
 #   Ebpf.Templates                                         `dotnet new ebpf`
 # Every pack gets a unique prerelease version (NuGet never re-reads a version it has cached), written to
 # FEED/version.txt and FEED/Ebpf.Packages.props (EbpfSdkVersion), which the samples import.

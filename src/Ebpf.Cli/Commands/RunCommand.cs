@@ -82,9 +82,12 @@ static class RunCommand
         }
     }
 
-    /// <summary>The first update comes after half a second (enough for most events to show), the rest every interval.</summary>
+    /// <summary>The first update comes a quarter of a second after attaching (live data soon after start; frequent events
+    /// have shown by then), the rest every interval.</summary>
     static TimeSpan Wait(Stopwatch started, double interval) =>
-        TimeSpan.FromSeconds(started.Elapsed < TimeSpan.FromSeconds(0.5) ? Math.Min(interval, 0.5) : interval);
+        TimeSpan.FromSeconds(started.Elapsed < TimeSpan.FromSeconds(FirstUpdateSeconds) ? Math.Min(interval, FirstUpdateSeconds) : interval);
+
+    const double FirstUpdateSeconds = 0.25;
 
     static void Show(LiveView view, IAnsiConsole console, bool terminal, double? duration, double interval)
     {
