@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
 done
 
 if $if_changed && [ -f "$feed/version.txt" ] && \
-   [ -z "$(find src msbuild analyzers Directory.Build.props Directory.Packages.props -newer "$feed/version.txt" \
+   [ -z "$(find src msbuild analyzers docs tools/docs-html Directory.Build.props Directory.Packages.props -newer "$feed/version.txt" \
            -not -path '*/bin/*' -not -path '*/obj/*' -type f -print -quit)" ]; then
   echo "pack.sh: $feed is up to date ($(cat "$feed/version.txt"))"
   exit 0

@@ -18,14 +18,11 @@ namespace Ebpf.Rules;
 /// </remarks>
 public static partial class DiagnosticDescriptors
 {
-    /// <summary>Where each diagnostic is explained: <c>docs/diagnostics.md#ebpfNNNN</c>.</summary>
-    public const string HelpLinkBase = "docs/diagnostics.md#";
-
     /// <summary>The one factory: derives the category from the ID range and the help link from the ID.</summary>
     static DiagnosticDescriptor Create(string id, string title, string messageFormat,
         DiagnosticSeverity severity = DiagnosticSeverity.Error, string? description = null)
         => new(id, title, messageFormat, CategoryOf(id), severity, isEnabledByDefault: true,
-            description: description, helpLinkUri: HelpLinkBase + id.ToLowerInvariant(),
+            description: description, helpLinkUri: HelpLinkFormat.Link(HelpLinkFormat.RepositoryBase, id),
             customTags: severity == DiagnosticSeverity.Error ? new[] { WellKnownDiagnosticTags.NotConfigurable } : Array.Empty<string>());
 
     /// <summary>The category of an ID: <c>Ebpf.Language</c>, <c>Ebpf.Verifier</c>, <c>Ebpf.Object</c>, <c>Ebpf.Build</c> or <c>Ebpf.Internal</c>.</summary>

@@ -29,6 +29,9 @@ public sealed class EbpfCompile : Microsoft.Build.Utilities.Task
     /// <summary><c>auto</c> (load every program into the running kernel's verifier where this machine can load
     /// programs), <c>true</c> (always; a program the kernel could not check is a warning) or <c>false</c>.</summary>
     public string? Verify { get; set; }
+    /// <summary>Where the diagnostics are explained (<c>$(EbpfDiagnosticsHelp)</c>): a URL or the path of the SDK's
+    /// docs/diagnostics.html; each logged EBPF diagnostic links to its entry there.</summary>
+    public string? DiagnosticsHelp { get; set; }
 
     /// <summary>The objects written, <c>&lt;Class&gt;.bpf.o</c>.</summary>
     [Output] public ITaskItem[] Objects { get; set; } = [];
@@ -104,7 +107,9 @@ public sealed class EbpfCompile : Microsoft.Build.Utilities.Task
         }
     }
 
-    static string? HelpLink(string id) => id.StartsWith("EBPF", StringComparison.Ordinal) ? $"docs/diagnostics.md#{id.ToLowerInvariant()}" : null;
+    string? HelpLink(string id) => id.StartsWith("EBPF", StringComparison.Ordinal)
+        ? Ebpf.Rules.HelpLinkFormat.Link(Ebpf.Rules.HelpLinkFormat.AbsoluteDocumentUri(DiagnosticsHelp) ?? Ebpf.Rules.HelpLinkFormat.RepositoryBase, id)
+        : null;
 
     /// <summary>Without the server: <c>dotnet Ebpf.Cli.dll build --request FILE</c>, whose last output line is the JSON response.</summary>
     BuildResponse? RunCompilerProcess(string dotnet, BuildRequest request, out string failure)

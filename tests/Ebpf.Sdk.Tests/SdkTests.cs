@@ -77,6 +77,18 @@ public sealed class SdkTests(PackedFeed feed, ITestOutputHelper log)
         Assert.DoesNotContain("MSB3073", build.Output);
         Assert.DoesNotContain("exited with code", build.Output);
         Assert.DoesNotContain("Exception", build.Output);
+
+        // The analyzers see where the diagnostics are explained (a compiler-visible property): the HTML page the package
+        // ships, with every entry of docs/diagnostics.md (the IDE opens file:///...diagnostics.html#ebpf1001).
+        var evaluation = Check(user.Dotnet("msbuild", "Bad", "-getProperty:EbpfDiagnosticsHelp", "-getItem:CompilerVisibleProperty"));
+        using var json = System.Text.Json.JsonDocument.Parse(evaluation.Output[evaluation.Output.IndexOf('{')..]);
+        var visible = json.RootElement.GetProperty("Items").GetProperty("CompilerVisibleProperty").EnumerateArray().Select(i => i.GetProperty("Identity").GetString()).ToList();
+        Assert.Contains("EbpfDiagnosticsHelp", visible);
+        Assert.Contains("EbpfTargetKernel", visible);
+        var page = File.ReadAllText(json.RootElement.GetProperty("Properties").GetProperty("EbpfDiagnosticsHelp").GetString()!);
+        var entries = Regex.Matches(File.ReadAllText(RepoPaths.Combine("docs", "diagnostics.md")), "<a id=\"(ebpf\\d{4})\"></a>").Select(m => m.Groups[1].Value).ToList();
+        Assert.NotEmpty(entries);
+        foreach (var entry in entries) Assert.Contains($"<a id=\"{entry}\"></a>", page);
     }
 
     /// <summary>The kernel's verdict is part of every build by default (EbpfVerify=auto): a loop of 5 million iterations

@@ -34,8 +34,9 @@ public sealed class ObjectAnalyzer : DiagnosticAnalyzer
                     CheckObject(type, symbols, rules, diagnostics, symbolContext.CancellationToken);
                 else if (symbols.ContainingObjectClass(type) is null)
                     BpfObjectDiscovery.CheckProgramsOutsideObjects(type, diagnostics);
+                var report = HelpLinks.Reporting(symbolContext.Options, symbolContext.ReportDiagnostic);
                 foreach (var diagnostic in diagnostics)
-                    if (diagnostic.Location.IsInSource) symbolContext.ReportDiagnostic(diagnostic);
+                    if (diagnostic.Location.IsInSource) report(diagnostic);
             }, SymbolKind.NamedType);
         });
     }

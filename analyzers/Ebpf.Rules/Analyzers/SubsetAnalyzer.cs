@@ -32,10 +32,11 @@ public sealed class SubsetAnalyzer : DiagnosticAnalyzer
                 if (block.OwningSymbol is not IMethodSymbol method || method.MethodKind is MethodKind.StaticConstructor) return;
                 var objectClass = symbols.ContainingObjectClass(method);
                 if (objectClass is null) return;
-                rules.CheckSignature(method, block.ReportDiagnostic);
+                var report = HelpLinks.Reporting(block.Options, block.ReportDiagnostic);
+                rules.CheckSignature(method, report);
                 foreach (var body in block.OperationBlocks)
                     if (body is IMethodBodyOperation or IBlockOperation)
-                        rules.CheckBody(body, objectClass, block.ReportDiagnostic);
+                        rules.CheckBody(body, objectClass, report);
             });
         });
     }

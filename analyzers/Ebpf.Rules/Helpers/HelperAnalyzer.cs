@@ -33,7 +33,7 @@ public sealed class HelperAnalyzer : DiagnosticAnalyzer
             start.RegisterSymbolAction(symbol =>
             {
                 if (symbol.Symbol is INamedTypeSymbol type && symbols.IsBpfObjectClass(type))
-                    rules.CheckObject(type, symbol.ReportDiagnostic);
+                    rules.CheckObject(type, HelpLinks.Reporting(symbol.Options, symbol.ReportDiagnostic));
             }, SymbolKind.NamedType);
 
             start.RegisterOperationBlockAction(block =>
@@ -44,12 +44,13 @@ public sealed class HelperAnalyzer : DiagnosticAnalyzer
                 var types = reach.GetOrAdd(objectClass, c => ProgramReach.Build(c, start.Compilation)).Of(method);
                 foreach (var body in block.OperationBlocks)
                     if (body is IMethodBodyOperation or IBlockOperation)
-                        rules.CheckMethod(method, body, objectClass, types, block.ReportDiagnostic);
+                        rules.CheckMethod(method, body, objectClass, types, HelpLinks.Reporting(block.Options, block.ReportDiagnostic));
             });
 
             start.RegisterCompilationEndAction(end =>
             {
-                foreach (var d in targetDiagnostics) end.ReportDiagnostic(d);
+                var report = HelpLinks.Reporting(end.Options, end.ReportDiagnostic);
+                foreach (var d in targetDiagnostics) report(d);
             });
         });
     }

@@ -16,7 +16,7 @@ public class CatalogTests
         foreach (var d in all)
         {
             Assert.Equal(DiagnosticDescriptors.CategoryOf(d.Id), d.Category);
-            Assert.Equal("docs/diagnostics.md#" + d.Id.ToLowerInvariant(), d.HelpLinkUri);
+            Assert.Equal(HelpLinkFormat.Link(HelpLinkFormat.RepositoryBase, d.Id), d.HelpLinkUri);
         }
     }
 
