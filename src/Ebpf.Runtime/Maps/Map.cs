@@ -22,6 +22,7 @@ public sealed unsafe partial class Map : IDisposable
         MaxEntries = maxEntries;
         Flags = flags;
         IsPerCpu = MapKinds.IsPerCpu(type);
+        _elementCommandsCannotBlock = ShortMapCommands.CannotBlock(type);
         ValueBufferSize = IsPerCpu ? checked((int)(RoundUp8(valueSize) * PossibleCpus.Count)) : (int)valueSize;
     }
 
@@ -155,12 +156,17 @@ public sealed unsafe partial class Map : IDisposable
         }
     }
 
+    // Per call: one SafeHandle AddRef/Release (a concurrent Dispose cannot recycle the fd number under the syscall),
+    // the attr on the stack, no allocation; errno is read only after a failure.
     int ElementCommand(BpfCommand command, byte* key, byte* value, ulong flags)
     {
         using var fd = Handle.Lease();
         var attr = new MapElemAttr { MapFd = (uint)fd.Fd, Key = KeySize == 0 ? 0 : (ulong)key, Value = (ulong)value, Flags = flags };
+        if (_elementCommandsCannotBlock) return BpfSyscall.InvokeShort(command, ref attr);
         return BpfSyscall.Invoke(command, ref attr, out int errno) < 0 ? errno : 0;
     }
+
+    readonly bool _elementCommandsCannotBlock;
 
     // The checks run on every element operation: the test inlines, the message is built out of line.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
