@@ -95,7 +95,7 @@ public sealed class DataSectionSpec
     public required string Name { get; init; }
     public required uint Size { get; init; }
     public byte[]? Contents { get; set; }
-    public bool IsReadOnly => Name.StartsWith(".rodata", StringComparison.Ordinal);
+    public bool IsReadOnly => Name.StartsWith(".rodata", StringComparison.Ordinal) || Name == ".kconfig";
     /// <summary>The DATASEC describing the variables of this section (name, offset, size, type).</summary>
     public BtfDatasec? BtfDatasec { get; set; }
 }

@@ -20,7 +20,7 @@ internal sealed class ElfInputSection(int index, string name, RawSectionHeader h
 }
 
 /// <summary>A symbol of an input object.</summary>
-internal sealed record ElfInputSymbol(int Index, string Name, byte Binding, byte Type, ushort SectionIndex, ulong Value, ulong Size)
+internal sealed record ElfInputSymbol(int Index, string Name, byte Binding, byte Type, ushort SectionIndex, ulong Value, ulong Size, bool IsHidden = false)
 {
     public bool IsFunction => Type == STT_FUNC;
     public bool IsSection => Type == STT_SECTION;
@@ -74,7 +74,8 @@ internal sealed class ElfObjectFile
                     SymbolType.NotSpecified => STT_NOTYPE, SymbolType.Object => STT_OBJECT, SymbolType.Function => STT_FUNC,
                     SymbolType.Section => STT_SECTION, SymbolType.File => STT_FILE, _ => 0xf,
                 };
-                var sym = new ElfInputSymbol(index, e.Name ?? "", binding, type, e.PointedSectionIndex, e.Value, e.Size);
+                var sym = new ElfInputSymbol(index, e.Name ?? "", binding, type, e.PointedSectionIndex, e.Value, e.Size,
+                    e.Visibility is SymbolVisibility.Hidden or SymbolVisibility.Internal);
                 if (sym.SectionIndex < SHN_LORESERVE && sym.SectionIndex >= headers.Length)
                     throw ElfFileCheck.Error(name, $"symbol {index} '{sym.Name}' is in section {sym.SectionIndex}, which does not exist");
                 symbols.Add(sym);

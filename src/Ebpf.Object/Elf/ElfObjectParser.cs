@@ -33,6 +33,7 @@ internal sealed class ElfObjectParser
     readonly List<Function> _functions = new();
     readonly Dictionary<int, string> _mapsByOffset = new();
     ElfInputSection? _maps;
+    BtfDatasec? _kconfig;
 
     ElfObjectParser(ElfObjectFile file) => _file = file;
 
@@ -79,7 +80,11 @@ internal sealed class ElfObjectParser
         if (s == null) return null;
         try
         {
-            var btf = BtfSpec.Parse(s.Contents);
+            var btf = BtfKconfigFixup.Apply(BtfSpec.Parse(s.Contents));
+            // __hidden global sub-programs (usdt.bpf.h's bpf_usdt_arg) are private to the object: the verifier checks them
+            // with each caller's arguments instead of on their own, as libbpf arranges by making their BTF FUNC static.
+            btf = BtfFuncLinkageFixup.MakeStatic(btf, _file.Symbols.Where(y => y.IsFunction && y.IsHidden && y.Binding is STB_GLOBAL or STB_WEAK
+                && y.SectionIndex < _file.Sections.Count && _file.Sections[y.SectionIndex].Name == ".text").Select(y => y.Name).ToHashSet());
             return BtfDatasecFixup.Apply(btf,
                 name => _file.Section(name) is { } sec && sec.IsAllocated ? sec.Size : null,
                 name => _file.Symbols.FirstOrDefault(y => y.Name == name && y.Type == STT_OBJECT
@@ -118,6 +123,10 @@ internal sealed class ElfObjectParser
 
     void ReadDataSections(ObjectSpec spec)
     {
+        // extern ... __kconfig variables: a section the loader lays out (BtfKconfigFixup) and fills from the running kernel.
+        _kconfig = spec.Btf?.FindType<BtfDatasec>(".kconfig");
+        if (_kconfig is { Size: > 0 })
+            spec.DataSections.Add(new DataSectionSpec { Name = ".kconfig", Size = _kconfig.Size, BtfDatasec = _kconfig });
         foreach (var s in _file.Sections)
         {
             if (!IsDataSection(s.Name) || !s.IsAllocated || s.Size == 0) continue;
@@ -221,8 +230,13 @@ internal sealed class ElfObjectParser
             throw Error($"{where}: unsupported relocation type {type} against '{symName}'");
         if (sym.SectionIndex == SHN_UNDEF)
         {
+            if (!insn.IsCall && insn.IsWide && _kconfig?.Variables.FirstOrDefault(v => v.Var.Name == sym.Name) is { } kconfigVar)
+            {
+                f.Instructions[index] = insn with { Src = Register.R0, Constant = kconfigVar.Offset + (int)insn.Constant };
+                return new Relocation(index, RelocationKind.GlobalData, ".kconfig");
+            }
             if (!insn.IsCall)
-                throw Error($"{where}: '{f.Symbol.Name}' refers to extern variable '{sym.Name}' (kconfig or ksym), which is not supported yet");
+                throw Error($"{where}: '{f.Symbol.Name}' refers to extern variable '{sym.Name}', which is neither a kconfig variable (in the '.kconfig' DATASEC) nor supported as a ksym variable yet");
             f.Instructions[index] = insn with { Src = (Register)CallSource.Kfunc, Offset = 0, Constant = 0 };
             return new Relocation(index, RelocationKind.Kfunc, sym.Name);
         }

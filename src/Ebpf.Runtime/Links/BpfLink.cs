@@ -31,6 +31,9 @@ public abstract class BpfLink : ILink
         PinnedPath = path;
     }
 
+    /// <summary>Records that this link is pinned at <paramref name="path"/> without pinning it again (a link opened from its pin).</summary>
+    private protected void AdoptPin(string path) => PinnedPath = path;
+
     /// <summary>Removes the pin. If it held the last reference (this link's fd already disposed), the kernel detaches
     /// the program from a work queue, shortly after rather than before this returns.</summary>
     public void Unpin()

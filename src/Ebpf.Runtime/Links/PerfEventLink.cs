@@ -25,8 +25,9 @@ public sealed class PerfEventLink : ILink
     /// <summary>The BPF link, or null when attached with the PERF_EVENT_IOC_SET_BPF fallback.</summary>
     public LinkHandle? Link { get; }
 
+    /// <param name="cookie">The BPF cookie programs read with bpf_get_attach_cookie (BPF links only: the ioctl has none).</param>
     internal static PerfEventLink Attach(Program program, PerfEventAttr attr, int pid, int cpu, string target, Func<int, string?> openHint,
-        bool tryBpfLink = true)
+        bool tryBpfLink = true, ulong cookie = 0)
     {
         int perfFd = PerfEvents.Open(ref attr, pid, cpu, out int errno);
         if (perfFd < 0) throw new BpfException($"open the perf event of {target}", errno, openHint(errno));
@@ -35,7 +36,7 @@ public sealed class PerfEventLink : ILink
         {
             string step = $"attach program '{program.Name}' to {target}";
             using var prog = program.Handle.Lease();
-            var linkAttr = new LinkCreateAttr { ProgFd = (uint)prog.Fd, Target = (uint)perfFd, AttachType = AttachTypePerfEvent };
+            var linkAttr = new LinkCreateAttr { ProgFd = (uint)prog.Fd, Target = (uint)perfFd, AttachType = AttachTypePerfEvent, PerfEventBpfCookie = cookie };
             int linkFd = -1;
             errno = Errno.EINVAL;
             if (tryBpfLink) linkFd = BpfLink.Create(ref linkAttr, out errno);

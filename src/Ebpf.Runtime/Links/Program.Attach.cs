@@ -6,7 +6,8 @@ namespace Ebpf.Runtime;
 public sealed unsafe partial class Program
 {
     /// <summary>Attaches where the program's section says (libbpf's auto-attach): <c>tracepoint/CAT/NAME</c>,
-    /// <c>raw_tp/NAME</c>, <c>kprobe/FUNC</c>, <c>kretprobe/FUNC</c>, <c>uprobe/BINARY:FUNC</c>, <c>uretprobe/BINARY:FUNC</c>.
+    /// <c>raw_tp/NAME</c>, <c>kprobe/FUNC</c>, <c>kretprobe/FUNC</c>, <c>uprobe/BINARY:FUNC</c>, <c>uretprobe/BINARY:FUNC</c>,
+    /// <c>usdt/BINARY:PROVIDER:NAME</c>.
     /// sk_lookup and flow dissector programs attach to this process's network namespace.
     /// Programs whose target is only known at run time (XDP and tc need an interface) say which method to call.</summary>
     public ILink Attach()
@@ -52,6 +53,15 @@ public sealed unsafe partial class Program
 
     ILink AttachProbeFromSection(string? target)
     {
+        if (SectionName.StartsWith("usdt", StringComparison.Ordinal))
+        {
+            // usdt/PATH:PROVIDER:NAME (the path may itself hold colons: the last two separate provider and name).
+            int nameColon = target?.LastIndexOf(':') ?? -1;
+            int providerColon = nameColon > 0 ? target!.LastIndexOf(':', nameColon - 1) : -1;
+            if (providerColon <= 0 || nameColon == target!.Length - 1 || nameColon == providerColon + 1)
+                throw new InvalidOperationException($"USDT program '{Name}' (section '{SectionName}') needs PATH:PROVIDER:NAME in its section or a call to AttachUsdt(binary, provider, name)");
+            return AttachUsdt(target[..providerColon], target[(providerColon + 1)..nameColon], target[(nameColon + 1)..]);
+        }
         bool isReturn = SectionName.StartsWith("kretprobe", StringComparison.Ordinal) || SectionName.StartsWith("uretprobe", StringComparison.Ordinal);
         if (SectionName.StartsWith("uprobe", StringComparison.Ordinal) || SectionName.StartsWith("uretprobe", StringComparison.Ordinal))
         {
@@ -190,10 +200,20 @@ public sealed unsafe partial class Program
     public PerfEventLink AttachUprobe(string binaryPath, ulong fileOffset, bool isReturn = false, int pid = -1)
         => AttachUprobe(binaryPath, fileOffset, isReturn, pid, null);
 
-    PerfEventLink AttachUprobe(string binaryPath, ulong fileOffset, bool isReturn, int pid, string? function)
+    /// <param name="referenceCounterOffset">File offset of a 16-bit counter the kernel increments in every process mapping
+    /// the file while the probe exists (a USDT semaphore); 0 for none.</param>
+    internal PerfEventLink AttachUprobe(string binaryPath, ulong fileOffset, bool isReturn, int pid, string? function,
+        ulong referenceCounterOffset = 0, ulong cookie = 0)
     {
         string kind = isReturn ? "uretprobe" : "uprobe";
         string target = $"{kind} {binaryPath}:{function ?? $"0x{fileOffset:x}"}" + (pid == -1 ? "" : $" (pid {pid})");
+        ulong config = isReturn ? 1UL << ProbePmu.ReturnProbeBit("uprobe") : 0;
+        if (referenceCounterOffset != 0)
+        {
+            int shift = ProbePmu.ReferenceCounterShift("uprobe")
+                ?? throw new NotSupportedException($"attach program '{Name}' to {target}: this kernel's uprobe PMU has no ref_ctr_offset (Linux 4.20+), so it cannot maintain the probe's semaphore");
+            config |= referenceCounterOffset << shift;
+        }
         if (!ProbePmu.Exists("uprobe"))
             throw new NotSupportedException($"attach program '{Name}' to {target}: this kernel has no uprobe PMU (/sys/bus/event_source/devices/uprobe/type is missing: built without CONFIG_UPROBE_EVENTS)");
         var path = ObjectInfo.NulTerminated(Path.GetFullPath(binaryPath));
@@ -202,7 +222,7 @@ public sealed unsafe partial class Program
             var attr = new PerfEventAttr
             {
                 Type = ProbePmu.Type("uprobe"),
-                Config = isReturn ? 1UL << ProbePmu.ReturnProbeBit("uprobe") : 0,
+                Config = config,
                 Config1 = (ulong)p,
                 Config2 = fileOffset,
                 SamplePeriod = 1,
@@ -214,7 +234,7 @@ public sealed unsafe partial class Program
                 Errno.EINVAL => $"offset 0x{fileOffset:x} is not a valid instruction start in '{binaryPath}'",
                 Errno.ESRCH => $"no process {pid}",
                 _ => null,
-            });
+            }, cookie: cookie);
         }
     }
 

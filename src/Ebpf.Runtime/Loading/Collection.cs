@@ -86,6 +86,8 @@ public sealed class Collection : IDisposable
                 owned.Add(program);
                 programs.Add(programSpec.Name, program);
             }
+            if (UsdtSpecTable.For(maps) is { } usdt)
+                foreach (var program in programs.Values) program.Usdt = usdt;
             return new Collection(spec, btf, maps, programs, warnings);
         }
         catch

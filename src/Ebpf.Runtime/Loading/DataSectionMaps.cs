@@ -46,7 +46,9 @@ public static class DataSectionMaps
         var map = Map.CreateNew(request, warnings);
         try
         {
-            if (section.Contents is { Length: > 0 } initial)
+            if (section.Name == ".kconfig" && FindDatasec(section, btf?.Spec) is { } kconfig)
+                map.Update(stackalloc byte[4], KconfigValues.Contents(kconfig));
+            else if (section.Contents is { Length: > 0 } initial)
             {
                 var value = new byte[section.Size];
                 initial.CopyTo(value, 0);

@@ -22,6 +22,7 @@ public sealed unsafe partial class Map : IDisposable
         MaxEntries = maxEntries;
         Flags = flags;
         IsPerCpu = MapKinds.IsPerCpu(type);
+        _elementCommandsCannotBlock = ShortMapCommands.CannotBlock(type);
         ValueBufferSize = IsPerCpu ? checked((int)(RoundUp8(valueSize) * PossibleCpus.Count)) : (int)valueSize;
     }
 
@@ -57,6 +58,7 @@ public sealed unsafe partial class Map : IDisposable
 
     /// <summary>Copies the value of <paramref name="key"/> into <paramref name="value"/> (BPF_MAP_LOOKUP_ELEM);
     /// false when the key is absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryLookup(ReadOnlySpan<byte> key, Span<byte> value)
     {
         CheckKey(key);
@@ -79,6 +81,7 @@ public sealed unsafe partial class Map : IDisposable
     }
 
     /// <summary>Creates or replaces the value of <paramref name="key"/> (BPF_MAP_UPDATE_ELEM).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, MapUpdateFlags flags = MapUpdateFlags.Any)
     {
         CheckKey(key);
@@ -92,6 +95,7 @@ public sealed unsafe partial class Map : IDisposable
     }
 
     /// <summary>Deletes <paramref name="key"/> (BPF_MAP_DELETE_ELEM); false when it was absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Delete(ReadOnlySpan<byte> key)
     {
         CheckKey(key);
@@ -108,6 +112,7 @@ public sealed unsafe partial class Map : IDisposable
     /// <summary>Writes the key after <paramref name="key"/> into <paramref name="nextKey"/> (BPF_MAP_GET_NEXT_KEY);
     /// an empty <paramref name="key"/> asks for the first key. False after the last key.</summary>
     /// <remarks>If <paramref name="key"/> is no longer in a hash map, the kernel restarts from the first key.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetNextKey(ReadOnlySpan<byte> key, Span<byte> nextKey)
     {
         if (!key.IsEmpty) CheckKey(key);
@@ -141,6 +146,7 @@ public sealed unsafe partial class Map : IDisposable
 
     /// <summary>Removes and returns the head of a queue or stack map, or the value of a key for hash maps
     /// (BPF_MAP_LOOKUP_AND_DELETE_ELEM); false when empty / absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryLookupAndDelete(ReadOnlySpan<byte> key, Span<byte> value)
     {
         if (KeySize != 0) CheckKey(key);
@@ -155,12 +161,21 @@ public sealed unsafe partial class Map : IDisposable
         }
     }
 
+    // Per call: one SafeHandle AddRef/Release (a concurrent Dispose cannot recycle the fd number under the syscall),
+    // the attr on the stack, no allocation; errno is read only after a failure. The element operations are compiled
+    // fully optimized at once (AggressiveOptimization): tiered compilation would run them unoptimized, with the lease,
+    // the checks and the syscall stub as separate calls, for the first 100 ms or more of map traffic, which is all of a
+    // short-lived tool's.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int ElementCommand(BpfCommand command, byte* key, byte* value, ulong flags)
     {
         using var fd = Handle.Lease();
         var attr = new MapElemAttr { MapFd = (uint)fd.Fd, Key = KeySize == 0 ? 0 : (ulong)key, Value = (ulong)value, Flags = flags };
+        if (_elementCommandsCannotBlock) return BpfSyscall.InvokeShort(command, ref attr);
         return BpfSyscall.Invoke(command, ref attr, out int errno) < 0 ? errno : 0;
     }
+
+    readonly bool _elementCommandsCannotBlock;
 
     // The checks run on every element operation: the test inlines, the message is built out of line.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

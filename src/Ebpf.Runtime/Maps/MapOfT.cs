@@ -1,5 +1,6 @@
 using Ebpf.Object;
 using System.Collections;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Ebpf.Runtime;
@@ -34,16 +35,19 @@ public sealed class Map<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
     public TValue Lookup(TKey key)
         => TryLookup(key, out var value) ? value : throw new KeyNotFoundException($"map '{Name}' has no element with key {key}");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryLookup(TKey key, out TValue value)
     {
         value = default;
         return Raw.TryLookup(TypedMapChecks.Bytes(ref key), TypedMapChecks.Bytes(ref value));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(TKey key, TValue value, MapUpdateFlags flags = MapUpdateFlags.Any)
         => Raw.Update(TypedMapChecks.Bytes(ref key), TypedMapChecks.Bytes(ref value), flags);
 
     /// <summary>Deletes <paramref name="key"/>; false when it was absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Delete(TKey key) => Raw.Delete(TypedMapChecks.Bytes(ref key));
 
     /// <summary>Every key, by a BPF_MAP_GET_NEXT_KEY walk.</summary>

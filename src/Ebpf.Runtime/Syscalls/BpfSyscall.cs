@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Ebpf.Runtime.Syscalls;
@@ -31,6 +32,17 @@ internal static unsafe class BpfSyscall
                 if (!retry || ++attempts >= 5) return -1;
             }
         }
+    }
+
+    /// <summary>A map element command (lookup, update, delete, next key, lookup-and-delete) on a map whose element
+    /// operations cannot block (<see cref="ShortMapCommands.CannotBlock"/>), without the GC transition; returns 0 or the errno.</summary>
+    /// <remarks>These commands never return EINTR (they do not wait), so there is no retry loop.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int InvokeShort(BpfCommand command, ref MapElemAttr attr)
+    {
+        Libc.EnsureSupportedPlatform();
+        fixed (MapElemAttr* p = &attr)
+            return Libc.SyscallBpfShort(Libc.SysBpf, (int)command, p, (uint)sizeof(MapElemAttr)) >= 0 ? 0 : Marshal.GetLastSystemError();
     }
 
     /// <summary>Runs <paramref name="command"/> and throws a <see cref="BpfException"/> naming <paramref name="step"/> on failure.</summary>

@@ -15,6 +15,14 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "syscall")]
     public static partial long SyscallBpf(long number, int cmd, void* attr, uint size);
 
+    /// <summary>bpf(2) without the GC transition (the thread stays in cooperative mode, as for an FCall), for the
+    /// element commands of the map types in <see cref="ShortMapCommands"/> only: the call must return within about a
+    /// microsecond and never block, because a GC cannot suspend this thread until it returns. Everything else
+    /// (BPF_PROG_LOAD, which verifies for seconds; link and attach commands, which take mutexes) uses <see cref="SyscallBpf"/>.</summary>
+    [LibraryImport("libc", EntryPoint = "syscall")]
+    [SuppressGCTransition]
+    public static partial long SyscallBpfShort(long number, int cmd, void* attr, uint size);
+
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static partial long SyscallPerfEventOpen(long number, void* attr, int pid, int cpu, int groupFd, ulong flags);
 

@@ -139,6 +139,34 @@ public class ElfObjectReaderTests
             char LICENSE[] SEC("license") = "GPL";
             """, "ksym");
         var ex = Assert.Throws<ObjectFormatException>(() => ElfObjectReader.ReadFile(ksym));
-        Assert.Contains("'tp' refers to extern variable 'bpf_prog_active' (kconfig or ksym), which is not supported yet", ex.Message);
+        Assert.Contains("'tp' refers to extern variable 'bpf_prog_active', which is neither a kconfig variable (in the '.kconfig' DATASEC) nor supported as a ksym variable yet", ex.Message);
+    }
+
+    [Fact]
+    public void Kconfig_externs_become_a_loader_filled_kconfig_section_laid_out_by_size()
+    {
+        var path = Tools.CompileC("""
+            #include <linux/bpf.h>
+            #include <bpf/bpf_helpers.h>
+            extern char CONFIG_FLAG __kconfig;
+            extern unsigned int LINUX_KERNEL_VERSION __kconfig;
+            extern unsigned long long CONFIG_NUMBER __kconfig;
+            long out;
+            SEC("tp/syscalls/sys_enter_getpid") int tp(void *ctx) { out = CONFIG_FLAG + LINUX_KERNEL_VERSION + CONFIG_NUMBER; return 0; }
+            char LICENSE[] SEC("license") = "GPL";
+            """, "kconfig");
+        var spec = ElfObjectReader.ReadFile(path);
+        var kconfig = Assert.Single(spec.DataSections, s => s.Name == ".kconfig");
+        Assert.Null(kconfig.Contents);
+        Assert.True(kconfig.IsReadOnly);
+        var layout = kconfig.BtfDatasec!.Variables.ToDictionary(v => v.Var.Name!, v => (v.Offset, v.Size, v.Var.Linkage));
+        Assert.All(layout.Values, v => Assert.Equal(Ebpf.Btf.BtfVarLinkage.GlobalAllocated, v.Linkage));
+        Assert.All(layout.Values, v => Assert.Equal(0u, v.Offset % v.Size));                         // naturally aligned
+        Assert.Equal(kconfig.Size, layout.Values.Max(v => v.Offset + v.Size));
+        var tp = spec.Programs.Single(p => p.Name == "tp");
+        var offsets = tp.Relocations.Where(r => r.Symbol == ".kconfig")
+            .Select(r => (uint)tp.Instructions[r.InstructionIndex].Constant).ToHashSet();
+        Assert.Equal(layout.Values.Select(v => v.Offset).ToHashSet(), offsets);
+        Assert.All(tp.Relocations.Where(r => r.Symbol == ".kconfig"), r => Assert.Equal(RelocationKind.GlobalData, r.Kind));
     }
 }

@@ -161,6 +161,58 @@ public class LinkTests
         }
     }
 
+    [SkippableFact]
+    public void Pinned_link_reopened_in_a_new_handle_counts_on_and_detaches_through_it()
+    {
+        Kernel.RequireBpf();
+        using var collection = Collection.Load(ProbeObjects.RawSysEnterCounter());
+        var program = collection.GetProgram("OnSysEnter");
+        string pin = Path.Combine(MapOptions.DefaultPinPath, $"ebpf-runtime-test-reopen-{Environment.ProcessId}");
+        var link = program.AttachRawTracepoint("sys_enter");
+        uint linkId = link.GetInfo().Id;
+        link.Pin(pin);
+        link.Dispose();                                                    // only the pin holds the attachment now
+        try
+        {
+            using var reopened = PinnedLink.Open(pin);
+            Assert.Equal(LinkType.RawTracepoint, reopened.Info.Type);
+            Assert.Equal(linkId, reopened.Info.Id);
+            Assert.Equal(program.GetInfo().Id, reopened.GetInfo().ProgramId);
+            Assert.Equal(pin, reopened.PinnedPath);
+            CallGetppid(4);
+            Assert.Equal(4UL, collection.ReadVariable<ulong>("Hits"));
+
+            reopened.Detach();                  // no BPF_LINK_DETACH for raw tracepoints: the pin goes, then the close detaches
+            Assert.False(File.Exists(pin));
+            CallGetppid(3);
+            Assert.Equal(4UL, collection.ReadVariable<ulong>("Hits"));
+        }
+        finally
+        {
+            File.Delete(pin);
+        }
+    }
+
+    [SkippableFact]
+    public void Opening_a_pinned_map_as_a_link_says_what_the_pin_holds()
+    {
+        Kernel.RequireBpf();
+        string pin = Path.Combine(MapOptions.DefaultPinPath, $"ebpf-runtime-test-notlink-{Environment.ProcessId}");
+        using var map = Map.Create(new MapSpec { Name = "not_a_link", Type = MapType.Array, KeySize = 4, ValueSize = 4, MaxEntries = 1 });
+        map.Pin(pin);
+        try
+        {
+            var e = Assert.Throws<ArgumentException>(() => PinnedLink.Open(pin));
+            Assert.Contains("is not a pinned link: it holds bpf-map", e.Message);
+            var missing = Assert.Throws<BpfException>(() => PinnedLink.Open(pin + "-missing"));
+            Assert.Equal("ENOENT", missing.ErrnoName);
+        }
+        finally
+        {
+            map.Unpin();
+        }
+    }
+
     static string LibcPath()
         => File.ReadLines("/proc/self/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                .Where(f => f.Length >= 6 && Path.GetFileName(f[5]).StartsWith("libc.so", StringComparison.Ordinal))

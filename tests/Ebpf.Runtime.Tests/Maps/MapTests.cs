@@ -251,4 +251,17 @@ public class MapTests
             Assert.Throws<ObjectDisposedException>(() => typed.Lookup(0));
         }
     }
+
+    [Theory]
+    [InlineData(MapType.Hash, true)]
+    [InlineData(MapType.PerCpuArray, true)]
+    [InlineData(MapType.LruHash, true)]
+    [InlineData(MapType.HashOfMaps, false)]
+    [InlineData(MapType.ArrayOfMaps, false)]
+    [InlineData(MapType.SockMap, false)]
+    [InlineData(MapType.ProgArray, false)]
+    [InlineData(MapType.StructOps, false)]
+    [InlineData(MapType.TaskStorage, false)]
+    public void Only_map_types_whose_element_commands_cannot_sleep_skip_the_gc_transition(MapType type, bool skips)
+        => Assert.Equal(skips, Ebpf.Runtime.Syscalls.ShortMapCommands.CannotBlock(type));
 }

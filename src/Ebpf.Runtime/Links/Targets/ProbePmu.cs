@@ -18,4 +18,15 @@ internal static class ProbePmu
         var text = File.ReadAllText(file).Trim();
         return text.StartsWith("config:", StringComparison.Ordinal) && int.TryParse(text["config:".Length..], out int bit) ? bit : 0;
     }
+
+    /// <summary>Lowest bit of <c>config</c> holding a uprobe's reference counter (semaphore) offset: <c>format/ref_ctr_offset</c>
+    /// says <c>config:32-63</c>; null when the PMU has no such field (kernels before 4.20).</summary>
+    public static int? ReferenceCounterShift(string pmu)
+    {
+        var file = Path.Combine(Devices, pmu, "format", "ref_ctr_offset");
+        if (!File.Exists(file)) return null;
+        var text = File.ReadAllText(file).Trim();
+        int dash = text.IndexOf('-');
+        return text.StartsWith("config:", StringComparison.Ordinal) && dash > 0 && int.TryParse(text["config:".Length..dash], out int bit) ? bit : null;
+    }
 }
