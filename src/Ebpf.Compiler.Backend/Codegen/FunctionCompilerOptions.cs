@@ -37,5 +37,5 @@ public sealed class FunctionCompilerOptions
 
     public static FunctionCompilerOptions Default { get; } = new();
 
-    internal bool Wants(string stage) => Dump is not null && (DumpStage is null || DumpStage(stage));
+    public bool Wants(string stage) => Dump is not null && (DumpStage is null || DumpStage(stage));
 }
