@@ -1,7 +1,4 @@
-using Ebpf.Asm;
-using Ebpf.Btf;
 using Ebpf.Rules.Model;
-using Ebpf.Object;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Codegen;
@@ -14,28 +11,13 @@ public sealed record CodegenContext(Compilation Compilation, BpfObjectModel Obje
     /// <summary>The <c>--dump-after</c> request, or null: codegen prints its intermediate form after a stage
     /// when <c>Dump.Wants(stageName)</c> (its own stage names, e.g. after each pass).</summary>
     public Ebpf.Compiler.Pipeline.CompilerDump? Dump { get; init; }
-}
 
-/// <summary>The machine code of one BPF function (entry program or sub-program).</summary>
-/// <param name="Name">Symbol name (method name; made unique for overloads/generic instances).</param>
-/// <param name="Instructions">Final instructions, jumps resolved.</param>
-/// <param name="Relocations">Map / global-data / call references (kinds and symbol naming as in <see cref="Relocation"/>).</param>
-/// <param name="LineInfos">Slot offsets relative to this function's first instruction, C# file, 1-based line and column, line text.</param>
-/// <param name="Callees">Sub-programs this function calls (BPF-to-BPF); the pipeline compiles each once.</param>
-/// <param name="StackSize">Bytes of stack used (the frame's size after register allocation and slot sharing).</param>
-/// <param name="Frame">The frame's slots and spills, for stack diagnostics; null when the code generator gives none.</param>
-public sealed record CompiledFunction(
-    IMethodSymbol Method,
-    string Name,
-    IReadOnlyList<Instruction> Instructions,
-    IReadOnlyList<Relocation> Relocations,
-    IReadOnlyList<BtfLineInfo> LineInfos,
-    IReadOnlyList<IMethodSymbol> Callees,
-    int StackSize,
-    Backend.StackFrameReport? Frame = null)
-{
-    /// <summary>CO-RE relocations: slot offset from this function's first instruction and what the loader computes there.</summary>
-    public IReadOnlyList<(int Slot, IR.CoreRelocationRequest Request)> CoreRelocations { get; init; } = [];
+    /// <summary>The ids functions are known by after the frontend (calls, <see cref="CompiledFunction.Callees"/>).</summary>
+    public Frontend.FunctionIds Functions { get; } = new();
+
+    /// <summary>The plain types the stages after the frontend see (one per C# type of the object).</summary>
+    public Frontend.DataTypeBuilder Types => _types ??= new Frontend.DataTypeBuilder(Layouts);
+    Frontend.DataTypeBuilder? _types;
 }
 
 /// <summary>Compiles one method body to BPF. Reports every construct outside the subset as a

@@ -199,7 +199,7 @@ internal sealed partial class MethodLowerer
             // A callback (bpf_loop, bpf_for_each_map_elem): the address of its BPF subprogram; the kernel's
             // callback_ctx follows, null when the C# overload takes no state.
             var callback = CallbackTarget(arg.Value, method.Name);
-            args.Add(_b.Emit(new FunctionAddressInstruction(callback, SymbolNames.For(callback, _context.Object.Class))));
+            args.Add(_b.Emit(new FunctionAddressInstruction(_context.Functions.IdOf(callback), SymbolNames.For(callback, _context.Object.Class))));
             var next = method.Parameters.ElementAtOrDefault(p.Ordinal + 1);
             if (next is null || next.RefKind == RefKind.None) args.Add(Constant.Null(IrType.Pointer(PointerKind.Stack)));
         }
@@ -523,7 +523,7 @@ internal sealed partial class MethodLowerer
         var args = new List<Value> { AddressOf(destination, creation.Syntax) };
         args.AddRange(LowerSourceArguments(creation.Arguments));
         if (args.Count > AbiLimits.MaxCallArguments) throw Error(DiagnosticDescriptors.TooManyCallArguments, creation.Syntax, constructor.ContainingType.Name, args.Count);
-        _b.Emit(new FunctionCallInstruction(constructor, SymbolNames.For(constructor, _context.Object.Class), IrType.Void, args, KernelApi.IsNoInlining(constructor)));
+        _b.Emit(new FunctionCallInstruction(_context.Functions.IdOf(constructor), SymbolNames.For(constructor, _context.Object.Class), IrType.Void, args, KernelApi.IsNoInlining(constructor)));
     }
 
     /// <summary>The field each parameter of a memberwise constructor stores, or null: a positional record's
@@ -602,7 +602,7 @@ internal sealed partial class MethodLowerer
         IrType returnType = target.ReturnsVoid || structResult ? IrType.Void
             : target.ReturnsByRef || target.ReturnsByRefReadonly ? IrType.Pointer(PointerKind.Unknown)
             : Scalar(target.ReturnType) ?? throw Unsupported(inv.Syntax, $"a call returning '{target.ReturnType.ToDisplayString()}'");
-        var call = _b.Emit(new FunctionCallInstruction(target, SymbolNames.For(target, _context.Object.Class), returnType, args, KernelApi.IsNoInlining(target)));
+        var call = _b.Emit(new FunctionCallInstruction(_context.Functions.IdOf(target), SymbolNames.For(target, _context.Object.Class), returnType, args, KernelApi.IsNoInlining(target)));
         return returnType.IsVoid ? null : call;
     }
 }

@@ -57,7 +57,9 @@ internal sealed partial class MethodLowerer
 
     Value CoreValue(BtfCoreRelocationKind kind, ITypeSymbol root, IReadOnlyList<IFieldSymbol> fields, int enumerator, long localValue,
         IPropertySymbol? bitfield = null)
-        => _b.Emit(new CoreValueInstruction(new CoreRelocationRequest(kind, root, fields, enumerator, localValue, bitfield)));
+        => _b.Emit(new CoreValueInstruction(new CoreRelocationRequest(kind, _context.Types.Of(root),
+            fields.Select(f => (Types.StructField)_context.Types.Member(f)).ToList(), enumerator, localValue,
+            bitfield is null ? null : (Types.BitfieldMember)_context.Types.Member(bitfield))));
 
     /// <summary>The byte offset of the access path in the types as compiled (what FIELD_BYTE_OFFSET starts as).</summary>
     int LocalOffset(CoreAccessPath path, SyntaxNode at)

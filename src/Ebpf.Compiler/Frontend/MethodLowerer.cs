@@ -53,7 +53,7 @@ internal sealed partial class MethodLowerer
         _substitution = substitution;
         _context = context;
         _diagnostics = diagnostics;
-        _function = new IrFunction(SymbolNames.For(method, context.Object.Class), method, returnType, isEntryProgram);
+        _function = new IrFunction(SymbolNames.For(method, context.Object.Class), returnType, isEntryProgram) { AlwaysInline = KernelApi.IsAggressiveInlining(method) };
         _b = new IrBuilder(_function);
     }
 

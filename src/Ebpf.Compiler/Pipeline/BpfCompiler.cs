@@ -153,23 +153,25 @@ public static class BpfCompiler
             Jump32 = options.TargetKernel is not { } target || target >= Ebpf.Abi.IsaFeatures.FirstKernel(Ebpf.Abi.IsaFeature.Jump32),
             DisabledChecks = options.DisabledRules,
         });
-        var compiledObjects = new List<(BpfObjectModel Model, List<AssembledFunction> Functions)>();
+        var compiledObjects = new List<(BpfObjectModel Model, CodegenContext Context, List<AssembledFunction> Functions)>();
         foreach (var model in objects)
         {
             var context = new CodegenContext(compilation, model, layouts) { Dump = dump };
             var functions = CompileFunctions(model, functionCompiler, context, diagnostics);
             if (functions is null) continue;
             if (dump?.Wants(CompilerStages.Codegen) == true)
-                foreach (var f in functions) dump.Write(CompilerStages.Codegen, f.Function.Name, ModelPrinter.Print(f.Function));
-            compiledObjects.Add((model, functions));
+                foreach (var f in functions) dump.Write(CompilerStages.Codegen, f.Function.Name, ModelPrinter.Print(f.Function, context.Functions));
+            compiledObjects.Add((model, context, functions));
         }
         if (HasErrors(diagnostics)) return Stop();
 
-        // 5. BTF and object assembly: FUNCs, map definitions, DATASECs; programs, maps, data sections.
+        // 5. BTF and object assembly: FUNCs, map definitions, DATASECs; programs, maps, data sections. From here on
+        //    the object is plain data (Frontend.ObjectLowering): no Roslyn symbol reaches the assembler.
         var specs = new List<(BpfObjectModel Model, ObjectSpec Spec)>();
-        foreach (var (model, functions) in compiledObjects)
+        foreach (var (model, context, functions) in compiledObjects)
         {
-            var spec = new ObjectAssembler(model, layouts).Assemble(functions);
+            var lowered = Frontend.ObjectLowering.Lower(model, context.Types, functions.Select(f => f.Function));
+            var spec = new ObjectAssembler(lowered).Assemble(functions);
             if (dump?.Wants(CompilerStages.Btf) == true) dump.Write(CompilerStages.Btf, model.Name, BtfDump.Format(spec.Btf!));
             if (dump?.Wants(CompilerStages.Object) == true) dump.Write(CompilerStages.Object, model.Name, ObjectPrinter.Print(spec));
             specs.Add((model, spec));
@@ -198,30 +200,30 @@ public static class BpfCompiler
     {
         int before = diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error);
         var result = new List<AssembledFunction>();
-        var compiled = new Dictionary<IMethodSymbol, CompiledFunction>(SymbolEqualityComparer.Default);
+        var compiled = new Dictionary<string, CompiledFunction>(StringComparer.Ordinal);
         var entries = new List<CompiledFunction>();
         foreach (var program in model.Programs)
         {
             if (CompileOne(program.Method, isEntry: true, compiler, context, diagnostics) is not { } function) continue;
             entries.Add(function);
-            result.Add(new AssembledFunction(function, program));
+            result.Add(new AssembledFunction(function, Frontend.ObjectLowering.Program(program)));
         }
 
-        var queue = new Queue<IMethodSymbol>(entries.SelectMany(e => e.Callees));
+        var queue = new Queue<string>(entries.SelectMany(e => e.Callees));
         while (queue.Count > 0)
         {
             var callee = queue.Dequeue();
             if (compiled.ContainsKey(callee)) continue;
-            if (CompileOne(callee, isEntry: false, compiler, context, diagnostics) is not { } function) continue;
+            if (CompileOne(context.Functions.MethodOf(callee), isEntry: false, compiler, context, diagnostics) is not { } function) continue;
             compiled[callee] = function;
             result.Add(new AssembledFunction(function, null));
             foreach (var next in function.Callees) queue.Enqueue(next);
         }
 
-        foreach (var entry in entries) compiled.TryAdd(entry.Method, entry);
-        CallChainLimits.Check(entries, compiled, context.Compilation, diagnostics);
+        foreach (var entry in entries) compiled.TryAdd(entry.Id, entry);
+        CallChainLimits.Check(entries, compiled, context.Functions, context.Compilation, diagnostics);
         foreach (var duplicate in result.GroupBy(f => f.Function.Name).Where(g => g.Count() > 1))
-            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateSymbol, duplicate.Last().Function.Method.Locations.FirstOrDefault(), duplicate.Key, model.Name));
+            diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateSymbol, context.Functions.MethodOf(duplicate.Last().Function.Id).Locations.FirstOrDefault(), duplicate.Key, model.Name));
         foreach (var clash in result.Select(f => f.Function.Name).Intersect(model.Maps.Select(m => m.Name).Concat(model.Globals.Select(g => g.Name))))
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.DuplicateSymbol, model.Class.Locations.FirstOrDefault(), clash, model.Name));
         return diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error) > before ? null : result;

@@ -17,24 +17,24 @@ static class CallChainLimits
     /// <summary>The verifier adds each frame of a chain rounded up to 32 bytes (check_max_stack_depth).</summary>
     const int FrameRounding = 32;
 
-    public static void Check(IReadOnlyList<CompiledFunction> entries, IReadOnlyDictionary<IMethodSymbol, CompiledFunction> all,
-        Compilation compilation, ICollection<Diagnostic> diagnostics)
+    public static void Check(IReadOnlyList<CompiledFunction> entries, IReadOnlyDictionary<string, CompiledFunction> all,
+        Frontend.FunctionIds ids, Compilation compilation, ICollection<Diagnostic> diagnostics)
     {
         foreach (var function in all.Values.Distinct())
-            if (FrameTooLarge(function, compilation) is { } diagnostic) diagnostics.Add(diagnostic);
+            if (FrameTooLarge(function, ids.MethodOf(function.Id), compilation) is { } diagnostic) diagnostics.Add(diagnostic);
 
         foreach (var entry in entries)
         {
             if (entry.StackSize > AbiLimits.MaxStackBytes) continue;
-            var (depth, deepChain) = Heaviest(entry, _ => 1, all, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
-            var (stack, stackChain) = Heaviest(entry, ChainBytes, all, new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default));
+            var (depth, deepChain) = Heaviest(entry, _ => 1, all, new HashSet<string>(StringComparer.Ordinal));
+            var (stack, stackChain) = Heaviest(entry, ChainBytes, all, new HashSet<string>(StringComparer.Ordinal));
             if (depth > AbiLimits.MaxCallFrames)
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CallChainTooDeep, CompletingCall(deepChain.Take(AbiLimits.MaxCallFrames + 1).ToList(), compilation),
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CallChainTooDeep, CompletingCall(deepChain.Take(AbiLimits.MaxCallFrames + 1).ToList(), ids, compilation),
                     Path(deepChain, withBytes: false), depth, AbiLimits.MaxCallFrames));
             if (stack > AbiLimits.MaxStackBytes && stackChain.Count > 1 && stackChain.All(f => f.StackSize <= AbiLimits.MaxStackBytes))
             {
                 var largest = stackChain.OrderByDescending(f => f.StackSize).First();
-                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CallChainStackTooLarge, CompletingCall(Completing(stackChain), compilation),
+                diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.CallChainStackTooLarge, CompletingCall(Completing(stackChain), ids, compilation),
                     Path(stackChain, withBytes: true), stack, AbiLimits.MaxStackBytes, largest.Name, largest.Frame?.Breakdown() ?? $"{largest.StackSize} B",
                     "call the deepest functions one after another rather than nested, inline a frame into its caller so slots are shared, or move large data of the largest frame into a per-CPU array map"));
             }
@@ -43,9 +43,9 @@ static class CallChainLimits
 
     /// <summary>EBPF2001 for a function whose own frame is over the limit (the code generator reports it as soon
     /// as the frame is known; the pipeline checks functions from other code generators), or null.</summary>
-    internal static Diagnostic? FrameTooLarge(CompiledFunction function, Compilation compilation) =>
+    internal static Diagnostic? FrameTooLarge(CompiledFunction function, IMethodSymbol method, Compilation compilation) =>
         function.StackSize <= AbiLimits.MaxStackBytes ? null
-        : Diagnostic.Create(DiagnosticDescriptors.StackTooLarge, WhereLargest(function, compilation),
+        : Diagnostic.Create(DiagnosticDescriptors.StackTooLarge, WhereLargest(function, method, compilation),
             function.Name, function.StackSize, AbiLimits.MaxStackBytes, function.Frame?.Breakdown() ?? $"{function.StackSize} B", Hint(function));
 
     static int ChainBytes(CompiledFunction f) => (Math.Max(f.StackSize, 1) + FrameRounding - 1) / FrameRounding * FrameRounding;
@@ -80,10 +80,10 @@ static class CallChainLimits
     /// <summary>The call chain from <paramref name="function"/> with the largest total <paramref name="weight"/>
     /// (frames or stack bytes). Recursion is reported elsewhere; a cycle is cut here.</summary>
     static (int Total, List<CompiledFunction> Chain) Heaviest(CompiledFunction function, Func<CompiledFunction, int> weight,
-        IReadOnlyDictionary<IMethodSymbol, CompiledFunction> all, HashSet<IMethodSymbol> onPath)
+        IReadOnlyDictionary<string, CompiledFunction> all, HashSet<string> onPath)
     {
         (int Total, List<CompiledFunction> Chain) best = (0, new());
-        if (onPath.Add(function.Method))
+        if (onPath.Add(function.Id))
         {
             foreach (var callee in function.Callees)
             {
@@ -91,7 +91,7 @@ static class CallChainLimits
                 var candidate = Heaviest(compiled, weight, all, onPath);
                 if (candidate.Total > best.Total) best = candidate;
             }
-            onPath.Remove(function.Method);
+            onPath.Remove(function.Id);
         }
         var chain = new List<CompiledFunction> { function };
         chain.AddRange(best.Chain);
@@ -99,11 +99,11 @@ static class CallChainLimits
     }
 
     /// <summary>The call, in the chain's second-to-last function, of its last function.</summary>
-    static Location CompletingCall(List<CompiledFunction> chain, Compilation compilation)
+    static Location CompletingCall(List<CompiledFunction> chain, Frontend.FunctionIds ids, Compilation compilation)
     {
-        if (chain.Count < 2) return Where(chain[0].Method);
-        var caller = chain[^2].Method;
-        var callee = chain[^1].Method;
+        if (chain.Count < 2) return Where(ids.MethodOf(chain[0].Id));
+        var caller = ids.MethodOf(chain[^2].Id);
+        var callee = ids.MethodOf(chain[^1].Id);
         foreach (var reference in caller.DeclaringSyntaxReferences)
         {
             var node = reference.GetSyntax();
@@ -118,28 +118,28 @@ static class CallChainLimits
 
     /// <summary>The construct of the function's largest stack slot: the local's declarator, the <c>stackalloc</c>,
     /// or the statement that made the temporary; the method when the frame has no located slot.</summary>
-    static Location WhereLargest(CompiledFunction function, Compilation compilation)
+    static Location WhereLargest(CompiledFunction function, IMethodSymbol method, Compilation compilation)
     {
         var slot = function.Frame?.Slots.FirstOrDefault(s => s.Source is not null);
-        if (slot?.Source is not { } source) return Where(function.Method);
+        if (slot?.Source is not { } source) return Where(method);
         var tree = compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == source.FilePath);
-        if (tree is null) return Where(function.Method);
+        if (tree is null) return Where(method);
         var text = tree.GetText();
-        if (source.Line < 1 || source.Line > text.Lines.Count) return Where(function.Method);
+        if (source.Line < 1 || source.Line > text.Lines.Count) return Where(method);
         var line = text.Lines[source.Line - 1];
         int position = Math.Min(line.Start + Math.Max(source.Column - 1, 0), Math.Max(line.End - 1, line.Start));
         var root = tree.GetRoot();
         var statement = root.FindToken(position).Parent?.AncestorsAndSelf().OfType<StatementSyntax>().FirstOrDefault();
-        var method = function.Method.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).FirstOrDefault(n => n.SyntaxTree == tree);
+        var declaration = method.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).FirstOrDefault(n => n.SyntaxTree == tree);
         string name = slot.Name.Split('.')[0];
         if (name == "stackalloc")
         {
-            var alloc = (statement ?? method)?.DescendantNodesAndSelf().OfType<StackAllocArrayCreationExpressionSyntax>().FirstOrDefault();
+            var alloc = (statement ?? declaration)?.DescendantNodesAndSelf().OfType<StackAllocArrayCreationExpressionSyntax>().FirstOrDefault();
             if (alloc is not null) return alloc.GetLocation();
         }
-        var declarator = method?.DescendantNodes().OfType<VariableDeclaratorSyntax>().FirstOrDefault(d => d.Identifier.ValueText == name);
+        var declarator = declaration?.DescendantNodes().OfType<VariableDeclaratorSyntax>().FirstOrDefault(d => d.Identifier.ValueText == name);
         if (declarator is not null) return declarator.GetLocation();
-        return statement?.GetLocation() ?? Where(function.Method);
+        return statement?.GetLocation() ?? Where(method);
     }
 
     static Location Where(IMethodSymbol method) => method.Locations.FirstOrDefault() ?? Location.None;

@@ -47,7 +47,7 @@ public static class CodegenHarness
             var f = compiler.Compile(method, entry, context, diagnostics);
             if (f is null) continue;
             functions.Add(f);
-            foreach (var callee in f.Callees) queue.Enqueue((callee, false));
+            foreach (var callee in f.Callees) queue.Enqueue((context.Functions.MethodOf(callee), false));
         }
         return new Result(model, functions, diagnostics, dumps);
     }

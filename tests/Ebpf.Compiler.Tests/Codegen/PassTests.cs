@@ -9,7 +9,7 @@ public class PassTests
 {
     static IrFunction Function(out IrBuilder b, params IrType[] parameters)
     {
-        var f = new IrFunction("f", null, IrType.I64, isEntryProgram: false);
+        var f = new IrFunction("f", IrType.I64, isEntryProgram: false);
         for (int i = 0; i < parameters.Length; i++) f.AddParameter("p" + i, parameters[i]);
         b = new IrBuilder(f);
         return f;

@@ -43,6 +43,7 @@ public sealed class ReturnZeroCompiler : IFunctionCompiler
         var span = method.Locations[0].GetLineSpan();
         var text = method.Locations[0].SourceTree!.GetText().Lines[span.StartLinePosition.Line].ToString();
         var lines = new[] { new BtfLineInfo(0, span.Path, text, span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1) };
-        return new CompiledFunction(method, method.Name, instructions, relocations, lines, callees, StackSize(method));
+        return new CompiledFunction(context.Functions.IdOf(method), method.Name, instructions, relocations, lines,
+            callees.Select(context.Functions.IdOf).ToList(), context.Types.Prototype(method), StackSize(method));
     }
 }

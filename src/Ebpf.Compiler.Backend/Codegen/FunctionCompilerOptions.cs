@@ -37,5 +37,6 @@ public sealed class FunctionCompilerOptions
 
     public static FunctionCompilerOptions Default { get; } = new();
 
-    internal bool Wants(string stage) => Dump is not null && (DumpStage is null || DumpStage(stage));
+    /// <summary>Whether <see cref="Dump"/> is to receive the function after <paramref name="stage"/>.</summary>
+    public bool Wants(string stage) => Dump is not null && (DumpStage is null || DumpStage(stage));
 }

@@ -1,5 +1,3 @@
-using Microsoft.CodeAnalysis;
-
 namespace Ebpf.Compiler.IR;
 
 /// <summary>One function in SSA form: parameters, stack slots and basic blocks (the first is the entry).</summary>
@@ -11,19 +9,19 @@ public sealed class IrFunction
     int _nextBlockId;
     int _nextSlotId;
 
-    public IrFunction(string name, IMethodSymbol? method, IrType returnType, bool isEntryProgram)
+    public IrFunction(string name, IrType returnType, bool isEntryProgram)
     {
         Name = name;
-        Method = method;
         ReturnType = returnType;
         IsEntryProgram = isEntryProgram;
     }
 
     public string Name { get; }
-    public IMethodSymbol? Method { get; }
     public IrType ReturnType { get; }
     /// <summary>An entry program receives only the context in R1; a sub-program receives up to five arguments.</summary>
     public bool IsEntryProgram { get; }
+    /// <summary>Marked <c>AggressiveInlining</c>: the inliner inlines it whatever its size.</summary>
+    public bool AlwaysInline { get; init; }
     /// <summary>The method declaration, for the line info of code not tied to a statement.</summary>
     public SourceLocation? Location { get; set; }
 

@@ -1,8 +1,6 @@
 using Ebpf.Btf;
 using Ebpf.Compiler.Types;
-using Ebpf.Rules.Model;
 using Ebpf.Object;
-using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Output;
 
@@ -21,7 +19,7 @@ sealed class MapDefinitions
     /// (null for map types that take no BTF key/value types); for a map of maps also those of its inner template,
     /// described as libbpf's <c>__array(values, struct { ... })</c>: a zero-length array of pointers to the inner
     /// definition, after the other members and not counted in the struct's size.</summary>
-    public (BtfStruct Definition, BtfType? Key, BtfType? Value, (BtfType? Key, BtfType? Value)? Inner) Define(MapModel map)
+    public (BtfStruct Definition, BtfType? Key, BtfType? Value, (BtfType? Key, BtfType? Value)? Inner) Define(LoweredMap map)
     {
         var (members, key, value) = Members(map.Type, map.MaxEntries, map.KeyType, map.ValueType, map.KeySize, map.ValueSize, map.Flags, map.Pinning);
         (BtfType? Key, BtfType? Value)? inner = null;
@@ -38,8 +36,8 @@ sealed class MapDefinitions
         return (definition, key, value, inner);
     }
 
-    (List<(string Name, BtfType Type)> Members, BtfType? Key, BtfType? Value) Members(MapType type, uint maxEntries, ITypeSymbol? keyType,
-        ITypeSymbol? valueType, uint keySize, uint valueSize, uint flags, MapPinning pinning)
+    (List<(string Name, BtfType Type)> Members, BtfType? Key, BtfType? Value) Members(MapType type, uint maxEntries, DataType? keyType,
+        DataType? valueType, uint keySize, uint valueSize, uint flags, MapPinning pinning)
     {
         var members = new List<(string Name, BtfType Type)> { ("type", Uint((uint)type)) };
         if (maxEntries != 0) members.Add(("max_entries", Uint(maxEntries)));

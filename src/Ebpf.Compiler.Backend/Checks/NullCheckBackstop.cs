@@ -1,8 +1,5 @@
 using Ebpf.Abi;
 using Ebpf.Compiler.IR;
-using Ebpf.Rules;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Ebpf.Compiler.Checks;
 
@@ -16,7 +13,10 @@ namespace Ebpf.Compiler.Checks;
 /// own making.</para></summary>
 public static class NullCheckBackstop
 {
-    public static IEnumerable<Diagnostic> Check(IrFunction function, Compilation compilation)
+    /// <summary>The catalog ID of the rule it backs (<c>DiagnosticDescriptors.UncheckedPointer</c>).</summary>
+    public const string Id = "EBPF2106";
+
+    public static IEnumerable<IrFinding> Check(IrFunction function)
     {
         var nullable = function.Blocks.SelectMany(b => b.Instructions).OfType<HelperCallInstruction>()
             .Where(c => HelperTable.Find(c.HelperId)?.ResultMayBeNull == true).ToList();
@@ -30,9 +30,8 @@ public static class NullCheckBackstop
             {
                 if (access.Block is not { } block || !dominators.IsReachable(block)) continue;
                 if (nonNullBlocks.Any(safe => dominators.Dominates(safe, block))) continue;
-                var location = IrSourceLocations.Find(access, compilation, out string text);
-                yield return Diagnostic.Create(DiagnosticDescriptors.UncheckedPointer, location, text, $"the result of {result.Name}",
-                    "test it first on every path to this use: 'if (Unsafe.IsNullRef(ref v)) return ...;'");
+                yield return new IrFinding(Id, access.Location, [IrFinding.ConstructText, $"the result of {result.Name}",
+                    "test it first on every path to this use: 'if (Unsafe.IsNullRef(ref v)) return ...;'"]);
             }
         }
     }

@@ -1,6 +1,4 @@
 using Ebpf.Compiler.IR;
-using Ebpf.Rules;
-using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Checks;
 
@@ -12,7 +10,10 @@ namespace Ebpf.Compiler.Checks;
 /// pointer at a variable offset with the end are left to the verifier: the check reports only what it reads.</para></summary>
 public static class PacketRangeBackstop
 {
-    public static IEnumerable<Diagnostic> Check(IrFunction function, Compilation compilation)
+    /// <summary>The catalog ID of the rule it backs (<c>DiagnosticDescriptors.PacketOutOfRange</c>).</summary>
+    public const string Id = "EBPF2107";
+
+    public static IEnumerable<IrFinding> Check(IrFunction function)
     {
         var instructions = function.Blocks.SelectMany(b => b.Instructions).ToList();
         if (!instructions.Any(i => i is LoadInstruction && i.Type is { IsPointer: true, Pointee: PointerKind.Packet })) yield break;
@@ -53,9 +54,8 @@ public static class PacketRangeBackstop
             long end = start + offset + size;
             long checkedBytes = bounds.Where(b => dominators.Dominates(b.Safe, block)).Select(b => b.Bytes).DefaultIfEmpty(0).Max();
             if (end <= checkedBytes) continue;
-            var location = IrSourceLocations.Find(access, compilation, out string text);
-            yield return Diagnostic.Create(DiagnosticDescriptors.PacketOutOfRange, location, text,
-                $"bytes {start + offset}..{end} of the packet, but only {checkedBytes} are checked", $"'if (data + {end} > data_end) return ...;'");
+            yield return new IrFinding(Id, access.Location, [IrFinding.ConstructText,
+                $"bytes {start + offset}..{end} of the packet, but only {checkedBytes} are checked", $"'if (data + {end} > data_end) return ...;'"]);
         }
     }
 

@@ -1,8 +1,6 @@
 using Ebpf.Abi;
 using Ebpf.Object;
 using Ebpf.Compiler.IR;
-using Ebpf.Rules;
-using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Checks;
 
@@ -11,7 +9,10 @@ namespace Ebpf.Compiler.Checks;
 /// common fields), which the verifier refuses ("invalid bpf_context access").</summary>
 public static class TracepointCommonFieldBackstop
 {
-    public static IEnumerable<Diagnostic> Check(IrFunction function, IrCheckContext context)
+    /// <summary>The catalog ID of the rule it backs (<c>DiagnosticDescriptors.TracepointCommonField</c>).</summary>
+    public const string Id = "EBPF2111";
+
+    public static IEnumerable<IrFinding> Check(IrFunction function, IrCheckContext context)
     {
         if (context.EntryProgramType != ProgramType.Tracepoint) yield break;
         foreach (var load in function.Blocks.SelectMany(b => b.Instructions).OfType<LoadInstruction>())
@@ -19,8 +20,7 @@ public static class TracepointCommonFieldBackstop
             if (ContextOffset(load.Address) is not long start) continue;
             long offset = start + load.Offset;
             if (offset >= AbiLimits.TracepointHiddenCommonBytes) continue;
-            var location = IrSourceLocations.Find(load, context.Compilation, out string text);
-            yield return Diagnostic.Create(DiagnosticDescriptors.TracepointCommonField, location, text, offset);
+            yield return new IrFinding(Id, load.Location, [IrFinding.ConstructText, offset]);
         }
     }
 

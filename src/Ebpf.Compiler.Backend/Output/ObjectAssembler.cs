@@ -1,14 +1,12 @@
 using Ebpf.Btf;
 using Ebpf.Compiler.Codegen;
 using Ebpf.Compiler.Types;
-using Ebpf.Rules.Model;
 using Ebpf.Object;
-using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Output;
 
-/// <summary>One compiled function and, for an entry program, its discovery model (null for a sub-program).</summary>
-public sealed record AssembledFunction(CompiledFunction Function, ProgramModel? Program);
+/// <summary>One compiled function and, for an entry program, its section and kernel types (null for a sub-program).</summary>
+public sealed record AssembledFunction(CompiledFunction Function, LoweredProgram? Program);
 
 /// <summary>Assembles an object's compiled functions, maps and globals into an <see cref="ObjectSpec"/> with its
 /// BTF: one FUNC + FUNC_PROTO per function (global linkage for entry programs, static for sub-programs),
@@ -16,24 +14,18 @@ public sealed record AssembledFunction(CompiledFunction Function, ProgramModel? 
 /// C# fields (<c>.rodata</c> VARs <c>const volatile</c>, libbpf's idiom for values set before load).</summary>
 public sealed class ObjectAssembler
 {
-    readonly BpfObjectModel _model;
-    readonly TypeLayouts _layouts;
-    readonly BtfTypeMapper _mapper;
+    readonly LoweredObject _model;
+    readonly BtfTypeMapper _mapper = new();
     readonly BtfBuilder _btf = new();
     CoreRelocationTypes? _core;
 
-    public ObjectAssembler(BpfObjectModel model, TypeLayouts layouts)
-    {
-        _model = model;
-        _layouts = layouts;
-        _mapper = new BtfTypeMapper(layouts);
-    }
+    public ObjectAssembler(LoweredObject model) => _model = model;
 
     /// <summary>The object: entry programs in <paramref name="functions"/> order, then sub-programs in <c>.text</c>.</summary>
     public ObjectSpec Assemble(IReadOnlyList<AssembledFunction> functions)
     {
         var spec = new ObjectSpec { License = _model.License };
-        _core = new CoreRelocationTypes(functions.SelectMany(f => f.Function.CoreRelocations).Select(r => r.Request), _layouts, _mapper);
+        _core = new CoreRelocationTypes(functions.SelectMany(f => f.Function.CoreRelocations).Select(r => r.Request), _mapper);
         foreach (var f in functions.Where(f => f.Program != null).Concat(functions.Where(f => f.Program == null)))
             spec.Programs.Add(Program(f));
         AddMaps(spec);
@@ -46,7 +38,7 @@ public sealed class ObjectAssembler
     ProgramSpec Program(AssembledFunction assembled)
     {
         var (function, program) = (assembled.Function, assembled.Program);
-        var func = new BtfFunc(function.Name, Prototype(function.Method, program), program != null ? BtfFuncLinkage.Global : BtfFuncLinkage.Static);
+        var func = new BtfFunc(function.Name, Prototype(function.Prototype, program), program != null ? BtfFuncLinkage.Global : BtfFuncLinkage.Static);
         _btf.Add(func);
         var section = program?.SectionName ?? ".text";
         _btf.AddString(section);
@@ -84,19 +76,19 @@ public sealed class ObjectAssembler
 
     /// <summary>An entry program takes only its context pointer (probe arguments bound to extra C# parameters
     /// are read from it); a sub-program's parameters are its C# parameters, by-reference ones as pointers.</summary>
-    BtfFuncProto Prototype(IMethodSymbol method, ProgramModel? program)
+    BtfFuncProto Prototype(FunctionPrototype prototype, LoweredProgram? program)
     {
         if (program != null)
         {
-            var name = method.Parameters.FirstOrDefault()?.Name ?? "ctx";
-            return new BtfFuncProto(_mapper.Int, new[] { new BtfParameter(name, ContextPointer(method, program)) });
+            var name = prototype.Parameters.FirstOrDefault()?.Name ?? "ctx";
+            return new BtfFuncProto(_mapper.Int, new[] { new BtfParameter(name, ContextPointer(prototype, program)) });
         }
-        var parameters = method.Parameters
-            .Select(p => new BtfParameter(BtfTypeMapper.CIdentifier(p.Name), p.RefKind == RefKind.None ? _mapper.Map(p.Type) : new BtfPointer(_mapper.Map(p.Type))))
+        var parameters = prototype.Parameters
+            .Select(p => new BtfParameter(BtfTypeMapper.CIdentifier(p.Name), p.ByReference ? new BtfPointer(_mapper.Map(p.Type)) : _mapper.Map(p.Type)))
             .ToList();
-        BtfType returns = method.ReturnsVoid ? BtfVoid.Instance
-            : method.ReturnsByRef || method.ReturnsByRefReadonly ? new BtfPointer(_mapper.Map(method.ReturnType))
-            : _mapper.Map(method.ReturnType);
+        BtfType returns = prototype.ReturnType is not { } returnType ? BtfVoid.Instance
+            : prototype.ReturnsByReference ? new BtfPointer(_mapper.Map(returnType))
+            : _mapper.Map(returnType);
         return new BtfFuncProto(returns, parameters);
     }
 
@@ -107,46 +99,39 @@ public sealed class ObjectAssembler
         var called = spec.Programs.SelectMany(p => p.Relocations).Where(r => r.Kind == RelocationKind.Kfunc).Select(r => r.Symbol)
             .Distinct(StringComparer.Ordinal).ToList();
         if (called.Count == 0) return;
-        var declarations = new Dictionary<string, IMethodSymbol>(StringComparer.Ordinal);
-        CollectKernelFunctions(_model.Class.ContainingAssembly.GlobalNamespace, declarations);
-        var functions = called.Select(name => new BtfFunc(name, KernelFunctionPrototype(declarations[name]), BtfFuncLinkage.Extern)).ToList();
+        var functions = called.Select(name => new BtfFunc(name, KernelFunctionPrototype(_model.KernelFunctions[name]), BtfFuncLinkage.Extern)).ToList();
         foreach (var f in functions) _btf.Add(f);
         _btf.Add(new BtfDatasec(".ksyms", 0, []) { Functions = functions });
     }
 
     /// <summary>A kfunc's prototype as loaders compare it with the kernel's (kinds through pointers): a kernel struct
     /// (<c>[CoreType]</c>) is named and sized but carries no members, which the kernel's own BTF describes.</summary>
-    BtfFuncProto KernelFunctionPrototype(IMethodSymbol method)
+    BtfFuncProto KernelFunctionPrototype(FunctionPrototype prototype)
     {
-        BtfType Map(ITypeSymbol type) => type switch
+        BtfType Map(DataType type) => type switch
         {
-            IPointerTypeSymbol { PointedAtType: INamedTypeSymbol pointee } when KernelApi.CoreTypeName(pointee) is { } kernelName
+            PointerType pointer when KernelName(pointer.Pointee) is { } kernelName
                 => new BtfPointer(_kernelStructs.TryGetValue(kernelName, out var known) ? known
-                    : _kernelStructs[kernelName] = new BtfStruct(kernelName, (uint)(_layouts.GetLayout(pointee)?.Size ?? 0))),
-            IPointerTypeSymbol p => new BtfPointer(Map(p.PointedAtType)),
+                    : _kernelStructs[kernelName] = new BtfStruct(kernelName, (uint)SizeOf(pointer.Pointee))),
+            PointerType p => new BtfPointer(Map(p.Pointee)),
             _ => _mapper.Map(type),
         };
-        var parameters = method.Parameters.Select(p => new BtfParameter(BtfTypeMapper.CIdentifier(p.Name), Map(p.Type))).ToList();
-        return new BtfFuncProto(method.ReturnsVoid ? BtfVoid.Instance : Map(method.ReturnType), parameters);
+        var parameters = prototype.Parameters.Select(p => new BtfParameter(BtfTypeMapper.CIdentifier(p.Name), Map(p.Type))).ToList();
+        return new BtfFuncProto(prototype.ReturnType is { } returnType ? Map(returnType) : BtfVoid.Instance, parameters);
     }
+
+    static string? KernelName(DataType type) => type switch { StructType s => s.Kernel?.Name, EnumType e => e.KernelName, _ => null };
+
+    static int SizeOf(DataType type) => type switch { StructType s => s.Size ?? 0, EnumType e => e.Size, _ => 0 };
 
     readonly Dictionary<string, BtfStruct> _kernelStructs = new(StringComparer.Ordinal);
 
-    static void CollectKernelFunctions(INamespaceOrTypeSymbol container, Dictionary<string, IMethodSymbol> into)
+    BtfType ContextPointer(FunctionPrototype prototype, LoweredProgram program) => program.Context switch
     {
-        foreach (var member in container.GetMembers())
-        {
-            if (member is IMethodSymbol method && KernelApi.KfuncName(method) is { } name) into.TryAdd(name, method);
-            else if (member is INamespaceOrTypeSymbol nested) CollectKernelFunctions(nested, into);
-        }
-    }
-
-    BtfType ContextPointer(IMethodSymbol method, ProgramModel program) => program.Context switch
-    {
-        ContextKind.TracepointRecord => new BtfPointer(_mapper.Map(method.Parameters[0].Type)),
+        Output.ContextPointer.FirstParameter => new BtfPointer(_mapper.Map(prototype.Parameters[0].Type)),
         // BPF_PROG-style programs see their arguments as an array of u64.
-        ContextKind.Tracing => new BtfPointer(_mapper.UnsignedLong),
-        _ => new BtfPointer(new BtfForward(ProgramKinds.KernelContextStruct(program.Context))),
+        Output.ContextPointer.ArgumentArray => new BtfPointer(_mapper.UnsignedLong),
+        _ => new BtfPointer(new BtfForward(program.KernelContextStruct!)),
     };
 
     void AddMaps(ObjectSpec spec)
@@ -191,33 +176,32 @@ public sealed class ObjectAssembler
 
     void AddDataSections(ObjectSpec spec)
     {
-        foreach (var section in new[] { GlobalDiscovery.ReadOnlyData, GlobalDiscovery.Data, GlobalDiscovery.Bss })
+        foreach (var data in _model.DataSections)
         {
-            var globals = _model.Globals.Where(g => g.Section == section).ToList();
-            var pooled = section == GlobalDiscovery.ReadOnlyData ? _model.ReadOnlyData : Array.Empty<ReadOnlyDataModel>();
+            var (section, globals, pooled) = (data.Name, data.Globals, data.Pooled);
             if (globals.Count == 0 && pooled.Count == 0) continue;
             uint size = globals.Select(g => g.Offset + g.Size).Concat(pooled.Select(p => p.Offset + (uint)p.Bytes.Length)).Max();
             var contents = new byte[size];
             foreach (var g in globals) g.InitialValue.CopyTo(contents, (int)g.Offset);
             foreach (var p in pooled) p.Bytes.CopyTo(contents, (int)p.Offset);
 
-            var variables = globals.Select(g => new BtfVarSecInfo(new BtfVar(g.Name, VariableType(g), BtfVarLinkage.GlobalAllocated), g.Offset, g.Size)).ToList();
+            var variables = globals.Select(g => new BtfVarSecInfo(new BtfVar(g.Name, VariableType(g, data), BtfVarLinkage.GlobalAllocated), g.Offset, g.Size)).ToList();
             var datasec = new BtfDatasec(section, size, variables);
             _btf.Add(datasec);
             spec.DataSections.Add(new DataSectionSpec
             {
                 Name = section,
                 Size = size,
-                Contents = section == GlobalDiscovery.Bss ? null : contents,
+                Contents = data.IsZeroFilled ? null : contents,
                 BtfDatasec = datasec,
             });
         }
     }
 
-    BtfType VariableType(GlobalModel global)
+    BtfType VariableType(LoweredGlobal global, LoweredDataSection section)
     {
-        var type = _mapper.Map(global.Field.Type);
-        return global.Section == GlobalDiscovery.ReadOnlyData
+        var type = _mapper.Map(global.Type);
+        return section.IsReadOnly
             ? new BtfQualifier(BtfQualifierKind.Const, new BtfQualifier(BtfQualifierKind.Volatile, type))
             : type;
     }

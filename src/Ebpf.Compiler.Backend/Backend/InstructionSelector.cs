@@ -1,7 +1,6 @@
 using Ebpf.Asm;
 using Ebpf.Compiler.IR;
 using Ebpf.Object;
-using Microsoft.CodeAnalysis;
 using IrBlock = Ebpf.Compiler.IR.BasicBlock;
 using Instruction = Ebpf.Compiler.IR.Instruction;
 
@@ -34,7 +33,7 @@ internal sealed partial class InstructionSelector
     readonly Dictionary<IrBlock, Dictionary<(string, long), Reg>> _rematerializedAtEnd = new();
     readonly Dictionary<PhiInstruction, Constant> _hoisted = new();
     readonly Dictionary<IrBlock, List<PhiInstruction>> _hoistedAt = new();
-    readonly List<IMethodSymbol> _callees = new();
+    readonly List<string> _callees = new();
     MBlock _current = null!;
     SourceLocation? _location;
 
@@ -55,8 +54,8 @@ internal sealed partial class InstructionSelector
     }
 
     /// <summary>Selects machine code for <paramref name="ir"/>; <paramref name="callees"/> receives the
-    /// methods called with BPF-to-BPF calls.</summary>
-    public static MachineFunction Select(IrFunction ir, out IReadOnlyList<IMethodSymbol> callees, bool storeImmediates = false, bool jump32 = true)
+    /// ids of the functions called with BPF-to-BPF calls.</summary>
+    public static MachineFunction Select(IrFunction ir, out IReadOnlyList<string> callees, bool storeImmediates = false, bool jump32 = true)
     {
         var selector = new InstructionSelector(ir, storeImmediates, jump32);
         selector.Run();
@@ -219,7 +218,7 @@ internal sealed partial class InstructionSelector
                 SelectCall(h, new MInstr { Op = MOp.Call, Imm = h.HelperId, ArgCount = h.Operands.Count });
                 return;
             case FunctionCallInstruction f:
-                if (!_callees.Any(c => SymbolEqualityComparer.Default.Equals(c, f.Target))) _callees.Add(f.Target);
+                if (!_callees.Contains(f.Callee)) _callees.Add(f.Callee);
                 SelectCall(f, new MInstr
                 {
                     Op = MOp.Call, Imm = -1, ArgCount = f.Operands.Count, IsLocalCall = true,
@@ -229,7 +228,7 @@ internal sealed partial class InstructionSelector
             case FunctionAddressInstruction fa:
             {
                 // A callback: the loader makes imm the callee's offset from here (BPF_PSEUDO_FUNC), as for a call.
-                if (!_callees.Any(c => SymbolEqualityComparer.Default.Equals(c, fa.Target))) _callees.Add(fa.Target);
+                if (!_callees.Contains(fa.Callee)) _callees.Add(fa.Callee);
                 var d = _mf.NewVirtual();
                 Emit(new MInstr { Op = MOp.LoadImm64, Dst = d, Imm = 0, Pseudo = PseudoSource.Func, Symbol = fa.Symbol, Relocation = RelocationKind.Call });
                 _regs[fa] = d;

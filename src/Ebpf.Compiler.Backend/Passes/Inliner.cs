@@ -1,16 +1,16 @@
 using Ebpf.Compiler.IR;
-using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Passes;
 
 /// <summary>Replaces calls of C# methods by a copy of the callee's (already optimized) IR. A method
 /// marked <c>NoInlining</c> stays a BPF-to-BPF call; <c>AggressiveInlining</c> is always inlined;
-/// otherwise small callees (at most <see cref="Threshold"/> instructions) are inlined.</summary>
+/// otherwise small callees (at most <see cref="Threshold"/> instructions) are inlined. Calls name their callee by
+/// id; <c>callees</c> gives its IR (built on demand by the frontend).</summary>
 /// <remarks>Inlining first means every later pass sees whole programs: a context pointer or a
 /// constant argument reaches the callee's code, and the callee's stack variables are promoted with
 /// the caller's. Recursion never reaches here: the callee provider refuses a method that is being
 /// compiled up the call chain.</remarks>
-public sealed class Inliner(Func<IMethodSymbol, IrFunction?> callees, int threshold = 64) : FunctionPass
+public sealed class Inliner(Func<string, IrFunction?> callees, int threshold = 64) : FunctionPass
 {
     public int Threshold { get; } = threshold;
 
@@ -20,10 +20,9 @@ public sealed class Inliner(Func<IMethodSymbol, IrFunction?> callees, int thresh
         foreach (var call in function.Instructions.OfType<FunctionCallInstruction>().ToList())
         {
             if (call.MustNotInline) continue;
-            var callee = callees(call.Target);
+            var callee = callees(call.Callee);
             if (callee is null) continue;
-            bool always = (call.Target.MethodImplementationFlags & System.Reflection.MethodImplAttributes.AggressiveInlining) != 0;
-            if (!always && callee.Instructions.Count() > Threshold) continue;
+            if (!callee.AlwaysInline && callee.Instructions.Count() > Threshold) continue;
             Inline(function, call, callee);
             changed = true;
         }

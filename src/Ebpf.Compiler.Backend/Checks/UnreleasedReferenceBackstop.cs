@@ -1,7 +1,5 @@
 using Ebpf.Abi;
 using Ebpf.Compiler.IR;
-using Ebpf.Rules;
-using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.Checks;
 
@@ -14,19 +12,22 @@ namespace Ebpf.Compiler.Checks;
 /// a phi) is left to the verifier.</para></summary>
 public static class UnreleasedReferenceBackstop
 {
-    public static IEnumerable<Diagnostic> Check(IrFunction function, Compilation compilation)
+    /// <summary>The catalog ID of the rule it backs (<c>DiagnosticDescriptors.UnreleasedRecord</c>).</summary>
+    public const string Id = "EBPF2108";
+
+    public static IEnumerable<IrFinding> Check(IrFunction function)
     {
         var acquires = function.Blocks.SelectMany(b => b.Instructions).OfType<HelperCallInstruction>()
             .Where(c => HelperTable.Find(c.HelperId)?.Reference == HelperReference.Acquires).ToList();
-        var reported = new HashSet<Location>();
+        var reported = new HashSet<SourceLocation?>();
         foreach (var acquire in acquires)
         {
             if (Escapes(acquire)) continue;
             foreach (var exit in LeakingExits(acquire))
             {
-                var location = exit is null ? Location.None : IrSourceLocations.Find(exit, compilation, out _);
+                var location = exit?.Location;
                 if (reported.Add(location))
-                    yield return Diagnostic.Create(DiagnosticDescriptors.UnreleasedRecord, location, acquire.Name, acquire.Location?.Line ?? 0);
+                    yield return new IrFinding(Id, location, [acquire.Name, acquire.Location?.Line ?? 0]);
             }
         }
     }

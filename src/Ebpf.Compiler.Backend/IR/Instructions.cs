@@ -1,4 +1,3 @@
-using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Compiler.IR;
 
@@ -193,16 +192,17 @@ public sealed class MapHandleInstruction : Instruction
 /// <c>bpf_for_each_map_elem</c>): <c>ld_imm64 src=BPF_PSEUDO_FUNC</c> with a Call relocation naming it.</summary>
 public sealed class FunctionAddressInstruction : Instruction
 {
-    public FunctionAddressInstruction(Microsoft.CodeAnalysis.IMethodSymbol target, string symbol) : base(IrType.Pointer(PointerKind.Unknown))
+    public FunctionAddressInstruction(string callee, string symbol) : base(IrType.Pointer(PointerKind.Unknown))
     {
-        Target = target;
+        Callee = callee;
         Symbol = symbol;
     }
-    public Microsoft.CodeAnalysis.IMethodSymbol Target { get; }
+    /// <summary>The function's id (the frontend's name for it; its IR is looked up by this id).</summary>
+    public string Callee { get; }
     public string Symbol { get; }
     public override string Mnemonic => "funcaddr";
     public override Instruction Clone(Func<Value, Value> map, Func<BasicBlock, BasicBlock> mapBlock, Func<StackSlot, StackSlot> mapSlot)
-        => new FunctionAddressInstruction(Target, Symbol) { Location = Location };
+        => new FunctionAddressInstruction(Callee, Symbol) { Location = Location };
 }
 
 // ---- memory -----------------------------------------------------------------------------------
@@ -311,16 +311,17 @@ public sealed class HelperCallInstruction : Instruction
 /// <summary>A call of a C# method of the object: inlined by the inliner or emitted as a BPF-to-BPF call.</summary>
 public sealed class FunctionCallInstruction : Instruction
 {
-    public FunctionCallInstruction(IMethodSymbol target, string symbol, IrType returnType, IReadOnlyList<Value> arguments, bool mustNotInline)
+    public FunctionCallInstruction(string callee, string symbol, IrType returnType, IReadOnlyList<Value> arguments, bool mustNotInline)
         : base(returnType)
     {
-        Target = target;
+        Callee = callee;
         Symbol = symbol;
         MustNotInline = mustNotInline;
         SetOperands(arguments.ToArray());
     }
 
-    public IMethodSymbol Target { get; }
+    /// <summary>The callee's id (the frontend's name for it; its IR is looked up by this id).</summary>
+    public string Callee { get; }
     /// <summary>The callee's symbol name (the Call relocation's target).</summary>
     public string Symbol { get; }
     /// <summary>Marked <c>[MethodImpl(MethodImplOptions.NoInlining)]</c>: stays a BPF-to-BPF call.</summary>
@@ -330,7 +331,7 @@ public sealed class FunctionCallInstruction : Instruction
     public override bool WritesMemory => true;
     public override string Mnemonic => "call";
     public override Instruction Clone(Func<Value, Value> map, Func<BasicBlock, BasicBlock> mapBlock, Func<StackSlot, StackSlot> mapSlot)
-        => new FunctionCallInstruction(Target, Symbol, Type, Operands.Select(map).ToArray(), MustNotInline) { Location = Location };
+        => new FunctionCallInstruction(Callee, Symbol, Type, Operands.Select(map).ToArray(), MustNotInline) { Location = Location };
 }
 
 // ---- SSA and control flow ---------------------------------------------------------------------

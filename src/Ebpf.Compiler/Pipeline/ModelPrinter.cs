@@ -1,10 +1,11 @@
 using System.Text;
 using Ebpf.Asm;
 using Ebpf.Compiler.Codegen;
+using Ebpf.Compiler.Output;
 using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 
-namespace Ebpf.Compiler.Output;
+namespace Ebpf.Compiler.Pipeline;
 
 /// <summary>Text forms of the pipeline's intermediate results, for <c>--dump-after</c> and tests.</summary>
 public static class ModelPrinter
@@ -35,11 +36,11 @@ public static class ModelPrinter
         return sb.ToString();
     }
 
-    /// <summary>After codegen: one function's instructions and relocations.</summary>
-    public static string Print(CompiledFunction function)
+    /// <summary>After codegen: one function's instructions and relocations (its callees named through <paramref name="ids"/>).</summary>
+    public static string Print(CompiledFunction function, Frontend.FunctionIds ids)
     {
         var sb = new StringBuilder($"{function.Name}: {InstructionCodec.SlotCount(function.Instructions)} slots, stack {function.StackSize} B");
-        if (function.Callees.Count > 0) sb.Append(", calls ").Append(string.Join(", ", function.Callees.Select(c => c.Name)));
+        if (function.Callees.Count > 0) sb.Append(", calls ").Append(string.Join(", ", function.Callees.Select(c => ids.MethodOf(c).Name)));
         sb.Append('\n');
         var spec = new Ebpf.Object.ProgramSpec
         {
