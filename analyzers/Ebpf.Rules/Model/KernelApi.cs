@@ -144,6 +144,8 @@ public static class KernelApi
     public static bool IsContextType(ITypeSymbol type)
     {
         if (type is not INamedTypeSymbol { TypeKind: TypeKind.Struct } named) return false;
+        // int, long...: never a context, and their hundreds of members would each be searched for the attributes.
+        if (named.SpecialType != SpecialType.None) return false;
         foreach (var member in named.GetMembers())
         {
             if (member is IPropertySymbol p && Find(p, ContextFieldAttribute) is not null) return true;

@@ -16,14 +16,21 @@ public sealed class ThreeWay : IDisposable
     readonly Type _type;
     readonly ObjectSpec _spec;
 
-    public ThreeWay(string source, string path, string className)
+    public ThreeWay(string source, string path, string className, PhaseTimes? times = null)
     {
-        var compilation = TestCompilations.Create(source, path);
-        TestCompilations.AssertNoErrors(compilation);
-        _type = TestCompilations.EmitAndLoad(compilation).GetType(className)!;
-        _spec = ProbeCompiler.Compile(source, path);
-        Vm = BpfTestHost.Load(_spec);   // copies what it needs: the kernel load below may edit the spec
-        Kernel = Collection.Load(_spec);
+        times ??= new PhaseTimes();
+        _type = times.TimeDotnet(() =>
+        {
+            var compilation = TestCompilations.Create(source, path);
+            TestCompilations.AssertNoErrors(compilation);
+            return TestCompilations.EmitAndLoad(compilation).GetType(className)!;
+        });
+        _spec = times.TimeEbpf(() => ProbeCompiler.Compile(source, path));
+        (Vm, Kernel) = times.TimeLoad(() =>
+        {
+            var vm = BpfTestHost.Load(_spec);   // copies what it needs: the kernel load below may edit the spec
+            return (vm, Collection.Load(_spec));
+        });
     }
 
     public BpfVm Vm { get; }
