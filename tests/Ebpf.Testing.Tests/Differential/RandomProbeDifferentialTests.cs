@@ -46,7 +46,8 @@ public class RandomProbeDifferentialTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var failures = run.Run();
         output.WriteLine($"{run.Programs} random programs (seed {run.Seed}, {run.Threads} threads, batches of {RandomProbeRun.Batch}) x "
-            + $"{RandomProbeRun.Inputs.Length} inputs: {failures.Count} disagreeing, in {clock.Elapsed.TotalSeconds:F1} s ({run.Times})");
+            + $"{RandomProbeRun.Inputs.Length} inputs: {failures.Count} disagreeing, in {clock.Elapsed.TotalSeconds:F1} s, "
+            + $"{System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s CPU for the test process so far ({run.Times})");
         if (failures.Count == 0) return;
         var report = failures.Take(3).Select(f => $"{RandomProbeRun.ReplayVariable}={f.Seed}: {f.Body}\n{string.Join("\n", f.Messages.Take(5))}\n"
             + $"shrunk: {RandomProbeRun.Shrink(f.Seed)}");
@@ -69,6 +70,8 @@ public sealed class RandomProbeRun
     public const string ThreadsVariable = "EBPF_RANDOM_THREADS";
     /// <summary>A file that gets a progress line every 1,000 programs (for long runs).</summary>
     public const string ProgressVariable = "EBPF_RANDOM_PROGRESS";
+    /// <summary>Where a run starts in its sequence of programs (to continue a long run that was stopped).</summary>
+    public const string FirstVariable = "EBPF_RANDOM_FIRST";
     /// <summary>One program's seed (as a failure prints it): runs that program alone.</summary>
     public const string ReplayVariable = "EBPF_RANDOM_REPLAY";
 
@@ -104,7 +107,9 @@ public sealed class RandomProbeRun
             return new RandomProbeRun(replay, [replay], 1, progress);
         int programs = int.TryParse(Environment.GetEnvironmentVariable(ProgramsVariable), out int n) && n > 0 ? n : 2000;
         string seed = Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } s ? s : CiSeed;
+        int first = int.TryParse(Environment.GetEnvironmentVariable(FirstVariable), out int f) && f > 0 ? f : 0;
         var root = PCG.Parse(seed);
+        for (int i = 0; i < first; i++) root.Next64();
         var seeds = new string[programs];
         for (int i = 0; i < programs; i++) seeds[i] = root.ToString(root.Next64());
         return new RandomProbeRun(seed, seeds, threads, progress);
@@ -127,6 +132,9 @@ public sealed class RandomProbeRun
             lock (failures)
             {
                 failures.AddRange(found.Select(f => new Failure(seeds[f.Index], bodies[f.Index], f.Messages)));
+                if (_progressFile is not null)
+                    foreach (var (index, messages) in found)
+                        File.AppendAllText(_progressFile, $"disagreement: {ReplayVariable}={seeds[index]}: {bodies[index]}\n  {string.Join("\n  ", messages.Take(3))}\n");
                 if (_progressFile is not null && (finished / 1000 != (finished - seeds.Count) / 1000 || finished == _seeds.Length))
                     File.AppendAllText(_progressFile, $"{DateTime.UtcNow:u} {finished}/{_seeds.Length} programs, {failures.Count} disagreeing, "
                         + $"{clock.Elapsed.TotalSeconds:F0} s, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} ({Times})\n");
