@@ -1,9 +1,10 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Ebpf.Compiler.Pipeline;
 using Ebpf.Compiler.Tests.Pipeline;
 using Ebpf.Object;
 using Ebpf.Runtime;
-using Ebpf.Testing.Tests.Programs;
+using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Testing.Tests.Differential;
 
@@ -19,13 +20,18 @@ public sealed class ThreeWay : IDisposable
     public ThreeWay(string source, string path, string className, PhaseTimes? times = null)
     {
         times ??= new PhaseTimes();
-        _type = times.TimeDotnet(() =>
+        // One compilation for both sides: the .NET reference runs exactly what our compiler compiled, and Roslyn's work
+        // up to binding is done once.
+        var diagnostics = new List<Diagnostic>();
+        var compilation = BpfCompiler.CreateCompilation([(source, path)], new BpfCompilerOptions(), diagnostics);
+        Assert.Empty(diagnostics);
+        _type = times.TimeDotnet(() => TestCompilations.EmitAndLoad(compilation).GetType(className)!);
+        _spec = times.TimeEbpf(() =>
         {
-            var compilation = TestCompilations.Create(source, path);
-            TestCompilations.AssertNoErrors(compilation);
-            return TestCompilations.EmitAndLoad(compilation).GetType(className)!;
+            var result = BpfCompiler.Compile(compilation);
+            Assert.True(result.Success, "our compiler failed:\n" + string.Join("\n", result.Diagnostics));
+            return Assert.Single(result.Objects).Spec;
         });
-        _spec = times.TimeEbpf(() => ProbeCompiler.Compile(source, path));
         (Vm, Kernel) = times.TimeLoad(() =>
         {
             var vm = BpfTestHost.Load(_spec);   // copies what it needs: the kernel load below may edit the spec
