@@ -38,6 +38,16 @@ public class RandomProbeDifferentialTests(ITestOutputHelper output)
         Assert.Contains("does not build or load", failure.Messages[0]);
     }
 
+    [Fact]
+    public void A_program_seed_is_where_shrinking_starts_and_later_programs_do_not_depend_on_the_first()
+    {
+        var seeds = RandomProbeRun.ProgramSeeds(RandomProbeRun.CiSeed, 0, 3);
+        Assert.Equal(seeds[1..], RandomProbeRun.ProgramSeeds(RandomProbeRun.CiSeed, 1, 2));
+        string? sampled = null;
+        ProbeGenerator.Program.Sample(body => { sampled ??= body; }, seed: seeds[2], iter: 1, threads: 1);
+        Assert.Equal(RandomProbeRun.Generate(seeds[2]), sampled);
+    }
+
     [SkippableFact]
     public void Random_probes_agree_in_dotnet_the_kernel_and_the_interpreter()
     {
@@ -108,11 +118,17 @@ public sealed class RandomProbeRun
         int programs = int.TryParse(Environment.GetEnvironmentVariable(ProgramsVariable), out int n) && n > 0 ? n : 2000;
         string seed = Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } s ? s : CiSeed;
         int first = int.TryParse(Environment.GetEnvironmentVariable(FirstVariable), out int f) && f > 0 ? f : 0;
-        var root = PCG.Parse(seed);
+        return new RandomProbeRun(seed, ProgramSeeds(seed, first, programs), threads, progress);
+    }
+
+    /// <summary>The seeds of programs <paramref name="first"/> .. first + count - 1 of the run of <paramref name="runSeed"/>.</summary>
+    public static string[] ProgramSeeds(string runSeed, int first, int count)
+    {
+        var root = PCG.Parse(runSeed);
         for (int i = 0; i < first; i++) root.Next64();
-        var seeds = new string[programs];
-        for (int i = 0; i < programs; i++) seeds[i] = root.ToString(root.Next64());
-        return new RandomProbeRun(seed, seeds, threads, progress);
+        var seeds = new string[count];
+        for (int i = 0; i < count; i++) seeds[i] = root.ToString(root.Next64());
+        return seeds;
     }
 
     public static string Generate(string seed) => ProbeGenerator.Program.Generate(PCG.Parse(seed), null!, out _);
