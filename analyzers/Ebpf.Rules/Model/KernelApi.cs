@@ -25,8 +25,10 @@ public static class KernelApi
 
     static AttributeData? Find(ISymbol symbol, string name)
     {
+        // The name first: ToDisplayString on every attribute of every type and member asked about (int's, long's...)
+        // was a large share of compile time.
         foreach (var a in symbol.GetAttributes())
-            if (a.AttributeClass?.ToDisplayString() == name) return a;
+            if (a.AttributeClass is { } c && name.EndsWith(c.Name, System.StringComparison.Ordinal) && c.ToDisplayString() == name) return a;
         return null;
     }
 
@@ -144,6 +146,8 @@ public static class KernelApi
     public static bool IsContextType(ITypeSymbol type)
     {
         if (type is not INamedTypeSymbol { TypeKind: TypeKind.Struct } named) return false;
+        // int, long...: never a context, and their hundreds of members would each be searched for the attributes.
+        if (named.SpecialType != SpecialType.None) return false;
         foreach (var member in named.GetMembers())
         {
             if (member is IPropertySymbol p && Find(p, ContextFieldAttribute) is not null) return true;

@@ -6,19 +6,12 @@ using Xunit.Abstractions;
 namespace Ebpf.Testing.Tests.Differential;
 
 /// <summary>Issue 9.4: random valid probes (<see cref="ProbeGenerator"/>), each run as .NET code, on the interpreter and
-/// in the kernel (BPF_PROG_TEST_RUN); return values, the global and the map contents must agree. CI runs 2,000
-/// programs; <c>EBPF_RANDOM_PROGRAMS=100000</c> runs more. A failure is shrunk by CsCheck to a small program; put the
-/// shrunk expression in <see cref="Kept"/> so it runs every time.</summary>
+/// in the kernel (BPF_PROG_TEST_RUN); return values, the global and the map contents must agree. CI runs the 2,000
+/// programs of <see cref="RandomProbeRun.CiSeed"/>; <c>EBPF_RANDOM_PROGRAMS=100000</c> runs more (the first 2,000 are
+/// CI's). A failing program is shrunk by CsCheck to a small one; put the shrunk body in <see cref="Kept"/> so it runs
+/// every time.</summary>
 public class RandomProbeDifferentialTests(ITestOutputHelper output)
 {
-    const int Batch = 100;
-
-    static readonly (long A, long B)[] Inputs =
-    [
-        (0, 0), (1, 2), (-1, 5), (int.MinValue, -1), (uint.MaxValue, 31), (long.MaxValue, long.MinValue),
-        (0x1234_5678_9abc_def0, -7), (-100, 3),
-    ];
-
     /// <summary>Shrunk failures found by the generator, kept as regression tests (F's body). None has been found so far;
     /// the entry below is hand-written in the generator's form so the mechanism runs.</summary>
     public static readonly TheoryData<string> Kept = new()
@@ -31,56 +24,205 @@ public class RandomProbeDifferentialTests(ITestOutputHelper output)
     public void Kept_cases_agree(string body)
     {
         Kernel.RequireBpf();
-        Assert.Empty(Disagreements([body]));
+        Assert.Empty(RandomProbeRun.Disagreements([body], new PhaseTimes()));
+    }
+
+    [SkippableFact]
+    public void A_batch_with_a_program_that_does_not_build_is_checked_one_program_at_a_time()
+    {
+        Kernel.RequireBpf();
+        string[] bodies = [RandomProbeRun.Generate(RandomProbeRun.CiSeed), "unchecked((long)(a / 0L))", "a + b"];
+        var failures = RandomProbeRun.CheckBatch(bodies, new PhaseTimes());
+        var failure = Assert.Single(failures);
+        Assert.Equal(1, failure.Index);
+        Assert.Contains("does not build or load", failure.Messages[0]);
+    }
+
+    [Fact]
+    public void A_program_seed_is_where_shrinking_starts_and_later_programs_do_not_depend_on_the_first()
+    {
+        var seeds = RandomProbeRun.ProgramSeeds(RandomProbeRun.CiSeed, 0, 3);
+        Assert.Equal(seeds[1..], RandomProbeRun.ProgramSeeds(RandomProbeRun.CiSeed, 1, 2));
+        string? sampled = null;
+        ProbeGenerator.Program.Sample(body => { sampled ??= body; }, seed: seeds[2], iter: 1, threads: 1);
+        Assert.Equal(RandomProbeRun.Generate(seeds[2]), sampled);
     }
 
     [SkippableFact]
     public void Random_probes_agree_in_dotnet_the_kernel_and_the_interpreter()
     {
         Kernel.RequireBpf();
-        int programs = int.TryParse(Environment.GetEnvironmentVariable("EBPF_RANDOM_PROGRAMS"), out var n) ? n : 2000;
-        int batches = (programs + Batch - 1) / Batch;
-        int ran = 0;
+        var run = RandomProbeRun.FromEnvironment();
         var clock = Stopwatch.StartNew();
-        ProbeGenerator.Program.Array[Batch].Sample(bodies =>
-        {
-            var failures = Disagreements(bodies);
-            Interlocked.Add(ref ran, bodies.Length);
-            if (failures.Count > 0) throw new Exception(string.Join("\n", failures.Take(10)));
-        }, iter: batches, threads: 1, print: bodies => "\n" + string.Join("\n", bodies));
-        output.WriteLine($"{ran} random programs x {Inputs.Length} inputs agree three ways (.NET, kernel, interpreter) in {clock.Elapsed.TotalSeconds:F1} s"
-            + $" ({TimeSpan.FromTicks(Interlocked.Read(ref _buildTicks)).TotalSeconds:F1} s of it compiling with Roslyn and our compiler and loading into the kernel)");
-        Assert.True(ran >= programs, $"only {ran} programs ran");
+        var failures = run.Run();
+        output.WriteLine($"{run.Programs} random programs (seed {run.Seed}, {run.Threads} threads, batches of {RandomProbeRun.Batch}) x "
+            + $"{RandomProbeRun.Inputs.Length} inputs: {failures.Count} disagreeing, in {clock.Elapsed.TotalSeconds:F1} s, "
+            + $"{System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F1} s CPU for the test process so far ({run.Times})");
+        if (failures.Count == 0) return;
+        var report = failures.Take(3).Select(f => $"{RandomProbeRun.ReplayVariable}={f.Seed}: {f.Body}\n{string.Join("\n", f.Messages.Take(5))}\n"
+            + $"shrunk: {RandomProbeRun.Shrink(f.Seed)}");
+        Assert.Fail($"{failures.Count} of {run.Programs} programs disagree:\n" + string.Join("\n\n", report));
+    }
+}
+
+/// <summary>One run of random probes: program i is generated from the i-th seed drawn from the run's seed, so a run is
+/// the same on every machine and a failing program replays from its own seed. Programs are compiled and loaded
+/// <see cref="Batch"/> at a time (one Roslyn compilation, one eBPF object, one kernel load per batch, each program an
+/// XDP program of its own); a batch that does not compile or load is retried one program at a time, so one bad program
+/// names itself and hides no other.</summary>
+public sealed class RandomProbeRun
+{
+    public const int Batch = 100;
+    /// <summary>The seed of CI's run.</summary>
+    public const string CiSeed = "Kd8Gq1Bf0Rn7";
+    public const string ProgramsVariable = "EBPF_RANDOM_PROGRAMS";
+    public const string SeedVariable = "EBPF_RANDOM_SEED";
+    public const string ThreadsVariable = "EBPF_RANDOM_THREADS";
+    /// <summary>A file that gets a progress line every 1,000 programs (for long runs).</summary>
+    public const string ProgressVariable = "EBPF_RANDOM_PROGRESS";
+    /// <summary>Where a run starts in its sequence of programs (to continue a long run that was stopped).</summary>
+    public const string FirstVariable = "EBPF_RANDOM_FIRST";
+    /// <summary>One program's seed (as a failure prints it): runs that program alone.</summary>
+    public const string ReplayVariable = "EBPF_RANDOM_REPLAY";
+
+    public static readonly (long A, long B)[] Inputs =
+    [
+        (0, 0), (1, 2), (-1, 5), (int.MinValue, -1), (uint.MaxValue, 31), (long.MaxValue, long.MinValue),
+        (0x1234_5678_9abc_def0, -7), (-100, 3),
+    ];
+
+    public sealed record Failure(string Seed, string Body, IReadOnlyList<string> Messages);
+
+    readonly string[] _seeds;
+    readonly string? _progressFile;
+
+    RandomProbeRun(string seed, string[] seeds, int threads, string? progressFile)
+    {
+        Seed = seed;
+        _seeds = seeds;
+        Threads = threads;
+        _progressFile = progressFile;
     }
 
-    static long _buildTicks;
+    public string Seed { get; }
+    public int Programs => _seeds.Length;
+    public int Threads { get; }
+    public PhaseTimes Times { get; } = new();
 
-    static List<string> Disagreements(IReadOnlyList<string> bodies)
+    public static RandomProbeRun FromEnvironment()
     {
-        var source = ProbeGenerator.Source(bodies);
+        int threads = int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int t) && t > 0 ? t : 2;
+        string? progress = Environment.GetEnvironmentVariable(ProgressVariable);
+        if (Environment.GetEnvironmentVariable(ReplayVariable) is { Length: > 0 } replay)
+            return new RandomProbeRun(replay, [replay], 1, progress);
+        int programs = int.TryParse(Environment.GetEnvironmentVariable(ProgramsVariable), out int n) && n > 0 ? n : 2000;
+        string seed = Environment.GetEnvironmentVariable(SeedVariable) is { Length: > 0 } s ? s : CiSeed;
+        int first = int.TryParse(Environment.GetEnvironmentVariable(FirstVariable), out int f) && f > 0 ? f : 0;
+        return new RandomProbeRun(seed, ProgramSeeds(seed, first, programs), threads, progress);
+    }
+
+    /// <summary>The seeds of programs <paramref name="first"/> .. first + count - 1 of the run of <paramref name="runSeed"/>.</summary>
+    public static string[] ProgramSeeds(string runSeed, int first, int count)
+    {
+        var root = PCG.Parse(runSeed);
+        for (int i = 0; i < first; i++) root.Next64();
+        var seeds = new string[count];
+        for (int i = 0; i < count; i++) seeds[i] = root.ToString(root.Next64());
+        return seeds;
+    }
+
+    public static string Generate(string seed) => ProbeGenerator.Program.Generate(PCG.Parse(seed), null!, out _);
+
+    /// <summary>Runs every program; the failing ones, in order.</summary>
+    public List<Failure> Run()
+    {
+        var failures = new List<Failure>();
+        int batches = (_seeds.Length + Batch - 1) / Batch, done = 0;
         var clock = Stopwatch.StartNew();
-        using var three = new ThreeWay(source, "Generated.cs", "Generated");
-        Interlocked.Add(ref _buildTicks, clock.Elapsed.Ticks);
-        var failures = new List<string>();
-        for (int i = 0; i < bodies.Count; i++)
+        Parallel.For(0, batches, new ParallelOptions { MaxDegreeOfParallelism = Threads }, b =>
         {
-            long last = 0;
-            foreach (var (a, b) in Inputs)
+            var seeds = _seeds.Skip(b * Batch).Take(Batch).ToList();
+            var bodies = seeds.Select(Generate).ToList();
+            var found = CheckBatch(bodies, Times);
+            int finished = Interlocked.Add(ref done, seeds.Count);
+            lock (failures)
             {
-                long expected = three.Dotnet("F" + i, a, b);
-                uint verdict = (expected & 1) == 0 ? 2u : 1u;
-                var kernel = three.InKernel("RunF" + i, a, b);
-                var interpreted = three.Interpreted("RunF" + i, a, b);
-                if (kernel != (verdict, expected) || interpreted != (verdict, expected))
-                    failures.Add($"F{i}({a}, {b}) = {bodies[i]}: .NET {expected}, kernel {kernel.Result} (verdict {kernel.Verdict}), interpreter {interpreted.Result} (verdict {interpreted.Verdict})");
-                last = expected;
+                failures.AddRange(found.Select(f => new Failure(seeds[f.Index], bodies[f.Index], f.Messages)));
+                if (_progressFile is not null)
+                    foreach (var (index, messages) in found)
+                        File.AppendAllText(_progressFile, $"disagreement: {ReplayVariable}={seeds[index]}: {bodies[index]}\n  {string.Join("\n  ", messages.Take(3))}\n");
+                if (_progressFile is not null && (finished / 1000 != (finished - seeds.Count) / 1000 || finished == _seeds.Length))
+                    File.AppendAllText(_progressFile, $"{DateTime.UtcNow:u} {finished}/{_seeds.Length} programs, {failures.Count} disagreeing, "
+                        + $"{clock.Elapsed.TotalSeconds:F0} s, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]} ({Times})\n");
             }
-            var key = BitConverter.GetBytes((uint)i);
-            long inKernel = BitConverter.ToInt64(three.Kernel.Maps["Results"].Lookup(key) ?? new byte[8]);
-            long inVm = three.Vm.GetMap<uint, long>("Results")[(uint)i];
-            if (inKernel != last || inVm != last)
-                failures.Add($"Results[{i}] after the runs: .NET {last}, kernel {inKernel}, interpreter {inVm}");
+        });
+        return failures.OrderBy(f => Array.IndexOf(_seeds, f.Seed)).ToList();
+    }
+
+    /// <summary>The disagreements of a batch by program index; a batch that does not build or load is checked one program
+    /// at a time.</summary>
+    public static List<(int Index, List<string> Messages)> CheckBatch(IReadOnlyList<string> bodies, PhaseTimes times)
+    {
+        List<(int Index, string Message)> all;
+        try { all = Disagreements(bodies, times); }
+        catch (Exception) when (bodies.Count > 1)
+        {
+            return bodies.SelectMany((body, i) => CheckBatch([body], times).Select(f => (i, f.Messages))).ToList();
         }
-        return failures;
+        catch (Exception e)
+        {
+            return [(0, [$"does not build or load: {e.Message}"])];
+        }
+        return all.GroupBy(f => f.Index, f => f.Message).Select(g => (g.Key, g.ToList())).ToList();
+    }
+
+    /// <summary>Compiles <paramref name="bodies"/> as F0..Fn into one object and runs each on every input three ways;
+    /// each disagreement with the index of its function. Throws if the batch does not build or load.</summary>
+    public static List<(int Index, string Message)> Disagreements(IReadOnlyList<string> bodies, PhaseTimes times)
+    {
+        using var three = new ThreeWay(ProbeGenerator.Source(bodies), "Generated.cs", "Generated", times);
+        return times.TimeRun(() =>
+        {
+            var failures = new List<(int, string)>();
+            for (int i = 0; i < bodies.Count; i++)
+            {
+                long last = 0;
+                foreach (var (a, b) in Inputs)
+                {
+                    long expected = three.Dotnet("F" + i, a, b);
+                    uint verdict = (expected & 1) == 0 ? 2u : 1u;
+                    var kernel = three.InKernel("RunF" + i, a, b);
+                    var interpreted = three.Interpreted("RunF" + i, a, b);
+                    if (kernel != (verdict, expected) || interpreted != (verdict, expected))
+                        failures.Add((i, $"F{i}({a}, {b}) = {bodies[i]}: .NET {expected}, kernel {kernel.Result} (verdict {kernel.Verdict}), interpreter {interpreted.Result} (verdict {interpreted.Verdict})"));
+                    last = expected;
+                }
+                var key = BitConverter.GetBytes((uint)i);
+                long inKernel = BitConverter.ToInt64(three.Kernel.Maps["Results"].Lookup(key) ?? new byte[8]);
+                long inVm = three.Vm.GetMap<uint, long>("Results")[(uint)i];
+                if (inKernel != last || inVm != last)
+                    failures.Add((i, $"Results[{i}] after the runs: .NET {last}, kernel {inKernel}, interpreter {inVm}"));
+            }
+            return failures;
+        });
+    }
+
+    /// <summary>Shrinks the failing program of <paramref name="seed"/> on its own with CsCheck (which starts from that seed
+    /// and searches smaller programs that still fail); the smallest failing body and why it fails.</summary>
+    public static string Shrink(string seed)
+    {
+        try
+        {
+            ProbeGenerator.Program.Sample(body =>
+            {
+                var failures = CheckBatch([body], new PhaseTimes());
+                if (failures.Count > 0) throw new Exception(string.Join("\n", failures[0].Messages.Take(3)));
+            }, seed: seed, iter: 500, threads: 1, print: body => body);
+            return "(the program passes alone: it failed only in its batch)";
+        }
+        catch (Exception e)
+        {
+            return e.Message;
+        }
     }
 }

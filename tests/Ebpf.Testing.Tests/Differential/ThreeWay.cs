@@ -1,9 +1,10 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Ebpf.Compiler.Pipeline;
 using Ebpf.Compiler.Tests.Pipeline;
 using Ebpf.Object;
 using Ebpf.Runtime;
-using Ebpf.Testing.Tests.Programs;
+using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Testing.Tests.Differential;
 
@@ -16,14 +17,26 @@ public sealed class ThreeWay : IDisposable
     readonly Type _type;
     readonly ObjectSpec _spec;
 
-    public ThreeWay(string source, string path, string className)
+    public ThreeWay(string source, string path, string className, PhaseTimes? times = null)
     {
-        var compilation = TestCompilations.Create(source, path);
-        TestCompilations.AssertNoErrors(compilation);
-        _type = TestCompilations.EmitAndLoad(compilation).GetType(className)!;
-        _spec = ProbeCompiler.Compile(source, path);
-        Vm = BpfTestHost.Load(_spec);   // copies what it needs: the kernel load below may edit the spec
-        Kernel = Collection.Load(_spec);
+        times ??= new PhaseTimes();
+        // One compilation for both sides: the .NET reference runs exactly what our compiler compiled, and Roslyn's work
+        // up to binding is done once.
+        var diagnostics = new List<Diagnostic>();
+        var compilation = BpfCompiler.CreateCompilation([(source, path)], new BpfCompilerOptions(), diagnostics);
+        Assert.Empty(diagnostics);
+        _type = times.TimeDotnet(() => TestCompilations.EmitAndLoad(compilation).GetType(className)!);
+        _spec = times.TimeEbpf(() =>
+        {
+            var result = BpfCompiler.Compile(compilation);
+            Assert.True(result.Success, "our compiler failed:\n" + string.Join("\n", result.Diagnostics));
+            return Assert.Single(result.Objects).Spec;
+        });
+        (Vm, Kernel) = times.TimeLoad(() =>
+        {
+            var vm = BpfTestHost.Load(_spec);   // copies what it needs: the kernel load below may edit the spec
+            return (vm, Collection.Load(_spec));
+        });
     }
 
     public BpfVm Vm { get; }
