@@ -23,13 +23,12 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
             var symbols = EbpfSymbols.Create(start.Compilation);
             if (symbols is null) return;
             var rules = new FlowRules(symbols);
-            var options = start.Options;
             start.RegisterOperationBlockAction(block =>
             {
                 if (block.OwningSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method) return;
                 if (symbols.ContainingObjectClass(method) is null) return;
                 var body = block.OperationBlocks.Select(Root).FirstOrDefault(b => b is IMethodBodyOperation or IBlockOperation);
-                rules.CheckMethod(method, body, HelpLinks.Reporting(options, block.ReportDiagnostic));
+                rules.CheckMethod(method, body, HelpLinks.Reporting(block.Options, block.ReportDiagnostic));
             });
         });
     }

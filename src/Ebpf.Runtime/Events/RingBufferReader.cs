@@ -42,21 +42,11 @@ public sealed unsafe partial class RingBufferReader : IDisposable
         if (map.Type != MapType.RingBuf)
             throw new ArgumentException($"map '{map.Name}' has type {MapKinds.KernelName(map.Type)}, not ringbuf", nameof(map));
         _map = map;
-        _pageSize = (nuint)Environment.SystemPageSize;
+        _pageSize = RingMemory.PageSize;
         _dataSize = map.MaxEntries;
         _commitEvery = Math.Max(_dataSize / 4, 8);
         using var fd = map.Handle.Lease();
-        _consumerPage = EventNative.Map(fd.Fd, _pageSize, EventNative.ProtRead | EventNative.ProtWrite, 0, $"map the consumer page of ring buffer '{map.Name}'");
-        try
-        {
-            _producerPage = EventNative.Map(fd.Fd, _pageSize + 2 * (nuint)_dataSize, EventNative.ProtRead, (long)_pageSize,
-                $"map the producer page and data of ring buffer '{map.Name}'");
-        }
-        catch
-        {
-            EventNative.Unmap(_consumerPage, _pageSize);
-            throw;
-        }
+        RingMemory.Map(fd.Fd, _dataSize, userSpaceProduces: false, $"ring buffer '{map.Name}'", out _consumerPage, out _producerPage);
     }
 
     /// <summary>The ring buffer map read.</summary>
@@ -221,8 +211,7 @@ public sealed unsafe partial class RingBufferReader : IDisposable
     public void Dispose()
     {
         if (_consumerPage == null) return;
-        EventNative.Unmap(_producerPage, _pageSize + 2 * (nuint)_dataSize);
-        EventNative.Unmap(_consumerPage, _pageSize);
+        RingMemory.Unmap(_consumerPage, _producerPage, _dataSize);
         _consumerPage = null;
         _producerPage = null;
     }

@@ -30,21 +30,10 @@ public sealed unsafe class UserRingBufferWriter : IDisposable
         if (map.Type != MapType.UserRingBuf)
             throw new ArgumentException($"map '{map.Name}' has type {MapKinds.KernelName(map.Type)}, not user_ringbuf", nameof(map));
         _map = map;
-        _pageSize = (nuint)Environment.SystemPageSize;
+        _pageSize = RingMemory.PageSize;
         _dataSize = map.MaxEntries;
         using var fd = map.Handle.Lease();
-        // The kernel refuses a writable mapping of the consumer page (EPERM): user space only reads it.
-        _consumerPage = EventNative.Map(fd.Fd, _pageSize, EventNative.ProtRead, 0, $"map the consumer page of user ring buffer '{map.Name}'");
-        try
-        {
-            _producerPage = EventNative.Map(fd.Fd, _pageSize + 2 * (nuint)_dataSize, EventNative.ProtRead | EventNative.ProtWrite, (long)_pageSize,
-                $"map the producer page and data of user ring buffer '{map.Name}'");
-        }
-        catch
-        {
-            EventNative.Unmap(_consumerPage, _pageSize);
-            throw;
-        }
+        RingMemory.Map(fd.Fd, _dataSize, userSpaceProduces: true, $"user ring buffer '{map.Name}'", out _consumerPage, out _producerPage);
     }
 
     /// <summary>The user ring buffer written.</summary>
@@ -126,8 +115,7 @@ public sealed unsafe class UserRingBufferWriter : IDisposable
 
     public void Dispose()
     {
-        EventNative.Unmap(_producerPage, _pageSize + 2 * (nuint)_dataSize);
-        EventNative.Unmap(_consumerPage, _pageSize);
+        RingMemory.Unmap(_consumerPage, _producerPage, _dataSize);
         _producerPage = null;
         _consumerPage = null;
     }
