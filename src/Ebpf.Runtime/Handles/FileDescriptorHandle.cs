@@ -48,7 +48,15 @@ internal ref struct FdLease
 }
 
 /// <summary>An fd for a BPF map (<c>anon_inode:bpf-map</c>).</summary>
-public sealed class MapHandle(int fd) : FileDescriptorHandle(fd);
+public sealed class MapHandle(int fd) : FileDescriptorHandle(fd)
+{
+    // Element commands that cannot block borrow the fd through ShortFdUse rather than a lease.
+    protected override bool ReleaseHandle()
+    {
+        ShortFdUse.WaitUntilUnused(this);
+        return base.ReleaseHandle();
+    }
+}
 
 /// <summary>An fd for a loaded BPF program (<c>anon_inode:bpf-prog</c>).</summary>
 public sealed class ProgramHandle(int fd) : FileDescriptorHandle(fd);

@@ -161,17 +161,25 @@ public sealed unsafe partial class Map : IDisposable
         }
     }
 
-    // Per call: one SafeHandle AddRef/Release (a concurrent Dispose cannot recycle the fd number under the syscall),
-    // the attr on the stack, no allocation; errno is read only after a failure. The element operations are compiled
-    // fully optimized at once (AggressiveOptimization): tiered compilation would run them unoptimized, with the lease,
-    // the checks and the syscall stub as separate calls, for the first 100 ms or more of map traffic, which is all of a
-    // short-lived tool's.
+    // Per call: the fd borrowed so a concurrent Dispose cannot recycle its number under the syscall (without an atomic
+    // instruction for the commands that cannot block, see ShortFdUse; a SafeHandle lease otherwise), the attr on the
+    // stack, no allocation; errno is read only after a failure. The element operations are compiled fully optimized at
+    // once (AggressiveOptimization): tiered compilation would run them unoptimized, with the borrow, the checks and the
+    // syscall stub as separate calls, for the first 100 ms or more of map traffic, which is all of a short-lived tool's.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     int ElementCommand(BpfCommand command, byte* key, byte* value, ulong flags)
     {
+        if (KeySize == 0) key = null;
+        if (_elementCommandsCannotBlock)
+        {
+            var slot = ShortFdUse.Enter(Handle, out int shortFd);
+            var shortAttr = new MapElemAttr { MapFd = (uint)shortFd, Key = (ulong)key, Value = (ulong)value, Flags = flags };
+            int result = BpfSyscall.InvokeShort(command, ref shortAttr);
+            ShortFdUse.Exit(slot);
+            return result;
+        }
         using var fd = Handle.Lease();
-        var attr = new MapElemAttr { MapFd = (uint)fd.Fd, Key = KeySize == 0 ? 0 : (ulong)key, Value = (ulong)value, Flags = flags };
-        if (_elementCommandsCannotBlock) return BpfSyscall.InvokeShort(command, ref attr);
+        var attr = new MapElemAttr { MapFd = (uint)fd.Fd, Key = (ulong)key, Value = (ulong)value, Flags = flags };
         return BpfSyscall.Invoke(command, ref attr, out int errno) < 0 ? errno : 0;
     }
 
