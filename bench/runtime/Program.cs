@@ -67,10 +67,22 @@ md.WriteLine("runs its map loop on its only thread, and the kernel's fdget() tak
 md.WriteLine("process's fd table has one user; with a second thread it takes and drops one on every bpf() call (two atomic");
 md.WriteLine("operations on the file). A .NET process always has several threads (GC, finalizer, tiered JIT), so the rows marked");
 md.WriteLine("\"(context)\" rerun libbpf's loops while one idle thread exists, to show how much of the gap is that kernel effect.");
-md.WriteLine("Our side of one operation: the attr on the stack, no allocation, one SafeHandle AddRef/Release, errno read only on");
+md.WriteLine("Our side of one operation: the attr on the stack, no allocation, the fd borrowed without an atomic instruction");
+md.WriteLine("(src/Ebpf.Runtime/Handles/ShortFdUse.cs: a per-thread slot and a process-wide barrier on dispose), errno read only on");
 md.WriteLine("failure, no GC transition (SuppressGCTransition: hash and array element commands cannot sleep), compiled fully optimized");
 md.WriteLine("from the first call (the measured phase is shorter than tiered compilation's delay). On this machine (a VM) a bpf()");
 md.WriteLine("call costs 400-2000 ns depending on the other sessions' load (see the raw rounds).");
+md.WriteLine();
+md.WriteLine("The same operations in one process, so the kernel's side is identical (the same multithreaded fd table): libbpf's");
+md.WriteLine("bpf_map_lookup_elem / bpf_map_update_elem called from this process (P/Invoke to libbpf.so.1, no GC transition, as ours)");
+md.WriteLine($"against ours, interleaved in {InProcess.Rounds} rounds of {Bench.Call} operations per process, the first of each pair alternating;");
+md.WriteLine("per process the median of the rounds' ratios, then the median over processes. This isolates what our user-space code");
+md.WriteLine("costs beside libbpf's.");
+md.WriteLine();
+md.WriteLine("| measurement (one process) | libbpf / ours, median of paired rounds | processes |");
+md.WriteLine("| --- | ---: | ---: |");
+foreach (var (key, what) in InProcess.Metrics)
+    md.WriteLine(FormattableString.Invariant($"| {what} | {Median(ours[key]):F3} | {string.Join(", ", ours[key].Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} |"));
 md.WriteLine();
 md.WriteLine("Raw rounds (libbpf / ours):");
 md.WriteLine();
@@ -97,6 +109,7 @@ void RunLibbpf()
 void RunOurs()
 {
     foreach (var (key, value) in Bench.Run(objectPath)) Add(ours, key, value);
+    foreach (var (key, value) in InProcess.Run()) Add(ours, key, value);
 }
 
 static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
@@ -269,4 +282,64 @@ static unsafe class Bench
         ulong mask = 1;
         sched_setaffinity(0, sizeof(ulong), &mask);
     }
+}
+
+/// <summary>Our single map operations against libbpf's functions called from this same process, interleaved.</summary>
+static unsafe partial class InProcess
+{
+    public const int Rounds = 200;
+    public static readonly (string Key, string What)[] Metrics =
+    [
+        ("inprocess_lookup_ratio", "hash map: single lookup"),
+        ("inprocess_update_ratio", "hash map: single update"),
+    ];
+
+    public static List<(string, double)> Run()
+    {
+        using var map = Map.Create(new MapSpec { Name = "inprocess", Type = MapType.Hash, KeySize = 4, ValueSize = 8, MaxEntries = 8192 });
+        var table = map.As<uint, ulong>();
+        int fd = map.Fd;
+        for (uint k = 1; k <= Bench.Call; k++) table.Update(k, k);
+        var lookup = new List<double>();
+        var update = new List<double>();
+        ulong sum = 0;
+        for (int round = 0; round < Rounds; round++)
+        {
+            bool oursFirst = round % 2 == 0;
+            double ol = 0, ll = 0, ou = 0, lu = 0;
+            for (int side = 0; side < 2; side++)
+            {
+                if ((side == 0) == oursFirst)
+                {
+                    long s = Stopwatch.GetTimestamp();
+                    for (uint k = 1; k <= Bench.Call; k++) { table.TryLookup(k, out var v); sum += v; }
+                    ol = Stopwatch.GetTimestamp() - s;
+                    s = Stopwatch.GetTimestamp();
+                    for (uint k = 1; k <= Bench.Call; k++) table.Update(k, k);
+                    ou = Stopwatch.GetTimestamp() - s;
+                }
+                else
+                {
+                    long s = Stopwatch.GetTimestamp();
+                    for (uint k = 1; k <= Bench.Call; k++) { ulong v; uint key = k; bpf_map_lookup_elem(fd, &key, &v); sum += v; }
+                    ll = Stopwatch.GetTimestamp() - s;
+                    s = Stopwatch.GetTimestamp();
+                    for (uint k = 1; k <= Bench.Call; k++) { ulong v = k; uint key = k; bpf_map_update_elem(fd, &key, &v, 0); }
+                    lu = Stopwatch.GetTimestamp() - s;
+                }
+            }
+            lookup.Add(ll / ol);
+            update.Add(lu / ou);
+        }
+        GC.KeepAlive(sum);
+        return [("inprocess_lookup_ratio", MedianOf(lookup)), ("inprocess_update_ratio", MedianOf(update))];
+    }
+
+    static double MedianOf(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    [LibraryImport("libbpf.so.1"), SuppressGCTransition]
+    private static partial int bpf_map_lookup_elem(int fd, void* key, void* value);
+
+    [LibraryImport("libbpf.so.1"), SuppressGCTransition]
+    private static partial int bpf_map_update_elem(int fd, void* key, void* value, ulong flags);
 }

@@ -30,6 +30,8 @@ public sealed unsafe partial class Program
             ProgramType.Lsm when ExpectedAttachType == AttachType.LsmMac => TracingLink.Attach(this),
             ProgramType.Tracing when ExpectedAttachType == AttachType.TraceIter => IteratorLink.Attach(this),
             ProgramType.Xdp => throw new InvalidOperationException($"XDP program '{Name}' needs a network interface: call AttachXdp(interfaceName or ifindex)"),
+            ProgramType.SchedCls when ExpectedAttachType is AttachType.NetkitPrimary or AttachType.NetkitPeer
+                => throw new InvalidOperationException($"netkit program '{Name}' needs a netkit device: call AttachNetkit(primaryInterfaceName, NetkitSide.{(ExpectedAttachType == AttachType.NetkitPeer ? "Peer" : "Primary")})"),
             ProgramType.SchedCls => throw new InvalidOperationException($"tc program '{Name}' needs a network interface and direction: call AttachTcx(interfaceName, TcxDirection.Ingress)"),
             ProgramType.SocketFilter => throw new InvalidOperationException($"socket filter program '{Name}' needs a socket: call AttachSocket(socket)"),
             ProgramType.CgroupSkb or ProgramType.CgroupSock or ProgramType.CgroupSockAddr or ProgramType.SockOps
@@ -136,6 +138,15 @@ public sealed unsafe partial class Program
     /// <summary>Attaches a tc (sched_cls) program with tcx to the interface named <paramref name="interfaceName"/>.</summary>
     public TcxLink AttachTcx(string interfaceName, TcxDirection direction)
         => TcxLink.Attach(this, NetworkInterfaces.IndexOf(interfaceName), direction);
+
+    /// <summary>Attaches a tc (sched_cls) program to a netkit device pair through its primary device
+    /// (BPF_LINK_CREATE, BPF_NETKIT_PRIMARY/PEER; kernel 6.7+ with CONFIG_NETKIT).</summary>
+    public NetkitLink AttachNetkit(int primaryIfindex, NetkitSide side) => NetkitLink.Attach(this, primaryIfindex, side);
+
+    /// <summary>Attaches a tc (sched_cls) program to the netkit device pair whose primary device is named
+    /// <paramref name="primaryInterfaceName"/>.</summary>
+    public NetkitLink AttachNetkit(string primaryInterfaceName, NetkitSide side)
+        => NetkitLink.Attach(this, NetworkInterfaces.IndexOf(primaryInterfaceName), side);
 
     /// <summary>Attaches a perf_event program to sampling events from <paramref name="source"/>: one per online CPU
     /// (system-wide), or one following process <paramref name="pid"/> on every CPU.</summary>

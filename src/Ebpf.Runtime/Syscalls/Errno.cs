@@ -6,7 +6,7 @@ namespace Ebpf.Runtime.Syscalls;
 /// (error messages say <c>EPERM</c>, not 1).</summary>
 public static class Errno
 {
-    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, E2BIG = 7, EBADF = 9, EAGAIN = 11, ENOMEM = 12,
+    public const int EPERM = 1, ENOENT = 2, ESRCH = 3, EINTR = 4, ENXIO = 6, E2BIG = 7, EBADF = 9, EAGAIN = 11, ENOMEM = 12,
         EACCES = 13, EFAULT = 14, EBUSY = 16, EEXIST = 17, ENODEV = 19, EINVAL = 22, ENOSPC = 28, ENOSYS = 38,
         EOPNOTSUPP = 95, ENOTSUPP = 524;
 

@@ -398,6 +398,26 @@ public class LinkTests
     }
 
     [SkippableFact]
+    public void Netkit_attach_is_refused_with_the_kernels_reason_where_netkit_is_missing_or_the_device_is_not_netkit()
+    {
+        Kernel.RequireBpf();
+        using var veth = new VethPair("n");
+        using var collection = Collection.Load(ProbeObjects.TcEtherTypeCounter());
+        var program = collection.GetProgram("TcCountExperimental");
+        var e = Assert.Throws<BpfException>(() => program.AttachNetkit(veth.Receiver, NetkitSide.Primary));
+        Assert.StartsWith($"attach tc program 'TcCountExperimental' to the netkit primary of {veth.Receiver}", e.Message);
+        // This bench's kernel is built without CONFIG_NETKIT (link_create's netkit stub says EINVAL); a kernel with it
+        // finds that a veth is not a netkit device (ENXIO).
+        Assert.Contains(KernelHasNetkit() ? "is not a netkit device" : "this kernel has no netkit", e.Message);
+    }
+
+    static bool KernelHasNetkit()
+    {
+        using var config = new System.IO.Compression.GZipStream(File.OpenRead("/proc/config.gz"), System.IO.Compression.CompressionMode.Decompress);
+        return new StreamReader(config).ReadToEnd().Split('\n').Any(line => line is "CONFIG_NETKIT=y" or "CONFIG_NETKIT=m");
+    }
+
+    [SkippableFact]
     public void Attaching_to_a_missing_tracepoint_or_interface_says_what_is_missing()
     {
         Kernel.RequireTracefs();
