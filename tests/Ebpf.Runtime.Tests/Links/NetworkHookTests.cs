@@ -4,8 +4,8 @@ using System.Net.Sockets;
 namespace Ebpf.Runtime.Tests.Links;
 
 /// <summary>The network hooks beside XDP and tc, each attached through the runtime and triggered for real: netfilter,
-/// sk_lookup and the flow dissector (in a network namespace of their own), and the cgroup socket hooks (sock_create, connect4,
-/// sockops). Each program counts its runs in .bss Hits and lets the traffic through.</summary>
+/// sk_lookup and the flow dissector (in a network namespace of their own), sk_msg on a sockmap, and the cgroup socket
+/// hooks (sock_create, connect4, sockops). Each program counts its runs in .bss Hits and lets the traffic through.</summary>
 public class NetworkHookTests
 {
     const string Cgroup2Root = "/sys/fs/cgroup/unified";
@@ -99,6 +99,44 @@ public class NetworkHookTests
         ulong value;
         while ((value = read()) < atLeast && DateTime.UtcNow < deadline) Thread.Sleep(10);
         return value;
+    }
+
+    [SkippableFact]
+    public void Sk_msg_link_on_a_sockmap_runs_once_per_send_on_the_sockets_added_while_attached()
+    {
+        Kernel.RequireBpf();
+        var spec = ProbeObjects.WithGlobals(Counter("MsgCount", ProgramType.SkMsg, "sk_msg", AttachType.SkMsgVerdict, verdict: 1));
+        spec.Maps.Add(new MapSpec { Name = "Socks", Type = MapType.SockMap, KeySize = 4, ValueSize = 4, MaxEntries = 2 });
+        using var collection = Collection.Load(spec);
+        var socks = collection.GetMap("Socks").As<uint, uint>();
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(listener.LocalEndpoint);
+        using var server = listener.AcceptSocket();
+        server.ReceiveTimeout = 5000;
+        void SendAndReceive(int times)
+        {
+            var buffer = new byte[16];
+            for (int i = 0; i < times; i++)
+            {
+                client.Send("ping"u8);
+                int got = 0;
+                while (got < 4) got += server.Receive(buffer, got, 4 - got, SocketFlags.None);   // SK_PASS: the bytes arrive
+            }
+        }
+
+        using (var link = collection.GetProgram("MsgCount").AttachSockMap(collection.GetMap("Socks")))
+        {
+            Assert.Equal(LinkType.SockMap, link.GetInfo().Type);
+            socks.Update(0, (uint)client.Handle);
+            SendAndReceive(5);
+            Assert.Equal(5UL, collection.ReadVariable<ulong>("Hits"));
+        }
+        socks.Delete(0);                                                    // re-added without the program attached
+        socks.Update(0, (uint)client.Handle);
+        SendAndReceive(2);
+        Assert.Equal(5UL, collection.ReadVariable<ulong>("Hits"));
     }
 
     [SkippableFact]
