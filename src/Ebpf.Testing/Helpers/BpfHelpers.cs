@@ -66,6 +66,10 @@ public sealed class BpfHelpers
             [157] = c => StorageDelete(c, "bpf_task_storage_delete"),
             [210] = c => StorageGet(c, "bpf_cgrp_storage_get"),
             [211] = c => StorageDelete(c, "bpf_cgrp_storage_delete"),
+            [197] = DynptrFromMemory,                                  // bpf_dynptr_from_mem
+            [201] = DynptrRead,                                        // bpf_dynptr_read
+            [203] = DynptrData,                                        // bpf_dynptr_data
+            [209] = UserRingBufferDrain,                               // bpf_user_ringbuf_drain
             [164] = ForEachMapElement,                                 // bpf_for_each_map_elem
             [181] = Loop,                                              // bpf_loop
             [183] = FuncArg,                                           // bpf_get_func_arg
@@ -146,6 +150,94 @@ public sealed class BpfHelpers
             }
         }
         return visited;
+    }
+
+    // A dynptr as the interpreter lays out its 16 bytes: the data's address, its size, and 0. Programs treat dynptrs
+    // as opaque and reach them only through these helpers, so the layout is the interpreter's own.
+    static (ulong Data, uint Size) ReadDynptr(HelperCall c, ulong address)
+    {
+        var bytes = c.Read(address, 16);
+        return (BitConverter.ToUInt64(bytes), BitConverter.ToUInt32(bytes[8..]));
+    }
+
+    static void WriteDynptr(HelperCall c, ulong address, ulong data, uint size)
+    {
+        var bytes = c.Write(address, 16);
+        bytes.Clear();
+        BitConverter.TryWriteBytes(bytes, data);
+        BitConverter.TryWriteBytes(bytes[8..], size);
+    }
+
+    /// <summary><c>bpf_dynptr_from_mem(data, size, flags, ptr)</c>: 0; -EINVAL (and an empty dynptr) for flags other than 0.</summary>
+    static ulong DynptrFromMemory(HelperCall c)
+    {
+        if (c.Arg3 != 0)
+        {
+            WriteDynptr(c, c.Arg4, 0, 0);
+            return unchecked((ulong)-EINVAL);
+        }
+        c.Read(c.Arg1, c.Arg2 & 0xffffffff);
+        WriteDynptr(c, c.Arg4, c.Arg1, (uint)c.Arg2);
+        return 0;
+    }
+
+    /// <summary><c>bpf_dynptr_read(dst, len, src, offset, flags)</c>: 0; -EINVAL for an empty dynptr or flags, -E2BIG
+    /// past its end (the destination cleared on failure).</summary>
+    static ulong DynptrRead(HelperCall c)
+    {
+        var destination = c.Write(c.Arg1, c.Arg2 & 0xffffffff);
+        var (data, size) = ReadDynptr(c, c.Arg3);
+        uint offset = (uint)c.Arg4, length = (uint)destination.Length;
+        if (data == 0 || c.Arg5 != 0)
+        {
+            destination.Clear();
+            return unchecked((ulong)-EINVAL);
+        }
+        if (length > size || offset > size - length)
+        {
+            destination.Clear();
+            return unchecked((ulong)-E2BIG);
+        }
+        c.Read(data + offset, length).CopyTo(destination);
+        return 0;
+    }
+
+    /// <summary><c>bpf_dynptr_data(ptr, offset, len)</c>: the address of the bytes, or 0 when the dynptr is empty or they
+    /// pass its end.</summary>
+    static ulong DynptrData(HelperCall c)
+    {
+        var (data, size) = ReadDynptr(c, c.Arg1);
+        uint offset = (uint)c.Arg2, length = (uint)c.Arg3;
+        return data != 0 && length <= size && offset <= size - length ? data + offset : 0;
+    }
+
+    /// <summary><c>bpf_user_ringbuf_drain(map, callback_fn, ctx, flags)</c>: calls back with (&amp;dynptr, ctx) for each
+    /// sample, oldest first, until the callback returns 1; returns the number consumed, or -EINVAL for flags other than
+    /// BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP.</summary>
+    static ulong UserRingBufferDrain(HelperCall c)
+    {
+        var map = c.Map<UserRingBufferMap>(c.Arg1, "bpf_user_ringbuf_drain");
+        if ((c.Arg4 & ~3UL) != 0) return unchecked((ulong)-EINVAL);
+        ulong drained = 0;
+        while (drained < UserRingBufferMap.MaxSamplesPerDrain && map.TryTake(out var sample))
+        {
+            drained++;
+            var sampleRegion = c.Memory.Map($"sample of user ring buffer '{map.Name}'", Memory.RegionKind.MapValue, sample);
+            var dynptr = new byte[16];
+            var dynptrRegion = c.Memory.Map($"dynptr of a sample of '{map.Name}'", Memory.RegionKind.ReadOnly, dynptr, writable: false);
+            BitConverter.TryWriteBytes(dynptr, sampleRegion.Address);
+            BitConverter.TryWriteBytes(dynptr.AsSpan(8), (uint)sample.Length);
+            try
+            {
+                if (c.CallBack(c.Arg2, dynptrRegion.Address, c.Arg3) != 0) break;
+            }
+            finally
+            {
+                c.Memory.Unmap(dynptrRegion);
+                c.Memory.Unmap(sampleRegion);
+            }
+        }
+        return drained;
     }
 
     static ulong FuncArg(HelperCall c)

@@ -51,6 +51,8 @@ public static class MapFactory
             case KernelMapType.SkStorage:
             case KernelMapType.CgrpStorage:
                 return new LocalStorageMap(spec.Name, spec.Type, key, value, max, memory);
+            case KernelMapType.UserRingBuf:
+                return new UserRingBufferMap(spec.Name, max, memory);
             case KernelMapType.Unspecified:
             case KernelMapType.StackTrace:
             case KernelMapType.CgroupArray:
@@ -66,9 +68,8 @@ public static class MapFactory
             case KernelMapType.PerCpuCgroupStorage:
             case KernelMapType.DevMapHash:
             case KernelMapType.StructOps:
-            case KernelMapType.UserRingBuf:
             case KernelMapType.Arena:
-                throw new NotSupportedException($"map '{spec.Name}': the interpreter does not model {spec.Type} maps (hash, array, per-CPU and LRU variants, LPM trie, bloom filter, maps of maps, task/inode/socket/cgroup storage, ring buffer, perf event array, program array, queue and stack are supported)");
+                throw new NotSupportedException($"map '{spec.Name}': the interpreter does not model {spec.Type} maps (hash, array, per-CPU and LRU variants, LPM trie, bloom filter, maps of maps, task/inode/socket/cgroup storage, ring buffer, user ring buffer, perf event array, program array, queue and stack are supported)");
         }
         throw new NotSupportedException($"map '{spec.Name}': unknown map type {(uint)spec.Type}");
     }

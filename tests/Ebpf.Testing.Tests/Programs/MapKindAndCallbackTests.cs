@@ -3,8 +3,8 @@ using Ebpf.Testing.Maps;
 namespace Ebpf.Testing.Tests.Programs;
 
 /// <summary>Map kinds beyond hash and array, and helpers that call back into the program, compiled from C# and run on
-/// the interpreter: LPM trie, bloom filter, task storage, array of maps, <c>Bpf.Loop</c> and
-/// <c>Bpf.ForEachMapElem</c>. The expected values are what the same C# computes on .NET.</summary>
+/// the interpreter: LPM trie, bloom filter, task storage, array of maps, user ring buffer,
+/// <c>Bpf.Loop</c> and <c>Bpf.ForEachMapElem</c>. The expected values are what the same C# computes on .NET.</summary>
 [Trait("Category", "Interpreter")]
 public class MapKindAndCallbackTests
 {
@@ -23,7 +23,24 @@ public class MapKindAndCallbackTests
             static readonly BloomFilter<uint> Seen = new(maxEntries: 64);
             static readonly TaskStorage<ulong> PerTask = new();
             static readonly ArrayOfMaps<ArrayMap<ulong>> Tenants = new(maxEntries: 4, innerMaxEntries: 4);
-            static long LoopCalls, LoopSum, EachCount, EachTotal;
+            static readonly UserRingBuffer Commands = new(sizeBytes: 4096);
+            static long LoopCalls, LoopSum, EachCount, EachTotal, Drained, DrainTotal;
+
+            [Xdp]
+            static XdpAction DrainCommands(XdpContext ctx)
+            {
+                long total = 0;
+                Drained = Commands.Drain(static (ref Dynptr sample, ref long t) =>
+                {
+                    if (Dynptr.Read(out uint value, in sample) != 0) return 1;
+                    t += value;
+                    ref uint first = ref Dynptr.Data<uint>(in sample);
+                    if (!Unsafe.IsNullRef(ref first) && first == value) t += 1000;
+                    return value == 99 ? 1 : 0;
+                }, ref total);
+                DrainTotal = total;
+                return XdpAction.Pass;
+            }
 
             [Xdp]
             static XdpAction Route(XdpContext ctx)
@@ -166,5 +183,34 @@ public class MapKindAndCallbackTests
         Assert.Equal(3L, vm.Globals.Get<long>("EachCount"));
         Assert.Equal(1 * 10 + 2 * 20 + 3 * 30, vm.Globals.Get<long>("EachTotal"));
         Assert.Equal([11L, 21L, 31L], new[] { table[1], table[2], table[3] });   // the callback wrote through the value
+    }
+
+    [Fact]
+    public unsafe void User_ring_buffer_drain_hands_each_sample_to_the_callback_as_a_dynptr_as_dotnet_does()
+    {
+        var vm = Load();
+        var commands = vm.Map<UserRingBufferMap>("Commands");
+        uint[] samples = [5, 7, 99, 3];
+        foreach (uint sample in samples) Assert.True(commands.TrySubmit(BitConverter.GetBytes(sample)));
+        vm.RunXdp("DrainCommands", new byte[64]);
+
+        // The same C# on .NET, through the managed kernel API.
+        var managed = new UserRingBuffer(sizeBytes: 4096);
+        foreach (uint sample in samples) managed.TrySubmit(sample);
+        long total = 0;
+        long drained = managed.Drain(static (ref Dynptr sample, ref long t) =>
+        {
+            if (Dynptr.Read(out uint value, in sample) != 0) return 1;
+            t += value;
+            ref uint first = ref Dynptr.Data<uint>(in sample);
+            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(ref first) && first == value) t += 1000;
+            return value == 99 ? 1 : 0;
+        }, ref total);
+
+        Assert.Equal(3L, drained);                                         // stopped at 99
+        Assert.Equal(drained, vm.Globals.Get<long>("Drained"));
+        Assert.Equal(total, vm.Globals.Get<long>("DrainTotal"));
+        Assert.Equal(5 + 7 + 99 + 3000L, total);
+        Assert.Equal(managed.Count, commands.Count);                      // the 3 still queued
     }
 }
