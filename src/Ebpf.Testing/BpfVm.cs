@@ -63,6 +63,9 @@ public sealed class BpfVm
         _mapsByHandle.Add(map.Handle.Address, map);
     }
 
+    /// <summary>Registers an inner map of a map of maps: helpers reach it by its address, tests through its outer map.</summary>
+    internal void AddInnerMap(InterpreterMap map) => _mapsByHandle.Add(map.Handle.Address, map);
+
     internal void AddProgram(ProgramImage image) => _programs.Add(image.Name, image);
 
     internal InterpreterMap? MapAt(ulong handle) => _mapsByHandle.GetValueOrDefault(handle);
@@ -186,7 +189,7 @@ public sealed class BpfVm
     public static BpfVm ForInstructions(params MapSpec[] maps)
     {
         var vm = new BpfVm(null);
-        foreach (var map in maps) vm.AddMap(MapFactory.Create(map, vm.Memory));
+        foreach (var map in maps) vm.AddMap(MapFactory.Create(map, vm));
         return vm;
     }
 

@@ -40,9 +40,10 @@ public sealed class BpfHelpers
             [16] = CurrentComm,                                        // bpf_get_current_comm
             [25] = PerfEventOutput,                                    // bpf_perf_event_output
             [35] = _ => GetCurrentTask(),                              // bpf_get_current_task
+            [158] = _ => GetCurrentTask(),                             // bpf_get_current_task_btf
             [45] = c => ProbeReadString(c),                            // bpf_probe_read_str
             [80] = _ => GetCurrentCgroupId(),                          // bpf_get_current_cgroup_id
-            [87] = c => (ulong)c.Map<QueueStackMap>(c.Arg1, "bpf_map_push_elem").Push(c.Read(c.Arg2, (ulong)c.Map(c.Arg1).ValueSize), c.Arg3),
+            [87] = PushElement,                                        // bpf_map_push_elem
             [88] = c => PopOrPeek(c, remove: true),                    // bpf_map_pop_elem
             [89] = c => PopOrPeek(c, remove: false),                   // bpf_map_peek_elem
             [112] = c => ProbeRead(c),                                 // bpf_probe_read_user
@@ -57,6 +58,20 @@ public sealed class BpfHelpers
             [134] = c => c.Map<RingBufferMap>(c.Arg1, "bpf_ringbuf_query").Query(c.Arg2),
             [160] = _ => KtimeGetNs(),                                 // bpf_ktime_get_coarse_ns
             [208] = _ => KtimeGetNs(),                                 // bpf_ktime_get_tai_ns
+            [107] = c => StorageGet(c, "bpf_sk_storage_get"),
+            [108] = c => StorageDelete(c, "bpf_sk_storage_delete"),
+            [145] = c => StorageGet(c, "bpf_inode_storage_get"),
+            [146] = c => StorageDelete(c, "bpf_inode_storage_delete"),
+            [156] = c => StorageGet(c, "bpf_task_storage_get"),
+            [157] = c => StorageDelete(c, "bpf_task_storage_delete"),
+            [210] = c => StorageGet(c, "bpf_cgrp_storage_get"),
+            [211] = c => StorageDelete(c, "bpf_cgrp_storage_delete"),
+            [197] = DynptrFromMemory,                                  // bpf_dynptr_from_mem
+            [201] = DynptrRead,                                        // bpf_dynptr_read
+            [203] = DynptrData,                                        // bpf_dynptr_data
+            [209] = UserRingBufferDrain,                               // bpf_user_ringbuf_drain
+            [164] = ForEachMapElement,                                 // bpf_for_each_map_elem
+            [181] = Loop,                                              // bpf_loop
             [183] = FuncArg,                                           // bpf_get_func_arg
             [184] = c => WriteU64(c, c.Arg2, c.Vm.Tracing.ReturnValue),   // bpf_get_func_ret
             [185] = c => (ulong)c.Vm.Tracing.Count,                    // bpf_get_func_arg_cnt
@@ -97,6 +112,134 @@ public sealed class BpfHelpers
             $"helper {call.Id} ({HelperNames.Of(call.Id)}) is not implemented by the interpreter; provide it with vm.Helpers.Override({call.Id}, call => ...)");
     }
 
+    /// <summary>BPF_MAX_LOOPS: bpf_loop refuses more iterations with -E2BIG.</summary>
+    const ulong MaxLoops = 1 << 23;
+
+    /// <summary><c>bpf_loop(nr_loops, callback_fn, callback_ctx, flags)</c>: calls back with (i, ctx) until the callback
+    /// returns 1; returns the number of calls made.</summary>
+    static ulong Loop(HelperCall c)
+    {
+        if (c.Arg4 != 0) return unchecked((ulong)-EINVAL);
+        ulong count = c.Arg1 & 0xffffffff;
+        if (count > MaxLoops) return unchecked((ulong)-E2BIG);
+        ulong function = c.Arg2, context = c.Arg3;
+        for (ulong i = 0; i < count; i++)
+            if (c.CallBack(function, i, context) != 0) return i + 1;
+        return count;
+    }
+
+    /// <summary><c>bpf_for_each_map_elem(map, callback_fn, callback_ctx, flags)</c>: calls back with (map, &amp;key,
+    /// &amp;value, ctx) for each element until the callback returns 1; returns the number of elements visited. The
+    /// key is a read-only copy; the value is the element itself.</summary>
+    static ulong ForEachMapElement(HelperCall c)
+    {
+        if (c.Arg4 != 0) return unchecked((ulong)-EINVAL);
+        var map = c.Map(c.Arg1);
+        ulong visited = 0;
+        foreach (var (key, valueAddress) in map.Elements())
+        {
+            var keyRegion = c.Memory.Map($"key of map '{map.Name}' for bpf_for_each_map_elem", Memory.RegionKind.MapKey, key, writable: false);
+            try
+            {
+                visited++;
+                if (c.CallBack(c.Arg2, c.Arg1, keyRegion.Address, valueAddress, c.Arg3) != 0) break;
+            }
+            finally
+            {
+                c.Memory.Unmap(keyRegion);
+            }
+        }
+        return visited;
+    }
+
+    // A dynptr as the interpreter lays out its 16 bytes: the data's address, its size, and 0. Programs treat dynptrs
+    // as opaque and reach them only through these helpers, so the layout is the interpreter's own.
+    static (ulong Data, uint Size) ReadDynptr(HelperCall c, ulong address)
+    {
+        var bytes = c.Read(address, 16);
+        return (BitConverter.ToUInt64(bytes), BitConverter.ToUInt32(bytes[8..]));
+    }
+
+    static void WriteDynptr(HelperCall c, ulong address, ulong data, uint size)
+    {
+        var bytes = c.Write(address, 16);
+        bytes.Clear();
+        BitConverter.TryWriteBytes(bytes, data);
+        BitConverter.TryWriteBytes(bytes[8..], size);
+    }
+
+    /// <summary><c>bpf_dynptr_from_mem(data, size, flags, ptr)</c>: 0; -EINVAL (and an empty dynptr) for flags other than 0.</summary>
+    static ulong DynptrFromMemory(HelperCall c)
+    {
+        if (c.Arg3 != 0)
+        {
+            WriteDynptr(c, c.Arg4, 0, 0);
+            return unchecked((ulong)-EINVAL);
+        }
+        c.Read(c.Arg1, c.Arg2 & 0xffffffff);
+        WriteDynptr(c, c.Arg4, c.Arg1, (uint)c.Arg2);
+        return 0;
+    }
+
+    /// <summary><c>bpf_dynptr_read(dst, len, src, offset, flags)</c>: 0; -EINVAL for an empty dynptr or flags, -E2BIG
+    /// past its end (the destination cleared on failure).</summary>
+    static ulong DynptrRead(HelperCall c)
+    {
+        var destination = c.Write(c.Arg1, c.Arg2 & 0xffffffff);
+        var (data, size) = ReadDynptr(c, c.Arg3);
+        uint offset = (uint)c.Arg4, length = (uint)destination.Length;
+        if (data == 0 || c.Arg5 != 0)
+        {
+            destination.Clear();
+            return unchecked((ulong)-EINVAL);
+        }
+        if (length > size || offset > size - length)
+        {
+            destination.Clear();
+            return unchecked((ulong)-E2BIG);
+        }
+        c.Read(data + offset, length).CopyTo(destination);
+        return 0;
+    }
+
+    /// <summary><c>bpf_dynptr_data(ptr, offset, len)</c>: the address of the bytes, or 0 when the dynptr is empty or they
+    /// pass its end.</summary>
+    static ulong DynptrData(HelperCall c)
+    {
+        var (data, size) = ReadDynptr(c, c.Arg1);
+        uint offset = (uint)c.Arg2, length = (uint)c.Arg3;
+        return data != 0 && length <= size && offset <= size - length ? data + offset : 0;
+    }
+
+    /// <summary><c>bpf_user_ringbuf_drain(map, callback_fn, ctx, flags)</c>: calls back with (&amp;dynptr, ctx) for each
+    /// sample, oldest first, until the callback returns 1; returns the number consumed, or -EINVAL for flags other than
+    /// BPF_RB_NO_WAKEUP / BPF_RB_FORCE_WAKEUP.</summary>
+    static ulong UserRingBufferDrain(HelperCall c)
+    {
+        var map = c.Map<UserRingBufferMap>(c.Arg1, "bpf_user_ringbuf_drain");
+        if ((c.Arg4 & ~3UL) != 0) return unchecked((ulong)-EINVAL);
+        ulong drained = 0;
+        while (drained < UserRingBufferMap.MaxSamplesPerDrain && map.TryTake(out var sample))
+        {
+            drained++;
+            var sampleRegion = c.Memory.Map($"sample of user ring buffer '{map.Name}'", Memory.RegionKind.MapValue, sample);
+            var dynptr = new byte[16];
+            var dynptrRegion = c.Memory.Map($"dynptr of a sample of '{map.Name}'", Memory.RegionKind.ReadOnly, dynptr, writable: false);
+            BitConverter.TryWriteBytes(dynptr, sampleRegion.Address);
+            BitConverter.TryWriteBytes(dynptr.AsSpan(8), (uint)sample.Length);
+            try
+            {
+                if (c.CallBack(c.Arg2, dynptrRegion.Address, c.Arg3) != 0) break;
+            }
+            finally
+            {
+                c.Memory.Unmap(dynptrRegion);
+                c.Memory.Unmap(sampleRegion);
+            }
+        }
+        return drained;
+    }
+
     static ulong FuncArg(HelperCall c)
     {
         if (c.Arg2 >= (ulong)c.Vm.Tracing.Count) return unchecked((ulong)-EINVAL);
@@ -115,8 +258,30 @@ public sealed class BpfHelpers
         return map.LookupAddress(c.Read(c.Arg2, (ulong)map.KeySize));
     }
 
+    static ulong PushElement(HelperCall c)
+    {
+        var map = c.Map(c.Arg1);
+        var value = c.Read(c.Arg2, (ulong)map.ValueSize);
+        return map switch
+        {
+            BloomFilterMap bloom => (ulong)bloom.Add(value, c.Arg3),
+            _ => (ulong)c.Map<QueueStackMap>(c.Arg1, "bpf_map_push_elem").Push(value, c.Arg3),
+        };
+    }
+
+    static ulong StorageGet(HelperCall c, string helper)
+    {
+        var map = c.Map<LocalStorageMap>(c.Arg1, helper);
+        var initial = c.Arg3 == 0 ? ReadOnlySpan<byte>.Empty : c.Read(c.Arg3, (ulong)map.ValueSize);
+        return map.Get(c.Arg2, initial, c.Arg4);
+    }
+
+    static ulong StorageDelete(HelperCall c, string helper) => (ulong)c.Map<LocalStorageMap>(c.Arg1, helper).Remove(c.Arg2);
+
     static ulong PopOrPeek(HelperCall c, bool remove)
     {
+        if (!remove && c.Map(c.Arg1) is BloomFilterMap bloom)
+            return bloom.MayContain(c.Read(c.Arg2, (ulong)bloom.ValueSize)) ? 0 : unchecked((ulong)-ENOENT);
         var map = c.Map<QueueStackMap>(c.Arg1, remove ? "bpf_map_pop_elem" : "bpf_map_peek_elem");
         var destination = c.Write(c.Arg2, (ulong)map.ValueSize);
         var value = map.Take(remove);

@@ -9,13 +9,15 @@ namespace Ebpf.Testing.Helpers;
 public sealed class HelperCall
 {
     readonly ulong[] _registers;
+    readonly Executor? _executor;
 
-    internal HelperCall(int id, ulong[] registers, BpfVm vm, ulong context)
+    internal HelperCall(int id, ulong[] registers, BpfVm vm, ulong context, Executor? executor = null)
     {
         Id = id;
         _registers = registers;
         Vm = vm;
         Context = context;
+        _executor = executor;
     }
 
     public int Id { get; }
@@ -28,6 +30,12 @@ public sealed class HelperCall
     public ulong Arg4 => _registers[4];
     public ulong Arg5 => _registers[5];
     public AddressSpace Memory => Vm.Memory;
+
+    /// <summary>Calls the program's BPF function at <paramref name="function"/> (a callback argument) with R1-R5 =
+    /// <paramref name="arguments"/>, in a new frame; returns its R0.</summary>
+    public ulong CallBack(ulong function, params ReadOnlySpan<ulong> arguments)
+        => (_executor ?? throw new FaultSignal(FaultKind.InvalidHelperArgument, $"{HelperNames.Of(Id)} calls back, which needs a running program"))
+            .Call(function, arguments, Context, HelperNames.Of(Id));
 
     /// <summary>The map whose address is <paramref name="handle"/> (an argument the program loaded with <c>ld_imm64</c>).</summary>
     public InterpreterMap Map(ulong handle) => Vm.MapAt(handle)

@@ -20,18 +20,48 @@ internal sealed class Executor(BpfVm vm)
 
     sealed record Frame(ProgramImage Image, int ReturnSlot, ulong R6, ulong R7, ulong R8, ulong R9, MemoryRegion Stack);
 
+    // One budget for a run and every callback it makes, as the kernel bounds a program's whole execution.
+    long _budget;
+    // The call depth of the instruction running now, so a callback's frame counts against MAX_CALL_FRAMES.
+    int _depth;
+    readonly Dictionary<(ProgramImage, int), MemoryRegion> _functionRegions = new();
+    readonly Dictionary<ulong, (ProgramImage Image, int Slot)> _functions = new();
+
     public ulong Run(ProgramImage entry, ulong r1, ulong r2)
     {
+        _budget = vm.InstructionBudget;
+        return Execute(entry, 0, [r1, r2], context: r1, baseDepth: 0);
+    }
+
+    /// <summary>Calls the BPF function at <paramref name="function"/> (an address from <c>ld_imm64</c> of a callback)
+    /// with R1-R5 = <paramref name="arguments"/> in a new frame, as a helper that calls back does; returns its R0.</summary>
+    internal ulong Call(ulong function, ReadOnlySpan<ulong> arguments, ulong context, string helper)
+    {
+        if (!_functions.TryGetValue(function, out var target))
+            throw new FaultSignal(FaultKind.InvalidHelperArgument, $"{helper}: argument 0x{function:x} is not a BPF function's address", function);
+        int depth = _depth + 1;
+        if (depth >= MaxFrames)
+            throw new FaultSignal(FaultKind.CallDepth, $"{helper}'s callback would make {depth + 1} frames; the kernel allows {MaxFrames}");
+        int caller = _depth;
+        try
+        {
+            return Execute(target.Image, target.Slot, arguments, context, depth);
+        }
+        finally
+        {
+            _depth = caller;
+        }
+    }
+
+    ulong Execute(ProgramImage entry, int entrySlot, ReadOnlySpan<ulong> arguments, ulong context, int baseDepth)
+    {
         var regs = new ulong[11];
-        regs[1] = r1;
-        regs[2] = r2;
-        ulong context = r1;
+        for (int i = 0; i < arguments.Length; i++) regs[1 + i] = arguments[i];
         var frames = new List<Frame>();
         var image = entry;
-        int pc = 0;
-        var stack = NewStack(0);
+        int pc = entrySlot;
+        var stack = NewStack(baseDepth);
         regs[10] = stack.End;
-        long budget = vm.InstructionBudget;
         int tailCalls = 0;
         var memory = vm.Memory;
         try
@@ -42,7 +72,7 @@ internal sealed class Executor(BpfVm vm)
                     throw new FaultSignal(FaultKind.InvalidInstruction, (uint)pc >= (uint)image.Slots.Length
                         ? $"control reached slot {pc}, outside the program's {image.Slots.Length} slots (a jump out of the program, or no exit)"
                         : $"control reached slot {pc}, the second half of an ld_imm64");
-                if (--budget < 0)
+                if (--_budget < 0)
                     throw new FaultSignal(FaultKind.BudgetExhausted, $"the instruction budget of {vm.InstructionBudget:N0} ran out (a runaway loop?); raise vm.InstructionBudget if the program really needs more");
                 var insn = image.Slots[pc];
                 byte op = insn.OpCode;
@@ -98,10 +128,10 @@ internal sealed class Executor(BpfVm vm)
                                     throw new FaultSignal(FaultKind.InvalidInstruction, "callx (a call through a register) is not part of the Linux instruction set");
                                 if (src == 1)
                                 {
-                                    if (frames.Count + 1 >= MaxFrames)
-                                        throw new FaultSignal(FaultKind.CallDepth, $"a BPF-to-BPF call would make {frames.Count + 2} frames; the kernel allows {MaxFrames}");
+                                    if (baseDepth + frames.Count + 1 >= MaxFrames)
+                                        throw new FaultSignal(FaultKind.CallDepth, $"a BPF-to-BPF call would make {baseDepth + frames.Count + 2} frames; the kernel allows {MaxFrames}");
                                     frames.Add(new Frame(image, pc + 1, regs[6], regs[7], regs[8], regs[9], stack));
-                                    stack = NewStack(frames.Count);
+                                    stack = NewStack(baseDepth + frames.Count);
                                     regs[10] = stack.End;
                                     pc += 1 + insn.Imm;
                                     break;
@@ -123,7 +153,8 @@ internal sealed class Executor(BpfVm vm)
                                     pc++;
                                     break;
                                 }
-                                regs[0] = vm.Helpers.Invoke(new HelperCall(insn.Imm, regs, vm, context));
+                                _depth = baseDepth + frames.Count;
+                                regs[0] = vm.Helpers.Invoke(new HelperCall(insn.Imm, regs, vm, context, this));
                                 Clobber(regs);
                                 pc++;
                                 break;
@@ -143,7 +174,7 @@ internal sealed class Executor(BpfVm vm)
                         if (!insn.IsWide)
                             throw new FaultSignal(FaultKind.InvalidInstruction, "legacy packet loads (LD_ABS/LD_IND) are not supported by the interpreter");
                         CheckWritable(dst);
-                        regs[dst] = WideConstant(insn);
+                        regs[dst] = WideConstant(insn, image, pc);
                         pc += 2;
                         break;
                     case InstructionClass.Ldx:
@@ -218,8 +249,9 @@ internal sealed class Executor(BpfVm vm)
         return vm.ProgramImageOf(name);
     }
 
-    /// <summary>ld_imm64: a plain constant, or (in bare programs) a map or map-value pseudo load whose imm is the map's index.</summary>
-    ulong WideConstant(Instruction insn)
+    /// <summary>ld_imm64: a plain constant, a callback's address, or (in bare programs) a map or map-value pseudo load
+    /// whose imm is the map's index.</summary>
+    ulong WideConstant(Instruction insn, ProgramImage image, int pc)
     {
         var source = (PseudoSource)(byte)insn.Src;
         switch (source)
@@ -238,12 +270,28 @@ internal sealed class Executor(BpfVm vm)
                     throw new FaultSignal(FaultKind.InvalidInstruction, $"ld_imm64 of a value of {map}: only array maps have a direct value address");
                 return value + (ulong)(insn.Constant >>> 32);
             }
-            case PseudoSource.BtfId:
             case PseudoSource.Func:
-                throw new FaultSignal(FaultKind.InvalidInstruction, $"ld_imm64 with pseudo source {source} (kernel symbols, callbacks) is not modelled by the interpreter");
+                return FunctionAddress(image, pc + 1 + insn.Imm);
+            case PseudoSource.BtfId:
+                throw new FaultSignal(FaultKind.InvalidInstruction, $"ld_imm64 with pseudo source {source} (kernel symbols) is not modelled by the interpreter");
             default:
                 throw new FaultSignal(FaultKind.InvalidInstruction, $"ld_imm64 with unknown pseudo source {(byte)source}");
         }
+    }
+
+    /// <summary>The address standing for the function at <paramref name="slot"/> of <paramref name="image"/> (BPF_PSEUDO_FUNC:
+    /// imm is the offset of its first instruction from the next one).</summary>
+    ulong FunctionAddress(ProgramImage image, int slot)
+    {
+        if ((uint)slot >= (uint)image.Slots.Length || !image.IsStart[slot])
+            throw new FaultSignal(FaultKind.InvalidInstruction, $"ld_imm64 of a callback at slot {slot}, outside the program's {image.Slots.Length} slots");
+        if (!_functionRegions.TryGetValue((image, slot), out var region))
+        {
+            region = vm.Memory.Map($"function at slot {slot} of {image.Name}", RegionKind.Function, [], writable: false);
+            _functionRegions.Add((image, slot), region);
+            _functions.Add(region.Address, (image, slot));
+        }
+        return region.Address;
     }
 
     static void Atomic(AddressSpace memory, ulong[] regs, Instruction insn, ulong address, int size)

@@ -40,6 +40,9 @@ public sealed class ArrayTable : InterpreterMap
 
     internal override long DeleteElement(ReadOnlySpan<byte> key) => -EINVAL;
 
+    internal override IReadOnlyList<(byte[] Key, ulong ValueAddress)> Elements()
+        => Enumerable.Range(0, MaxEntries).Select(i => (BitConverter.GetBytes((uint)i), LookupAddress(BitConverter.GetBytes((uint)i)))).ToList();
+
     public override IEnumerable<(byte[] Key, byte[] Value)> Entries
         => Enumerable.Range(0, MaxEntries).Select(i => (BitConverter.GetBytes((uint)i), Value(i).ToArray())).ToList();
 }

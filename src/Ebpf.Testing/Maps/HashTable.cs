@@ -70,5 +70,8 @@ public sealed class HashTable : InterpreterMap
         Memory.Unmap(entry.Region);
     }
 
+    internal override IReadOnlyList<(byte[] Key, ulong ValueAddress)> Elements()
+        => _entries.Select(e => (e.Key, e.Value.Region.Address)).ToList();
+
     public override IEnumerable<(byte[] Key, byte[] Value)> Entries => _entries.Select(e => (e.Key.ToArray(), e.Value.Value.ToArray())).ToList();
 }

@@ -9,7 +9,7 @@ namespace Ebpf.Testing.Maps;
 /// <remarks>Per-CPU maps are seen as one CPU: a value is <see cref="ValueSize"/> bytes.</remarks>
 public abstract class InterpreterMap
 {
-    internal const long EAGAIN = 11, ENOENT = 2, E2BIG = 7, EEXIST = 17, EINVAL = 22, EBUSY = 16;
+    internal const long EAGAIN = 11, ENOENT = 2, E2BIG = 7, EEXIST = 17, EINVAL = 22, EBUSY = 16, ENOSPC = 28;
     /// <summary>BPF_ANY, BPF_NOEXIST, BPF_EXIST: the update flags of <c>bpf_map_update_elem</c>.</summary>
     internal const ulong Any = 0, NoExist = 1, Exist = 2;
 
@@ -39,6 +39,10 @@ public abstract class InterpreterMap
     internal virtual long UpdateElement(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong flags) => throw Unsupported("bpf_map_update_elem");
     /// <summary><c>bpf_map_delete_elem</c>: 0 or a negative errno.</summary>
     internal virtual long DeleteElement(ReadOnlySpan<byte> key) => throw Unsupported("bpf_map_delete_elem");
+
+    /// <summary>The elements as <c>bpf_for_each_map_elem</c> walks them: each key and its value's address, taken when
+    /// the walk starts (a callback may delete elements).</summary>
+    internal virtual IReadOnlyList<(byte[] Key, ulong ValueAddress)> Elements() => throw Unsupported("bpf_for_each_map_elem");
 
     /// <summary>The value stored under <paramref name="key"/> (a copy), or null.</summary>
     public virtual byte[]? Lookup(ReadOnlySpan<byte> key)

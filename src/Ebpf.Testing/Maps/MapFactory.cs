@@ -11,6 +11,17 @@ public static class MapFactory
     /// <see cref="NotSupportedException"/> naming the map and its type.</summary>
     public static InterpreterMap Create(MapSpec spec, AddressSpace memory)
     {
+        if (spec.Type is KernelMapType.ArrayOfMaps or KernelMapType.HashOfMaps)
+            throw new NotSupportedException($"map '{spec.Name}': a map of maps holds maps of a VM; it is created with the VM's object");
+        return CreateIn(spec, memory);
+    }
+
+    /// <summary>The map <paramref name="spec"/> describes, in <paramref name="vm"/> (maps of maps included).</summary>
+    internal static InterpreterMap Create(MapSpec spec, BpfVm vm)
+        => spec.Type is KernelMapType.ArrayOfMaps or KernelMapType.HashOfMaps ? new MapOfMapsMap(spec, vm) : CreateIn(spec, vm.Memory);
+
+    static InterpreterMap CreateIn(MapSpec spec, AddressSpace memory)
+    {
         int key = checked((int)spec.KeySize), value = checked((int)spec.ValueSize), max = checked((int)spec.MaxEntries);
         switch (spec.Type)
         {
@@ -31,10 +42,20 @@ public static class MapFactory
             case KernelMapType.Queue:
             case KernelMapType.Stack:
                 return new QueueStackMap(spec.Name, spec.Type, value, max, memory);
+            case KernelMapType.LpmTrie:
+                return new LpmTrieMap(spec.Name, key, value, max, memory);
+            case KernelMapType.BloomFilter:
+                return new BloomFilterMap(spec.Name, value, max, memory);
+            case KernelMapType.TaskStorage:
+            case KernelMapType.InodeStorage:
+            case KernelMapType.SkStorage:
+            case KernelMapType.CgrpStorage:
+                return new LocalStorageMap(spec.Name, spec.Type, key, value, max, memory);
+            case KernelMapType.UserRingBuf:
+                return new UserRingBufferMap(spec.Name, max, memory);
             case KernelMapType.Unspecified:
             case KernelMapType.StackTrace:
             case KernelMapType.CgroupArray:
-            case KernelMapType.LpmTrie:
             case KernelMapType.ArrayOfMaps:
             case KernelMapType.HashOfMaps:
             case KernelMapType.DevMap:
@@ -45,16 +66,10 @@ public static class MapFactory
             case KernelMapType.CgroupStorage:
             case KernelMapType.ReuseportSockArray:
             case KernelMapType.PerCpuCgroupStorage:
-            case KernelMapType.SkStorage:
             case KernelMapType.DevMapHash:
             case KernelMapType.StructOps:
-            case KernelMapType.InodeStorage:
-            case KernelMapType.TaskStorage:
-            case KernelMapType.BloomFilter:
-            case KernelMapType.UserRingBuf:
-            case KernelMapType.CgrpStorage:
             case KernelMapType.Arena:
-                throw new NotSupportedException($"map '{spec.Name}': the interpreter does not model {spec.Type} maps (hash, array, per-CPU and LRU variants, ring buffer, perf event array, program array, queue and stack are supported)");
+                throw new NotSupportedException($"map '{spec.Name}': the interpreter does not model {spec.Type} maps (hash, array, per-CPU and LRU variants, LPM trie, bloom filter, maps of maps, task/inode/socket/cgroup storage, ring buffer, user ring buffer, perf event array, program array, queue and stack are supported)");
         }
         throw new NotSupportedException($"map '{spec.Name}': unknown map type {(uint)spec.Type}");
     }

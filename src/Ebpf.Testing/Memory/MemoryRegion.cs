@@ -21,6 +21,11 @@ public enum RegionKind
     MapHandle,
     /// <summary>Memory a test hands to a raw program (the conformance suite's <c>-- mem</c> buffer).</summary>
     Buffer,
+    /// <summary>A BPF function's address as loaded by <c>ld_imm64</c> of a callback (<c>BPF_PSEUDO_FUNC</c>): passed to
+    /// helpers that call back (<c>bpf_loop</c>, <c>bpf_for_each_map_elem</c>...), never dereferenced.</summary>
+    Function,
+    /// <summary>A copy of a map key handed to a callback (<c>bpf_for_each_map_elem</c>): read-only.</summary>
+    MapKey,
 }
 
 /// <summary>One mapped range of the interpreter's address space: <see cref="Length"/> bytes of <see cref="Bytes"/> from

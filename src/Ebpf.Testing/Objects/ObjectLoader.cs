@@ -15,7 +15,7 @@ internal static class ObjectLoader
     public static BpfVm Load(ObjectSpec spec)
     {
         var vm = new BpfVm(spec);
-        foreach (var map in spec.Maps) vm.AddMap(MapFactory.Create(map, vm.Memory));
+        foreach (var map in spec.Maps) vm.AddMap(MapFactory.Create(map, vm));
         foreach (var section in spec.DataSections)
         {
             var bytes = new byte[section.Size];

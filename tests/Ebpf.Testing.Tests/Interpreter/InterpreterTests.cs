@@ -212,11 +212,11 @@ public class InterpreterTests
     public void An_unknown_helper_names_its_id_and_name_and_an_override_provides_it()
     {
         var vm = BpfVm.ForInstructions();
-        Instruction[] code = [Insn.CallHelper(158), Insn.Exit()];
+        Instruction[] code = [Insn.CallHelper(42), Insn.Exit()];
         var fault = Assert.Throws<InterpreterFault>(() => vm.RunRaw(code, []));
         Assert.Equal(FaultKind.UnknownHelper, fault.Kind);
-        Assert.Contains("helper 158 (Bpf.GetCurrentTaskBtf)", fault.Message);
-        vm.Helpers.Override(158, _ => 0xffff_8888);
+        Assert.Contains("helper 42 (Bpf.GetNumaNodeId)", fault.Message);
+        vm.Helpers.Override(42, _ => 0xffff_8888);
         Assert.Equal(0xffff_8888UL, vm.RunRaw(code, []));
     }
 
@@ -229,8 +229,8 @@ public class InterpreterTests
             [Kprobe("schedule")]
             static int OnSchedule(PtRegs ctx)
             {
-                ulong task = (ulong)Bpf.GetCurrentTaskBtf();
-                return task == 0 ? 1 : 0;
+                long node = Bpf.GetNumaNodeId();
+                return node == 0 ? 1 : 0;
             }
         }
         """;
@@ -244,7 +244,7 @@ public class InterpreterTests
         Assert.NotNull(fault.SourceLine);
         Assert.Equal(9, fault.SourceLine!.Line);
         Assert.StartsWith("Tasks.cs(9,", fault.Message);
-        Assert.Contains("GetCurrentTaskBtf", fault.Message);
+        Assert.Contains("GetNumaNodeId", fault.Message);
     }
 
     [Fact]
