@@ -43,6 +43,10 @@ public sealed class BpfVm
     public IReadOnlyDictionary<string, ProgramImage> Programs => _programs;
     /// <summary>Arguments of the tracing program running now (fentry/fexit/LSM), for bpf_get_func_arg and friends.</summary>
     internal (int Count, ulong ReturnValue) Tracing { get; private set; }
+    /// <summary>The redirect the running packet program asked for (bpf_redirect, bpf_redirect_map), if any.</summary>
+    internal PacketRedirect? Redirect { get; set; }
+    /// <summary>Whether the running packet program is XDP (else an skb program: tc, socket filter, cgroup_skb).</summary>
+    internal bool PacketIsXdp { get; private set; }
 
     /// <summary>Map <paramref name="name"/> with typed keys and values (<c>vm.GetMap&lt;uint, ulong&gt;("Counts")[pid]</c>).</summary>
     public TypedMap<TKey, TValue> GetMap<TKey, TValue>(string name) where TKey : unmanaged where TValue : unmanaged
@@ -166,11 +170,18 @@ public sealed class BpfVm
         var data = Memory.Map($"packet of '{program}'", RegionKind.Packet, bytes);
         var fields = new Dictionary<int, Func<ulong>> { [dataField] = () => data.Address, [dataEndField] = () => data.End, [metaField] = () => data.Address };
         var ctx = Memory.Map($"context of '{program}'", RegionKind.Context, context, 0, context.Length, writable: true, fields);
-        try { return new PacketResult(new Executor(this).Run(image, ctx.Address, 0), bytes); }
+        Redirect = null;
+        PacketIsXdp = dataField == 0;
+        try
+        {
+            ulong verdict = new Executor(this).Run(image, ctx.Address, 0);
+            return new PacketResult(verdict, bytes, Redirect);
+        }
         finally
         {
             Memory.Unmap(ctx);
             Memory.Unmap(data);
+            Redirect = null;
         }
     }
 
@@ -199,8 +210,12 @@ public sealed class BpfVm
 
 /// <summary>The outcome of a packet program: its return value (an XDP action, a tc verdict, a socket filter's
 /// length) and the packet as it left it.</summary>
-public sealed record PacketResult(ulong ReturnValue, byte[] Packet)
+public sealed record PacketResult(ulong ReturnValue, byte[] Packet, PacketRedirect? Redirect = null)
 {
     /// <summary>The return value as an XDP action.</summary>
     public XdpAction Action => (XdpAction)(int)ReturnValue;
 }
+
+/// <summary>Where a program redirected its packet: <c>bpf_redirect(ifindex, flags)</c> (no map; <see cref="Target"/> is
+/// the ifindex) or <c>bpf_redirect_map(map, key, flags)</c> (<see cref="Map"/> and the key).</summary>
+public sealed record PacketRedirect(string? Map, uint Target, ulong Flags);

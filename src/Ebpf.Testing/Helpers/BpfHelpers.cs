@@ -70,6 +70,10 @@ public sealed class BpfHelpers
             [201] = DynptrRead,                                        // bpf_dynptr_read
             [203] = DynptrData,                                        // bpf_dynptr_data
             [209] = UserRingBufferDrain,                               // bpf_user_ringbuf_drain
+            [23] = Redirect,                                           // bpf_redirect
+            [27] = GetStackId,                                         // bpf_get_stackid
+            [51] = RedirectMap,                                        // bpf_redirect_map
+            [67] = GetStack,                                           // bpf_get_stack
             [164] = ForEachMapElement,                                 // bpf_for_each_map_elem
             [181] = Loop,                                              // bpf_loop
             [183] = FuncArg,                                           // bpf_get_func_arg
@@ -77,6 +81,12 @@ public sealed class BpfHelpers
             [185] = c => (ulong)c.Vm.Tracing.Count,                    // bpf_get_func_arg_cnt
         };
     }
+
+    /// <summary>The kernel call stack <c>bpf_get_stackid</c> and <c>bpf_get_stack</c> see, innermost address first.
+    /// Default: none (they return -EFAULT).</summary>
+    public Func<ulong[]> KernelStack { get; set; } = () => [];
+    /// <summary>The user call stack (BPF_F_USER_STACK), innermost first. Default: none.</summary>
+    public Func<ulong[]> UserStack { get; set; } = () => [];
 
     /// <summary><c>bpf_get_current_pid_tgid</c>: tgid &lt;&lt; 32 | pid. Default: process 1000, thread 1000.</summary>
     public Func<ulong> GetCurrentPidTgid { get; set; } = () => 1000UL << 32 | 1000;
@@ -238,6 +248,64 @@ public sealed class BpfHelpers
             }
         }
         return drained;
+    }
+
+    const ulong UserStackFlag = 1 << 8, UserBuildIdFlag = 1 << 11, SkipMask = 0xff;
+
+    ulong[] StackFor(ulong flags) => (flags & UserStackFlag) != 0 ? UserStack() : KernelStack();
+
+    /// <summary><c>bpf_get_stackid(ctx, map, flags)</c>: the id of the current stack in the map.</summary>
+    ulong GetStackId(HelperCall c)
+        => (ulong)c.Map<StackTraceTable>(c.Arg2, "bpf_get_stackid").Store(StackFor(c.Arg3), (StackFlags)c.Arg3);
+
+    /// <summary><c>bpf_get_stack(ctx, buf, size, flags)</c>: the stack's addresses after the skipped ones, the rest of the
+    /// buffer zeroed; the bytes written, or -EINVAL (the buffer cleared).</summary>
+    ulong GetStack(HelperCall c)
+    {
+        var buffer = c.Write(c.Arg2, c.Arg3 & 0xffffffff);
+        ulong flags = c.Arg4;
+        if ((flags & ~(SkipMask | UserStackFlag | UserBuildIdFlag)) != 0 || buffer.Length % 8 != 0
+            || ((flags & UserBuildIdFlag) != 0 && (flags & UserStackFlag) == 0))
+        {
+            buffer.Clear();
+            return unchecked((ulong)-EINVAL);
+        }
+        var stack = StackFor(flags);
+        int skip = (int)(flags & SkipMask);
+        var frames = stack.Length > skip ? stack.AsSpan(skip) : [];
+        var slots = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(buffer);
+        int n = Math.Min(frames.Length, slots.Length);
+        frames[..n].CopyTo(slots);
+        slots[n..].Clear();
+        return (ulong)(n * 8);
+    }
+
+    /// <summary><c>bpf_redirect(ifindex, flags)</c>: XDP_REDIRECT in XDP (XDP_ABORTED for any flags), TC_ACT_REDIRECT in
+    /// an skb program (TC_ACT_SHOT for flags other than BPF_F_INGRESS); recorded in the run's PacketResult.</summary>
+    static ulong Redirect(HelperCall c)
+    {
+        const ulong XdpAborted = 0, XdpRedirect = 4, TcShot = 2, TcRedirect = 7, Ingress = 1;
+        if (c.Vm.PacketIsXdp)
+        {
+            if (c.Arg2 != 0) return XdpAborted;
+            c.Vm.Redirect = new PacketRedirect(null, (uint)c.Arg1, 0);
+            return XdpRedirect;
+        }
+        if ((c.Arg2 & ~Ingress) != 0) return TcShot;
+        c.Vm.Redirect = new PacketRedirect(null, (uint)c.Arg1, c.Arg2);
+        return TcRedirect;
+    }
+
+    /// <summary><c>bpf_redirect_map(map, key, flags)</c>: XDP_REDIRECT when the key holds a target (recorded in the run's
+    /// PacketResult), else the action in the low two bits of flags.</summary>
+    static ulong RedirectMap(HelperCall c)
+    {
+        const ulong XdpRedirect = 4;
+        var map = c.Map<RedirectTable>(c.Arg1, "bpf_redirect_map");
+        uint key = (uint)c.Arg2;
+        if (!map.HasTarget(key)) return c.Arg3 & 3;
+        c.Vm.Redirect = new PacketRedirect(map.Name, key, c.Arg3);
+        return XdpRedirect;
     }
 
     static ulong FuncArg(HelperCall c)

@@ -53,23 +53,25 @@ public static class MapFactory
                 return new LocalStorageMap(spec.Name, spec.Type, key, value, max, memory);
             case KernelMapType.UserRingBuf:
                 return new UserRingBufferMap(spec.Name, max, memory);
-            case KernelMapType.Unspecified:
+            case KernelMapType.DevMap:
+            case KernelMapType.DevMapHash:
+            case KernelMapType.CpuMap:
+            case KernelMapType.XskMap:
+                return new RedirectTable(spec.Name, spec.Type, key, value, max, memory);
             case KernelMapType.StackTrace:
+                return new StackTraceTable(spec.Name, value, max, memory);
+            case KernelMapType.Unspecified:
             case KernelMapType.CgroupArray:
             case KernelMapType.ArrayOfMaps:
             case KernelMapType.HashOfMaps:
-            case KernelMapType.DevMap:
             case KernelMapType.SockMap:
-            case KernelMapType.CpuMap:
-            case KernelMapType.XskMap:
             case KernelMapType.SockHash:
             case KernelMapType.CgroupStorage:
             case KernelMapType.ReuseportSockArray:
             case KernelMapType.PerCpuCgroupStorage:
-            case KernelMapType.DevMapHash:
             case KernelMapType.StructOps:
             case KernelMapType.Arena:
-                throw new NotSupportedException($"map '{spec.Name}': the interpreter does not model {spec.Type} maps (hash, array, per-CPU and LRU variants, LPM trie, bloom filter, maps of maps, task/inode/socket/cgroup storage, ring buffer, user ring buffer, perf event array, program array, queue and stack are supported)");
+                throw new NotSupportedException($"map '{spec.Name}': the interpreter does not model {spec.Type} maps (hash, array, per-CPU and LRU variants, LPM trie, bloom filter, maps of maps, task/inode/socket/cgroup storage, ring buffer, user ring buffer, device/CPU/XSK maps, stack traces, perf event array, program array, queue and stack are supported)");
         }
         throw new NotSupportedException($"map '{spec.Name}': unknown map type {(uint)spec.Type}");
     }

@@ -88,6 +88,14 @@ public sealed class StackTraceMap : BpfMap, IEnumerable<KeyValuePair<uint, ulong
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
+    /// <summary>Stores <paramref name="stack"/> (innermost first) as <c>bpf_get_stackid</c> stores the current stack:
+    /// returns its id, or -EINVAL, -EFAULT (no frames after the skipped ones) or -EEXIST (the bucket holds another
+    /// stack).</summary>
+    /// <remarks>For simulators of the kernel (Ebpf.Testing's interpreter) and tests; probes call
+    /// <see cref="Bpf.GetStackid{TContext}"/>.</remarks>
+    [ManagedOnly]
+    public long StoreStack(ReadOnlySpan<ulong> stack, StackFlags flags) => Store(stack, flags);
+
     /// <summary>The kernel's bpf_get_stackid over a captured stack.</summary>
     internal long Store(ReadOnlySpan<ulong> stack, StackFlags flags)
     {
