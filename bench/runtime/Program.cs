@@ -84,6 +84,17 @@ md.WriteLine("| --- | ---: | ---: |");
 foreach (var (key, what) in InProcess.Metrics)
     md.WriteLine(FormattableString.Invariant($"| {what} | {Median(ours[key]):F3} | {string.Join(", ", ours[key].Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} |"));
 md.WriteLine();
+md.WriteLine("What the kernel charges any multithreaded process (fdget() takes and drops a reference on the map's file on every");
+md.WriteLine("call once a second thread shares the fd table; every .NET process has several): libbpf's harness alone and with one");
+md.WriteLine("idle thread, alternating in 100 paired rounds per process (lookups).");
+md.WriteLine();
+md.WriteLine("| measurement (libbpf's harness) | alone / with a second thread, median of paired rounds | processes |");
+md.WriteLine("| --- | ---: | ---: |");
+var kernelCharge = theirs["map_lookup_alone_over_threaded"];
+md.WriteLine(FormattableString.Invariant($"| hash map: single lookup | {Median(kernelCharge):F3} | {string.Join(", ", kernelCharge.Select(v => v.ToString("F3", CultureInfo.InvariantCulture)))} |"));
+md.WriteLine();
+md.WriteLine(FormattableString.Invariant($"Single lookups against single-threaded libbpf are therefore expected at about {Median(ours["inprocess_lookup_ratio"]) * Median(kernelCharge):F2} (our code x the kernel's charge)."));
+md.WriteLine();
 md.WriteLine("Raw rounds (libbpf / ours):");
 md.WriteLine();
 foreach (var key in metrics.Select(m => m.TheirKey))

@@ -15,6 +15,12 @@ struct args { unsigned count, no_wakeup; };
 static int emit_fd, emit_perf_fd, rb_fd, pb_fd, table_fd;
 static volatile unsigned long long received, checksum;
 
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
 static double now_ns(clockid_t c) { struct timespec t; clock_gettime(c, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
 
 static void emit(unsigned count, unsigned no_wakeup)
@@ -152,6 +158,30 @@ int main(int argc, char **argv)
     if (write(idle_pipe[1], "x", 1) != 1 || pthread_join(idle, NULL)) { perror("idle thread end"); return 1; }
     printf("map_update_ns_per_op_idle_thread %.3f\n", best_update);
     printf("map_lookup_ns_per_op_idle_thread %.3f\n", best_lookup);
+    /* That kernel effect alone, paired: rounds alternate between this thread alone and with a second (idle) thread,
+       which goes first alternating too; the median of each round's ratio (alone / with a thread). */
+    enum { PAIRED_ROUNDS = 100 };
+    static double ratios[PAIRED_ROUNDS];
+    for (int r = 0; r < PAIRED_ROUNDS; r++) {
+        double alone = 0, threaded = 0;
+        for (int side = 0; side < 2; side++) {
+            int with_thread = (side == 0) == (r % 2 == 0);
+            if (with_thread && (pipe(idle_pipe) || pthread_create(&idle, NULL, idle_thread, &idle_pipe[0]))) { perror("idle thread"); return 1; }
+            if (with_thread) usleep(1000);
+            double t0 = now_ns(CLOCK_MONOTONIC);
+            for (int i = 0; i < N; i++) { bpf_map_lookup_elem(table_fd, &keys[i], &v); sum += v; }
+            double t1 = now_ns(CLOCK_MONOTONIC);
+            if (with_thread) {
+                threaded = t1 - t0;
+                if (write(idle_pipe[1], "x", 1) != 1 || pthread_join(idle, NULL)) { perror("idle thread end"); return 1; }
+                close(idle_pipe[0]); close(idle_pipe[1]);
+                usleep(1000);
+            } else alone = t1 - t0;
+        }
+        ratios[r] = alone / threaded;
+    }
+    qsort(ratios, PAIRED_ROUNDS, sizeof ratios[0], compare_doubles);
+    printf("map_lookup_alone_over_threaded %.4f\n", ratios[PAIRED_ROUNDS / 2]);
     LIBBPF_OPTS(bpf_map_batch_opts, bo);
     static __u32 out_keys[N]; static __u64 out_values[N];
     for (int r = 0; r < BATCH_ROUNDS; r++) {
