@@ -187,6 +187,9 @@ internal sealed partial class MethodLowerer
             if (recordOnly) return;
             args.Add(MapHandle(MapOperand(arg.Value) ?? throw Error(DiagnosticDescriptors.MapMethodReceiver, arg.Syntax, method.Name)));
         }
+        else if (p.RefKind != RefKind.None && Unwrap(arg.Value) is IFieldReferenceOperation { Field: var field } && _context.Object.FindKernelVariable(field) is { } ksym)
+            // A kernel variable is the kernel's `&var` (ld_imm64 BPF_PSEUDO_BTF_ID): the verifier knows its type and size.
+            args.Add(_b.Emit(new KernelVariableAddressInstruction(ksym.Name)));
         else if (p.RefKind != RefKind.None)
         {
             if (IsReadOnlyReference(p)) readOnly |= 1u << args.Count;

@@ -10,8 +10,8 @@ internal static class DataReferences
 {
     /// <summary>Writes map fds (BPF_PSEUDO_MAP_FD) and data-section addresses (BPF_PSEUDO_MAP_VALUE: map fd in the first
     /// slot's imm, byte offset in the second's) into the ld_imm64 instructions that reference them.</summary>
-    /// <remarks>Kfunc calls get the kernel function's BTF id (BPF_PSEUDO_KFUNC_CALL), checked against the declaration in
-    /// <paramref name="objectBtf"/>.</remarks>
+    /// <remarks>Kfunc calls get the kernel function's BTF id (BPF_PSEUDO_KFUNC_CALL), and typed ksyms the kernel variable's
+    /// (BPF_PSEUDO_BTF_ID), each checked against the declaration in <paramref name="objectBtf"/>.</remarks>
     public static void Resolve(LinkedProgram program, IReadOnlyDictionary<string, Map> maps, IReadOnlyList<DataSectionSpec> dataSections, BtfSpec? objectBtf)
     {
         if (program.Relocations.Count == 0) return;
@@ -44,6 +44,11 @@ internal static class DataReferences
                     if (offset < 0 || offset >= section.Size)
                         throw new LoadException($"{where} references offset {offset} of '{reloc.Symbol}', outside its {section.Size} bytes");
                     instructions[reloc.InstructionIndex] = insn with { Src = (Register)PseudoSource.MapValue, Constant = (offset << 32) | (uint)dataMap.Fd };
+                    break;
+                case RelocationKind.Ksym:
+                    // A typed ksym: BPF_PSEUDO_BTF_ID, the VAR's id in imm and its BTF's fd in the second slot (0: vmlinux).
+                    uint varId = KernelVariables.IdOf(reloc.Symbol, objectBtf, $"program '{program.Name}'");
+                    instructions[reloc.InstructionIndex] = insn with { Src = (Register)PseudoSource.BtfId, Constant = varId };
                     break;
                 case RelocationKind.Call:
                     throw new LoadException($"{where}: call to '{reloc.Symbol}' left unlinked"); // the linker resolves calls
