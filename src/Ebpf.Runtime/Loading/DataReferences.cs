@@ -23,8 +23,8 @@ internal static class DataReferences
             if (reloc.Kind == RelocationKind.Kfunc)
             {
                 if (!insn.IsCall) throw new LoadException($"{where}: a kfunc reference to '{reloc.Symbol}' must be on a call instruction");
-                uint id = KernelFunctions.IdOf(reloc.Symbol, objectBtf, $"program '{program.Name}'");
-                instructions[reloc.InstructionIndex] = insn with { Src = (Register)CallSource.Kfunc, Offset = 0, Constant = id };
+                var found = KernelFunctions.Find(reloc.Symbol, objectBtf, $"program '{program.Name}'");
+                instructions[reloc.InstructionIndex] = KfuncCall(insn, found, program.KernelModules);
                 continue;
             }
             if (!insn.IsWide)
@@ -57,5 +57,20 @@ internal static class DataReferences
             }
         }
         program.ReplaceInstructions(instructions);
+    }
+
+    /// <summary>A kfunc call as libbpf writes it: BPF_PSEUDO_KFUNC_CALL with the function's BTF id, and in off the index in
+    /// the load's fd_array of its module's BTF (<paramref name="modules"/>, the modules in fd_array order from index 1; off 0
+    /// is vmlinux).</summary>
+    internal static Instruction KfuncCall(Instruction call, KernelFunctions.Found found, List<string> modules)
+    {
+        short offset = 0;
+        if (found.Module is { } module)
+        {
+            int index = modules.IndexOf(module);
+            if (index < 0) { modules.Add(module); index = modules.Count - 1; }
+            offset = checked((short)(index + 1));
+        }
+        return call with { Src = (Register)CallSource.Kfunc, Offset = offset, Constant = found.Id };
     }
 }

@@ -1,0 +1,74 @@
+using System.Buffers.Binary;
+using System.Text;
+using Ebpf.Asm;
+using Ebpf.Btf;
+using Ebpf.TestSupport;
+
+namespace Ebpf.Runtime.Tests.Loading;
+
+/// <summary>Kfuncs of kernel modules, resolved as libbpf resolves them: a FUNC not in vmlinux is looked for in the modules'
+/// split BTF (<c>/sys/kernel/btf/&lt;module&gt;</c>), and the call gets the function's id in that BTF and, in <c>off</c>, the
+/// index of the module's BTF fd in the load's <c>fd_array</c> (0 being vmlinux). This machine's kernel exposes no module
+/// BTF (only <c>/sys/kernel/btf/vmlinux</c>), so the module here is split BTF built in the test on top of the running
+/// kernel's vmlinux, and nothing is loaded.</summary>
+public class ModuleKfuncTests
+{
+    /// <summary>Split BTF of a module with one kfunc <c>int NAME(int x)</c>: a FUNC_PROTO and a FUNC numbered after
+    /// vmlinux's types, names after vmlinux's strings, as the kernel writes module BTF.</summary>
+    static byte[] ModuleBtf(BtfSpec vmlinux, string kfunc)
+    {
+        uint baseStrings = BinaryPrimitives.ReadUInt32LittleEndian(vmlinux.RawBytes.AsSpan(20));
+        uint intId = (uint)vmlinux.IdOf(vmlinux.FindTypes<BtfInt>("int").First());
+        uint protoId = (uint)vmlinux.Types.Count;
+        var strings = Encoding.ASCII.GetBytes("\0x\0" + kfunc + "\0");
+        var types = new List<uint>
+        {
+            0, (13u << 24) | 1, intId, baseStrings + 1, intId,   // FUNC_PROTO int (int x)
+            baseStrings + 3, (12u << 24) | 1, protoId,          // FUNC kfunc, global
+        };
+        var bytes = new byte[24 + types.Count * 4 + strings.Length];
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes, 0xeB9F);
+        bytes[2] = 1;
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4), 24);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(8), 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(12), (uint)types.Count * 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(16), (uint)types.Count * 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(20), (uint)strings.Length);
+        for (int i = 0; i < types.Count; i++) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(24 + 4 * i), types[i]);
+        strings.CopyTo(bytes, 24 + types.Count * 4);
+        return bytes;
+    }
+
+    [SkippableFact]
+    public void Module_kfuncs_resolve_to_the_modules_btf_id_and_fd_array_index_without_load_as_no_module_btf_is_loaded_here()
+    {
+        Skip.IfNot(File.Exists("/sys/kernel/btf/vmlinux"), "no kernel BTF");
+        var vmlinux = KernelBtf.Vmlinux;
+        var modules = new (string, Func<BtfSpec>)[]
+        {
+            ("first_mod", () => BtfSpec.ParseSplit(ModuleBtf(vmlinux, "first_mod_kfunc"), vmlinux)),
+            ("second_mod", () => BtfSpec.ParseSplit(ModuleBtf(vmlinux, "second_mod_kfunc"), vmlinux)),
+        };
+
+        var inVmlinux = KernelFunctions.Find("bpf_task_release", null, "test", vmlinux, modules);
+        Assert.Null(inVmlinux.Module);
+        Assert.Equal((uint)vmlinux.IdOf(vmlinux.FindTypes<BtfFunc>("bpf_task_release").Single()), inVmlinux.Id);
+
+        var second = KernelFunctions.Find("second_mod_kfunc", null, "test", vmlinux, modules);
+        var first = KernelFunctions.Find("first_mod_kfunc", null, "test", vmlinux, modules);
+        Assert.Equal(("second_mod", (uint)vmlinux.Types.Count + 1), (second.Module, second.Id));
+        Assert.Equal(("first_mod", (uint)vmlinux.Types.Count + 1), (first.Module, first.Id));
+        Assert.Equal("first_mod_kfunc", BtfSpec.ParseSplit(ModuleBtf(vmlinux, "first_mod_kfunc"), vmlinux)[(int)first.Id].Name);
+
+        // Calls in program order: each module gets the next fd_array index on first use; vmlinux stays 0.
+        var fdArray = new List<string>();
+        var calls = new[] { second, inVmlinux, first, second }.Select(f => DataReferences.KfuncCall(Insn.CallKfunc(), f, fdArray)).ToList();
+        Assert.Equal(["second_mod", "first_mod"], fdArray);
+        Assert.Equal(new short[] { 1, 0, 2, 1 }, calls.Select(c => c.Offset));
+        Assert.All(calls, c => Assert.Equal(CallSource.Kfunc, (CallSource)c.Src));
+        Assert.Equal(new long[] { second.Id, inVmlinux.Id, first.Id, second.Id }, calls.Select(c => c.Constant));
+
+        var missing = Assert.Throws<LoadException>(() => KernelFunctions.Find("no_such_kfunc_anywhere", null, "program 'p'", vmlinux, modules));
+        Assert.Contains("neither this kernel's BTF nor a loaded module's", missing.Message);
+    }
+}
