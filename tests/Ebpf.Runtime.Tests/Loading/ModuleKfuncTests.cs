@@ -71,4 +71,24 @@ public class ModuleKfuncTests
         var missing = Assert.Throws<LoadException>(() => KernelFunctions.Find("no_such_kfunc_anywhere", null, "program 'p'", vmlinux, modules));
         Assert.Contains("neither this kernel's BTF nor a loaded module's", missing.Message);
     }
+
+    /// <summary>A real module's kfuncs: Debian's nf_conntrack.ko (conntrack lookups for XDP and tc) on top of that kernel's
+    /// vmlinux, ids as <c>bpftool -B vmlinux btf dump file nf_conntrack</c> numbers them.</summary>
+    [Theory]
+    [InlineData("6.1.")]
+    [InlineData("6.12.")]
+    public void Conntrack_kfuncs_of_a_real_module_btf_resolve_to_the_ids_bpftool_prints(string kernel)
+    {
+        string vmlinuxPath = Core.CoreTestObjects.BtfOf(kernel), modulePath = Core.CoreTestObjects.ModuleBtfOf(kernel);
+        var vmlinux = Core.CoreTestObjects.Parse(vmlinuxPath);
+        var modules = new (string, Func<BtfSpec>)[] { ("nf_conntrack", () => BtfSpec.ParseSplit(File.ReadAllBytes(modulePath), vmlinux)) };
+        var dump = ExternalTool.Run(ExternalTool.Require("bpftool"), "-B", vmlinuxPath, "btf", "dump", "file", modulePath);
+        Assert.True(dump.ExitCode == 0, dump.Combined);
+        foreach (var name in new[] { "bpf_xdp_ct_lookup", "bpf_skb_ct_lookup", "bpf_ct_release" })
+        {
+            var found = KernelFunctions.Find(name, null, "test", vmlinux, modules);
+            Assert.Equal("nf_conntrack", found.Module);
+            Assert.Contains($"[{found.Id}] FUNC '{name}'", dump.StdOut);
+        }
+    }
 }
