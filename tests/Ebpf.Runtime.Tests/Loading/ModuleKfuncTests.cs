@@ -9,8 +9,9 @@ namespace Ebpf.Runtime.Tests.Loading;
 /// <summary>Kfuncs of kernel modules, resolved as libbpf resolves them: a FUNC not in vmlinux is looked for in the modules'
 /// split BTF (<c>/sys/kernel/btf/&lt;module&gt;</c>), and the call gets the function's id in that BTF and, in <c>off</c>, the
 /// index of the module's BTF fd in the load's <c>fd_array</c> (0 being vmlinux). This machine's kernel exposes no module
-/// BTF (only <c>/sys/kernel/btf/vmlinux</c>), so the module here is split BTF built in the test on top of the running
-/// kernel's vmlinux, and nothing is loaded.</summary>
+/// BTF (only <c>/sys/kernel/btf/vmlinux</c>): resolution is tested on split BTF built on the running vmlinux and on
+/// Debian's nf_conntrack.ko BTF, and the load side by passing the vmlinux BTF object in fd_array, which the verifier
+/// reads and refuses for not being a module's.</summary>
 public class ModuleKfuncTests
 {
     /// <summary>Split BTF of a module with one kfunc <c>int NAME(int x)</c>: a FUNC_PROTO and a FUNC numbered after
@@ -70,6 +71,31 @@ public class ModuleKfuncTests
 
         var missing = Assert.Throws<LoadException>(() => KernelFunctions.Find("no_such_kfunc_anywhere", null, "program 'p'", vmlinux, modules));
         Assert.Contains("neither this kernel's BTF nor a loaded module's", missing.Message);
+    }
+
+    /// <summary>The load side in the real kernel: a call whose off names fd_array index 1 makes the program load open the
+    /// named BTF object (BPF_BTF_GET_NEXT_ID, info name) and pass its fd there. With no module BTF here, the kernel's own
+    /// <c>vmlinux</c> BTF object is named: the verifier reads fd_array[1], finds a BTF and refuses it only for not being a
+    /// module's (without the array it would say "without fd_array", with a bad fd "invalid module BTF fd").</summary>
+    [SkippableFact]
+    public void A_module_kfunc_call_passes_its_btf_fd_in_fd_array_which_the_verifier_reads_vmlinux_standing_in_for_a_module()
+    {
+        Kernel.RequireBpf();
+        var spec = new Ebpf.Object.ProgramSpec
+        {
+            Name = "mod_kfunc", SectionName = "syscall", Type = Ebpf.Object.ProgramType.Syscall,
+            Instructions = [Insn.Mov64(Register.R1, 0), Insn.CallKfunc(), Insn.Mov64(Register.R0, 0), Insn.Exit()],
+            Relocations = [new Ebpf.Object.Relocation(1, Ebpf.Object.RelocationKind.Kfunc, "bpf_task_release")],
+        };
+        var linked = ProgramLinker.Link(spec, [spec]);
+        DataReferences.Resolve(linked, new Dictionary<string, Map>(), [], null);
+        Assert.Empty(linked.KernelModules);                                   // bpf_task_release is vmlinux's
+        var call = DataReferences.KfuncCall(linked.Instructions[1], new KernelFunctions.Found((uint)linked.Instructions[1].Constant, "vmlinux"), linked.KernelModules);
+        linked.ReplaceInstructions([linked.Instructions[0], call, linked.Instructions[2], linked.Instructions[3]]);
+        Assert.Equal(1, call.Offset);
+
+        var e = Assert.ThrowsAny<BpfException>(() => ProgramLoader.Load(ProgramLoader.For(spec, linked, "GPL", 0, null, new ProgramOptions(), null)).Handle.Dispose());
+        Assert.Contains("BTF fd for kfunc is not a module BTF", e.ToString());
     }
 
     /// <summary>A real module's kfuncs: Debian's nf_conntrack.ko (conntrack lookups for XDP and tc) on top of that kernel's
