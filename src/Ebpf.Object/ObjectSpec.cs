@@ -60,6 +60,11 @@ public enum RelocationKind
     /// the loader finds in the kernel's BTF, writing its BTF id into imm (BPF_PSEUDO_KFUNC_CALL).
     /// Canonical form: src 2 (BPF_PSEUDO_KFUNC_CALL), imm 0, offset 0.</summary>
     Kfunc,
+    /// <summary>ld_imm64 of the address of a kernel variable declared <c>extern T name __ksym</c> (a typed ksym): Symbol
+    /// is the variable's name, which the loader finds in the kernel's BTF (a VAR), writing BPF_PSEUDO_BTF_ID with the
+    /// VAR's BTF id in the first slot's imm and the fd of the BTF that has it in the second's (0: vmlinux).
+    /// Canonical form: src 0, constant 0.</summary>
+    Ksym,
 }
 
 /// <summary>An instruction whose operand the loader fills in. <paramref name="InstructionIndex"/> indexes

@@ -355,7 +355,10 @@ sealed class MethodFlow
         if (call.Instance is { } instance)
         {
             var receiver = Eval(instance, ref state, RefUse.Value);
-            if (receiver.Kind is ProvenanceKind.InnerMapOrNull or ProvenanceKind.Null && ApiCalls.IsHelper(m))
+            // A map method chained on the lookup itself (`Outer.Lookup(k)!.Lookup(x)`) is tested by the compiler,
+            // and one behind `?.` by the null-conditional access.
+            if (receiver.Kind is ProvenanceKind.InnerMapOrNull or ProvenanceKind.Null && ApiCalls.IsHelper(m)
+                && instance is not (IInvocationOperation or IConditionalAccessInstanceOperation))
             {
                 _report?.Invoke(DiagnosticDescriptors.UncheckedPointer, instance.Syntax.GetLocation(), new object[] { call.Syntax.ToString(),
                     receiver.Kind == ProvenanceKind.Null ? "an inner map (here the test just found it null)" : "an inner map from a map of maps' Lookup", InnerMapCheckHint });
@@ -544,6 +547,13 @@ sealed class MethodFlow
             {
                 var (isNull, nonNull) = SplitOnNull(test.Value, state);
                 return (nonNull, isNull);
+            }
+            case IIsNullOperation { Operand: IFlowCaptureReferenceOperation capture }:
+            {
+                // The test of a null-conditional access (`Outer.Lookup(k)?.Update(x, v)`): the captured receiver.
+                if (!state.Captures.TryGetValue(capture.Id, out var value) || value.Kind is not (ProvenanceKind.InnerMapOrNull or ProvenanceKind.InnerMap))
+                    return (state, state);
+                return (state.With(capture.Id, new Provenance(ProvenanceKind.Null)), state.With(capture.Id, value with { Kind = ProvenanceKind.InnerMap }));
             }
             case IBinaryOperation binary:
                 return Compare(binary, state);

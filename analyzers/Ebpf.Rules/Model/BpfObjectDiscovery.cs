@@ -108,6 +108,11 @@ public static class BpfObjectDiscovery
         foreach (var field in type.GetMembers().OfType<IFieldSymbol>())
         {
             if (!field.IsStatic || field.IsConst || field.IsImplicitlyDeclared) continue;
+            if (KernelApi.KsymName(field) is { } ksym)
+            {
+                model.KernelVariables.Add(new KernelVariableModel(field, ksym));
+                continue;
+            }
             if (symbols.IsMapType(field.Type))
             {
                 if (MapDiscovery.Discover(field, symbols, layouts, diagnostics) is { } map) model.Maps.Add(map);

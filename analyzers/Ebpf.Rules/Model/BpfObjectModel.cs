@@ -16,6 +16,8 @@ public sealed class BpfObjectModel
     public List<ProgramModel> Programs { get; } = new();
     public List<MapModel> Maps { get; } = new();
     public List<GlobalModel> Globals { get; } = new();
+    /// <summary>The kernel variables (<c>[Ksym]</c> fields) the object declares.</summary>
+    public List<KernelVariableModel> KernelVariables { get; } = new();
 
     /// <summary>Constant bytes codegen places in <c>.rodata</c> after the globals (e.g. the format
     /// string of <c>Bpf.Printk</c>), in the order added; see <see cref="AddReadOnlyData"/>.</summary>
@@ -39,7 +41,11 @@ public sealed class BpfObjectModel
 
     public MapModel? FindMap(IFieldSymbol field) => Maps.FirstOrDefault(m => SymbolEqualityComparer.Default.Equals(m.Field, field));
     public GlobalModel? FindGlobal(IFieldSymbol field) => Globals.FirstOrDefault(g => SymbolEqualityComparer.Default.Equals(g.Field, field));
+    public KernelVariableModel? FindKernelVariable(IFieldSymbol field) => KernelVariables.FirstOrDefault(v => SymbolEqualityComparer.Default.Equals(v.Field, field));
 }
+
+/// <summary>A <c>[Ksym]</c> field: the kernel variable <paramref name="Name"/> (C's <c>extern T name __ksym</c>).</summary>
+public sealed record KernelVariableModel(IFieldSymbol Field, string Name);
 
 /// <summary>Bytes placed in <c>.rodata</c> by codegen (not a C# field): see <see cref="BpfObjectModel.AddReadOnlyData"/>.</summary>
 public sealed record ReadOnlyDataModel(uint Offset, byte[] Bytes);

@@ -22,6 +22,7 @@ public static class KernelApi
     const string BitfieldAttribute = "Ebpf.BitfieldAttribute";
     const string CoreRelocationAttribute = "Ebpf.CoreRelocationAttribute";
     const string KfuncAttribute = "Ebpf.KfuncAttribute";
+    const string KsymAttribute = "Ebpf.KsymAttribute";
 
     static AttributeData? Find(ISymbol symbol, string name)
     {
@@ -44,6 +45,13 @@ public static class KernelApi
         var definition = method.OriginalDefinition;
         if (!definition.IsExtern || Find(definition, KfuncAttribute) is not { } a) return null;
         return a.NamedArguments.FirstOrDefault(n => n.Key == "Name").Value.Value as string ?? definition.Name;
+    }
+
+    /// <summary>The kernel variable a static field marked <c>[Ksym]</c> stands for (its <c>Name</c>, or the field's), or null.</summary>
+    public static string? KsymName(IFieldSymbol field)
+    {
+        if (!field.IsStatic || Find(field.OriginalDefinition, KsymAttribute) is not { } a) return null;
+        return a.NamedArguments.FirstOrDefault(n => n.Key == "Name").Value.Value as string ?? field.Name;
     }
 
     /// <summary>The helper id of a map method (lookup 1, update 2, delete 3...), or null.</summary>

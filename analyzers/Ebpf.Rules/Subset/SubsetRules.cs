@@ -278,6 +278,9 @@ public sealed partial class SubsetRules
                     return true;
                 case ILiteralOperation { ConstantValue: { HasValue: true, Value: null } }:
                     return true;
+                // `inner?.Update(k, v);` as a statement: its lifted result (long?) is never made.
+                case IConditionalAccessOperation { Parent: IExpressionStatementOperation }:
+                    return true;
             }
             if (_rules.TypeProblem(type, Text(operation)) is not { } problem) return true;
             Report(problem.Descriptor, operation, problem.Args);

@@ -150,7 +150,7 @@ internal sealed partial class InstructionSelector
         switch (inst)
         {
             case PhiInstruction:
-            case FrameAddressInstruction or GlobalAddressInstruction or MapHandleInstruction:
+            case FrameAddressInstruction or GlobalAddressInstruction or MapHandleInstruction or KernelVariableAddressInstruction:
                 return; // phis are copies in the predecessors; addresses are rematerialized at each use
             case PointerAddInstruction p when IsRematerializable(p):
                 return;
@@ -258,7 +258,7 @@ internal sealed partial class InstructionSelector
     /// <summary>Values recomputed at each use instead of living in a register: constants, stack slot
     /// addresses (possibly plus a constant), map and global addresses.</summary>
     static bool IsRematerializable(Value v) => v is Constant or UndefinedValue or FrameAddressInstruction
-        or GlobalAddressInstruction or MapHandleInstruction
+        or GlobalAddressInstruction or MapHandleInstruction or KernelVariableAddressInstruction
         || v is PointerAddInstruction { Pointer: FrameAddressInstruction, Offset: Constant };
 
     /// <summary>A register holding <paramref name="v"/> (materializing rematerializable values).</summary>
@@ -270,6 +270,7 @@ internal sealed partial class InstructionSelector
         {
             GlobalAddressInstruction g => (g.Section, (long)g.Offset),
             MapHandleInstruction m => ("map " + m.MapName, 0L),
+            KernelVariableAddressInstruction ksym => ("ksym " + ksym.Name, 0L),
             Constant c => ("const " + (Is32(c.Type) ? "32" : "64"), (long)c.Bits),
             _ => ((string, long)?)null,
         };
@@ -323,6 +324,10 @@ internal sealed partial class InstructionSelector
                 return;
             case MapHandleInstruction m:
                 Emit(new MInstr { Op = MOp.LoadImm64, Dst = d, Imm = 0, Pseudo = PseudoSource.MapFd, Symbol = m.MapName, Relocation = RelocationKind.Map });
+                return;
+            case KernelVariableAddressInstruction k:
+                // As clang leaves `&ksym`: src 0, imm 0; the loader sets BPF_PSEUDO_BTF_ID and the kernel BTF id.
+                Emit(new MInstr { Op = MOp.LoadImm64, Dst = d, Imm = 0, Pseudo = PseudoSource.None, Symbol = k.Name, Relocation = RelocationKind.Ksym });
                 return;
             default:
                 Emit(new MInstr { Op = MOp.Mov, Dst = d, Src = ValueReg(v), Is32 = Is32(v.Type), IsCopy = true });

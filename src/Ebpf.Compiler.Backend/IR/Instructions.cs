@@ -178,6 +178,18 @@ public sealed class GlobalAddressInstruction : Instruction
         => new GlobalAddressInstruction(Section, Offset, Variable) { Location = Location };
 }
 
+/// <summary>The address of a kernel variable (a typed ksym): <c>ld_imm64</c> with a Ksym relocation naming it, which the
+/// loader turns into BPF_PSEUDO_BTF_ID with the variable's kernel BTF id.</summary>
+public sealed class KernelVariableAddressInstruction : Instruction
+{
+    public KernelVariableAddressInstruction(string name) : base(IrType.Pointer(PointerKind.Kernel)) => Name = name;
+    /// <summary>The kernel's name of the variable.</summary>
+    public string Name { get; }
+    public override string Mnemonic => "ksym";
+    public override Instruction Clone(Func<Value, Value> map, Func<BasicBlock, BasicBlock> mapBlock, Func<StackSlot, StackSlot> mapSlot)
+        => new KernelVariableAddressInstruction(Name) { Location = Location };
+}
+
 /// <summary>A map reference: <c>ld_imm64 src=BPF_PSEUDO_MAP_FD</c> with a Map relocation.</summary>
 public sealed class MapHandleInstruction : Instruction
 {

@@ -83,6 +83,7 @@ public sealed class IrPrinter
             FrameAddressInstruction f => $"frameaddr {f.Slot}",
             GlobalAddressInstruction g => $"globaladdr {g.Section}+{g.Offset} ({g.Variable})",
             MapHandleInstruction m => $"map {m.MapName}",
+            KernelVariableAddressInstruction k => $"ksym {k.Name}",
             FunctionAddressInstruction f => $"funcaddr {f.Symbol}",
             LoadInstruction l => $"{l.Mnemonic}.{l.Size} {l.Type} [{Ref(l.Address)}{Off(l.Offset)}]",
             StoreInstruction s => $"store.{s.Size} [{Ref(s.Address)}{Off(s.Offset)}], {Ref(s.StoredValue)}",

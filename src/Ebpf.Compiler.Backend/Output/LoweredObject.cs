@@ -8,12 +8,14 @@ namespace Ebpf.Compiler.Output;
 /// the kfuncs the code calls.</summary>
 /// <param name="DataSections">The global data sections in the order they are written (<c>.rodata</c>, <c>.data</c>, <c>.bss</c>).</param>
 /// <param name="KernelFunctions">Each called kfunc's declaration, by kernel name.</param>
+/// <param name="KernelVariables">Each declared kernel variable's type (<c>[Ksym]</c> fields), by kernel name.</param>
 public sealed record LoweredObject(
     string Name,
     string License,
     IReadOnlyList<LoweredMap> Maps,
     IReadOnlyList<LoweredDataSection> DataSections,
-    IReadOnlyDictionary<string, FunctionPrototype> KernelFunctions);
+    IReadOnlyDictionary<string, FunctionPrototype> KernelFunctions,
+    IReadOnlyDictionary<string, DataType>? KernelVariables = null);
 
 /// <summary>A map, its key and value as plain types (null where the map has none).</summary>
 public sealed record LoweredMap(string Name, MapType Type, DataType? KeyType, DataType? ValueType, uint KeySize, uint ValueSize, uint MaxEntries,

@@ -94,28 +94,43 @@ public sealed class ObjectAssembler
 
     /// <summary>The kfuncs the programs call, as clang describes <c>extern ... __ksym</c> functions: an extern FUNC with the
     /// declaration's prototype (which loaders check against the kernel's), listed in a <c>.ksyms</c> DATASEC.</summary>
+    /// The kernel variables they take the address of (typed ksyms) are extern VARs of the declared type in the same
+    /// DATASEC, as clang describes <c>extern const struct rq runqueues __ksym;</c>.</summary>
     void AddKernelFunctions(ObjectSpec spec)
     {
-        var called = spec.Programs.SelectMany(p => p.Relocations).Where(r => r.Kind == RelocationKind.Kfunc).Select(r => r.Symbol)
+        List<string> Referenced(RelocationKind kind) => spec.Programs.SelectMany(p => p.Relocations).Where(r => r.Kind == kind).Select(r => r.Symbol)
             .Distinct(StringComparer.Ordinal).ToList();
-        if (called.Count == 0) return;
+        var called = Referenced(RelocationKind.Kfunc);
+        var read = Referenced(RelocationKind.Ksym);
+        if (called.Count == 0 && read.Count == 0) return;
         var functions = called.Select(name => new BtfFunc(name, KernelFunctionPrototype(_model.KernelFunctions[name]), BtfFuncLinkage.Extern)).ToList();
         foreach (var f in functions) _btf.Add(f);
-        _btf.Add(new BtfDatasec(".ksyms", 0, []) { Functions = functions });
+        var variables = new List<BtfVarSecInfo>();
+        foreach (var name in read)
+        {
+            var type = _model.KernelVariables?.GetValueOrDefault(name) ?? throw new InvalidOperationException($"kernel variable '{name}' is referenced but not declared");
+            var variable = new BtfVar(name, new BtfQualifier(BtfQualifierKind.Const, KernelType(type)), BtfVarLinkage.GlobalExtern);
+            _btf.Add(variable);
+            variables.Add(new BtfVarSecInfo(variable, 0, (uint)Math.Max(0, SizeOf(type))));
+        }
+        _btf.Add(new BtfDatasec(".ksyms", 0, variables) { Functions = functions });
     }
+
+    /// <summary>A kernel type as loaders compare it with the kernel's: a kernel struct (<c>[CoreType]</c>) named and sized
+    /// without members (the kernel's own BTF describes them), anything else as the C# type.</summary>
+    BtfType KernelType(DataType type) => type switch
+    {
+        _ when KernelName(type) is { } kernelName
+            => _kernelStructs.TryGetValue(kernelName, out var known) ? known : _kernelStructs[kernelName] = new BtfStruct(kernelName, (uint)SizeOf(type)),
+        PointerType p => new BtfPointer(KernelType(p.Pointee)),
+        _ => _mapper.Map(type),
+    };
 
     /// <summary>A kfunc's prototype as loaders compare it with the kernel's (kinds through pointers): a kernel struct
     /// (<c>[CoreType]</c>) is named and sized but carries no members, which the kernel's own BTF describes.</summary>
     BtfFuncProto KernelFunctionPrototype(FunctionPrototype prototype)
     {
-        BtfType Map(DataType type) => type switch
-        {
-            PointerType pointer when KernelName(pointer.Pointee) is { } kernelName
-                => new BtfPointer(_kernelStructs.TryGetValue(kernelName, out var known) ? known
-                    : _kernelStructs[kernelName] = new BtfStruct(kernelName, (uint)SizeOf(pointer.Pointee))),
-            PointerType p => new BtfPointer(Map(p.Pointee)),
-            _ => _mapper.Map(type),
-        };
+        BtfType Map(DataType type) => type is PointerType ? KernelType(type) : _mapper.Map(type);
         var parameters = prototype.Parameters.Select(p => new BtfParameter(BtfTypeMapper.CIdentifier(p.Name), Map(p.Type))).ToList();
         return new BtfFuncProto(prototype.ReturnType is { } returnType ? Map(returnType) : BtfVoid.Instance, parameters);
     }

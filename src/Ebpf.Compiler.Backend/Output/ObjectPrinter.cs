@@ -104,7 +104,7 @@ public static class ObjectPrinter
     /// <summary>The ELF relocation type as llvm-objdump prints it; a callback's address (a Call on ld_imm64) is R_BPF_64_64.</summary>
     static string RelocationType(RelocationKind kind, bool wide) => kind switch
     {
-        RelocationKind.Map or RelocationKind.GlobalData => "R_BPF_64_64",
+        RelocationKind.Map or RelocationKind.GlobalData or RelocationKind.Ksym => "R_BPF_64_64",
         RelocationKind.Call => wide ? "R_BPF_64_64" : "R_BPF_64_32",
         RelocationKind.Kfunc => "R_BPF_64_32",
         _ => kind.ToString(),

@@ -86,6 +86,7 @@ public sealed class CommonSubexpressionElimination : FunctionPass
             FrameAddressInstruction f => $"frameaddr {f.Slot.Id}",
             GlobalAddressInstruction g => $"globaladdr {g.Section} {g.Offset}",
             MapHandleInstruction m => $"map {m.MapName}",
+            KernelVariableAddressInstruction k => $"ksym {k.Name}",
             LoadInstruction { IsVolatile: false } l => $"load {l.Offset} {l.Size} {l.Type}",
             _ => null,
         };

@@ -63,7 +63,7 @@ public sealed class LoopInvariantCodeMotion : FunctionPass
     static bool CanHoist(Instruction inst, bool loopWritesMemory) => inst switch
     {
         BinaryInstruction or NegateInstruction or ByteSwapInstruction or CompareInstruction or ConvertInstruction => true,
-        FrameAddressInstruction or GlobalAddressInstruction or MapHandleInstruction => true,
+        FrameAddressInstruction or GlobalAddressInstruction or MapHandleInstruction or KernelVariableAddressInstruction => true,
         PointerAddInstruction p => p.Pointer.Type.Pointee is not (PointerKind.MapValueOrNull or PointerKind.Unknown or PointerKind.Context),
         LoadInstruction { IsVolatile: false } l => !loopWritesMemory && AlwaysReadable(l.Address),
         _ => false,

@@ -187,6 +187,9 @@ internal sealed partial class MethodLowerer
             if (recordOnly) return;
             args.Add(MapHandle(MapOperand(arg.Value) ?? throw Error(DiagnosticDescriptors.MapMethodReceiver, arg.Syntax, method.Name)));
         }
+        else if (p.RefKind != RefKind.None && Unwrap(arg.Value) is IFieldReferenceOperation { Field: var field } && _context.Object.FindKernelVariable(field) is { } ksym)
+            // A kernel variable is the kernel's `&var` (ld_imm64 BPF_PSEUDO_BTF_ID): the verifier knows its type and size.
+            args.Add(_b.Emit(new KernelVariableAddressInstruction(ksym.Name)));
         else if (p.RefKind != RefKind.None)
         {
             if (IsReadOnlyReference(p)) readOnly |= 1u << args.Count;
@@ -309,6 +312,45 @@ internal sealed partial class MethodLowerer
         => (inv.Instance is { } instance ? MapOperand(instance) : null)
            ?? throw Error(DiagnosticDescriptors.MapMethodReceiver, inv.Syntax, inv.TargetMethod.Name);
 
+    /// <summary>What a map method called on an absent inner map gives in eBPF: the kernel's answer for a missing
+    /// entry (-ENOENT), where C# would throw a NullReferenceException.</summary>
+    const long MissingInnerMapResult = -2;
+
+    /// <summary>The map of a map method, testing it first when the receiver is a map of maps' <c>Lookup</c> itself
+    /// (<c>Outer.Lookup(k)!.Lookup(x)</c>): there is no local the program could test, and the verifier refuses a
+    /// map argument that may be NULL, so the chain tests it. The builder continues where the inner map is present;
+    /// <c>Missing</c> is the block where it is not (null for any other receiver), for the caller to finish.</summary>
+    (MapReceiver Map, IrBlock? Missing) ReceiverOf(IInvocationOperation inv)
+    {
+        if (inv.Instance is not IInvocationOperation lookup || KernelApi.MapHelperId(lookup.TargetMethod) is null || !IsMap(lookup.Type!))
+            return (MapOf(inv), null);
+        var inner = LowerValue(lookup);
+        var present = _function.AddBlock("inner_map");
+        var missing = _function.AddBlock("no_inner_map");
+        _b.Branch(_b.Compare(IR.Predicate.Ne, inner, Constant.Null(inner.Type)), present, missing);
+        _b.Block = present;
+        return (new MapReceiver(lookup.Syntax.ToString(), inner), missing);
+    }
+
+    /// <summary>Joins a chained call's result (<paramref name="result"/>, in the current block) with its
+    /// <paramref name="missing"/> path: a null <c>ref</c>, false, or <see cref="MissingInnerMapResult"/>.</summary>
+    Value? JoinMissingInnerMap(Value? result, IrBlock? missing)
+    {
+        if (missing is null) return result;
+        var present = _b.Block;
+        var join = _function.AddBlock("join");
+        _b.Jump(join);
+        _b.Block = missing;
+        _b.Jump(join);
+        _b.Block = join;
+        if (result is null) return null;
+        var phi = join.InsertPhi(new PhiInstruction(result.Type) { Location = _b.Location });
+        phi.AddIncoming(present, result);
+        phi.AddIncoming(missing, result.Type.IsPointer ? Constant.Null(result.Type)
+            : result.Type == IrType.I1 ? Constant.Bool(false) : Constant.Int(result.Type, MissingInnerMapResult));
+        return phi;
+    }
+
     static bool IsTryGetValue(IMethodSymbol m)
         => m.ReturnType.SpecialType == SpecialType.System_Boolean && m.Parameters.Length == 2 && m.Parameters[1].RefKind == RefKind.Out;
 
@@ -319,7 +361,7 @@ internal sealed partial class MethodLowerer
     {
         var method = inv.TargetMethod;
         if (IsTryGetValue(method)) return BoolFromBranches(inv, (t, f) => LowerTryGetValue(inv, helperId, t, f));
-        var map = MapOf(inv);
+        var (map, missing) = ReceiverOf(inv);
         // Map methods taking the context order their C# parameters for defaults, not as the kernel does
         // (ctx, map, flags, data, size): the arguments follow the Bpf.* helper of the same id, which does.
         var kernelForm = KernelApi.KernelForm(method, helperId);
@@ -327,17 +369,25 @@ internal sealed partial class MethodLowerer
             throw Error(DiagnosticDescriptors.CodegenUnsupportedCall, inv.Syntax, method.ToDisplayString(),
                 "this overload has no Bpf helper with the kernel's argument order (pass the data as an `in` value)");
         var (args, readOnly) = kernelForm is null ? LowerHelperArguments(inv, map) : LowerInKernelOrder(inv, kernelForm, map);
-        return EmitHelperCall(inv, helperId, $"{map.Name}.{method.Name}", args, readOnly);
+        return JoinMissingInnerMap(EmitHelperCall(inv, helperId, $"{map.Name}.{method.Name}", args, readOnly), missing);
     }
 
     /// <summary><c>TryGetValue(key, out value)</c>: a lookup, then the value copied out of the map
     /// (or cleared) on each side of the null check.</summary>
     void LowerTryGetValue(IInvocationOperation inv, int helperId, IrBlock ifTrue, IrBlock ifFalse)
     {
-        var map = MapOf(inv);
+        var destination = LowerPlace(inv.Arguments[1].Value);
+        var (map, missingMap) = ReceiverOf(inv);
+        if (missingMap is not null)
+        {
+            var present = _b.Block;
+            _b.Block = missingMap;
+            ZeroFill(destination, inv.Syntax);
+            _b.Jump(ifFalse);
+            _b.Block = present;
+        }
         var handle = MapHandle(map);
         var key = ArgumentAddress(inv.Arguments[0]);
-        var destination = LowerPlace(inv.Arguments[1].Value);
         var pointer = _b.Emit(new HelperCallInstruction(helperId, $"{map.Name}.{inv.TargetMethod.Name}",
             IrType.Pointer(PointerKind.MapValueOrNull), new[] { handle, key }, readOnlyPointerArguments: 1u << 1));
         var found = _function.AddBlock("found");

@@ -35,6 +35,12 @@ internal sealed partial class MethodLowerer
                 return LowerInvocation(inv, resultNeeded: true) ?? throw Unsupported(inv.Syntax, "the value of a void call");
             case IPropertyReferenceOperation p: return LowerPropertyRead(p);
             case IFlowCaptureReferenceOperation r: return _captures.ValueOf(r, this);
+            case IIsNullOperation { Operand.Type: { } tested } isNull when Scalar(tested) is { IsPointer: true }:
+            {
+                // The test of a null-conditional access (`inner?.Update(k, v)`): the receiver compared with NULL.
+                var value = LowerValue(isNull.Operand);
+                return _b.Compare(IR.Predicate.Eq, value, Constant.Null(value.Type));
+            }
             case IIsPatternOperation ip: return LowerPattern(LowerValue(ip.Value), ip.Value.Type!, ip.Pattern);
             case ISizeOfOperation s: return Constant.Int(IrType.I32, SizeOf(s.TypeOperand, s.Syntax));
             case IDefaultValueOperation d: return Zero(ScalarType(d.Type!, d.Syntax));

@@ -151,6 +151,8 @@ internal sealed partial class MethodLowerer
             if (field.IsConst) throw Unsupported(f.Syntax, $"the address of constant '{field.Name}'");
             if (IsMap(field.Type))
                 throw Unsupported(f.Syntax, $"map '{field.Name}' used as a value (call its methods instead)");
+            if (_context.Object.FindKernelVariable(field) is not null)
+                throw Unsupported(f.Syntax, $"kernel variable '{field.Name}' read or written directly (pass it to Bpf.ThisCpuPtr or Bpf.PerCpuPtr)");
             var global = _context.Object.FindGlobal(field)
                 ?? throw Error(DiagnosticDescriptors.ForeignStaticField, f.Syntax, field.ToDisplayString(), _context.Object.Name);
             var address = _b.Emit(new GlobalAddressInstruction(global.Section, (int)global.Offset, field.Name));

@@ -19,7 +19,8 @@ public static class ObjectLowering
             model.Globals.Where(g => g.Section == section).Select(g => new LoweredGlobal(g.Name, g.Offset, g.Size, g.InitialValue, types.Of(g.Field.Type))).ToList(),
             section == GlobalDiscovery.ReadOnlyData ? model.ReadOnlyData.Select(d => new PooledData(d.Offset, d.Bytes)).ToList() : [],
             IsReadOnly: section == GlobalDiscovery.ReadOnlyData, IsZeroFilled: section == GlobalDiscovery.Bss)).ToList();
-        return new LoweredObject(model.Name, model.License, maps, sections, KernelFunctions(model, types, functions));
+        var kernelVariables = model.KernelVariables.GroupBy(v => v.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => types.Of(g.First().Field.Type), StringComparer.Ordinal);
+        return new LoweredObject(model.Name, model.License, maps, sections, KernelFunctions(model, types, functions), kernelVariables);
     }
 
     public static LoweredProgram Program(ProgramModel program) => program.Context switch

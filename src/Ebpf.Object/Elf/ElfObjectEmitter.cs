@@ -173,13 +173,14 @@ internal sealed class ElfObjectEmitter
         }
     }
 
-    /// <summary>The kernel functions programs call (kfuncs): undefined global symbols, as clang leaves <c>extern ... __ksym</c>.</summary>
+    /// <summary>The kernel functions programs call (kfuncs) and the kernel variables they read (typed ksyms): undefined
+    /// global symbols, as clang leaves <c>extern ... __ksym</c>.</summary>
     void DeclareExternFunctions()
     {
-        foreach (var name in _spec.Programs.SelectMany(p => p.Relocations).Where(r => r.Kind == RelocationKind.Kfunc).Select(r => r.Symbol).Distinct())
+        foreach (var name in _spec.Programs.SelectMany(p => p.Relocations).Where(r => r.Kind is RelocationKind.Kfunc or RelocationKind.Ksym).Select(r => r.Symbol).Distinct())
         {
             if (_functionSymbols.ContainsKey(name))
-                throw Invalid($"kernel function '{name}' has the name of a function of the object");
+                throw Invalid($"kernel symbol '{name}' has the name of a function of the object");
             _externSymbols.Add(name, _symbols.Add(new ElfSymbol(name, STB_GLOBAL, STT_NOTYPE, SHN_UNDEF, 0, 0)));
         }
     }
@@ -311,6 +312,10 @@ internal sealed class ElfObjectEmitter
                     throw Invalid($"program '{p.Name}' instruction {r.InstructionIndex} has a Kfunc relocation but is not a call ({insn})");
                 relocations.Add(new ElfRelocation(offset, _externSymbols[r.Symbol], R_BPF_64_32));
                 return insn with { Src = (Register)CallSource.Local, Offset = 0, Constant = -1 };   // as clang leaves it; libbpf sets src 2
+            case RelocationKind.Ksym:
+                RequireLoad(p, r, insn);
+                relocations.Add(new ElfRelocation(offset, _externSymbols[r.Symbol], R_BPF_64_64));
+                return insn with { Src = Register.R0, Constant = 0 };
             default:
                 throw Invalid($"program '{p.Name}': unknown relocation kind {r.Kind}");
         }

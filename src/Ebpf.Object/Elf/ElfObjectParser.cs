@@ -34,6 +34,7 @@ internal sealed class ElfObjectParser
     readonly Dictionary<int, string> _mapsByOffset = new();
     ElfInputSection? _maps;
     BtfDatasec? _kconfig;
+    BtfDatasec? _ksyms;
 
     ElfObjectParser(ElfObjectFile file) => _file = file;
 
@@ -125,6 +126,7 @@ internal sealed class ElfObjectParser
     {
         // extern ... __kconfig variables: a section the loader lays out (BtfKconfigFixup) and fills from the running kernel.
         _kconfig = spec.Btf?.FindType<BtfDatasec>(".kconfig");
+        _ksyms = spec.Btf?.FindType<BtfDatasec>(".ksyms");
         if (_kconfig is { Size: > 0 })
             spec.DataSections.Add(new DataSectionSpec { Name = ".kconfig", Size = _kconfig.Size, BtfDatasec = _kconfig });
         foreach (var s in _file.Sections)
@@ -235,8 +237,13 @@ internal sealed class ElfObjectParser
                 f.Instructions[index] = insn with { Src = Register.R0, Constant = kconfigVar.Offset + (int)insn.Constant };
                 return new Relocation(index, RelocationKind.GlobalData, ".kconfig");
             }
+            if (!insn.IsCall && insn.IsWide && _ksyms?.Variables.Any(v => v.Var.Name == sym.Name && BtfLayout.SkipQualifiers(v.Var.Type) is not BtfVoid) == true)
+            {
+                f.Instructions[index] = insn with { Src = Register.R0, Constant = 0 };
+                return new Relocation(index, RelocationKind.Ksym, sym.Name);
+            }
             if (!insn.IsCall)
-                throw Error($"{where}: '{f.Symbol.Name}' refers to extern variable '{sym.Name}', which is neither a kconfig variable (in the '.kconfig' DATASEC) nor supported as a ksym variable yet");
+                throw Error($"{where}: '{f.Symbol.Name}' refers to extern variable '{sym.Name}', which is neither a kconfig variable (in the '.kconfig' DATASEC) nor a typed ksym (a VAR of a type in the '.ksyms' DATASEC)");
             f.Instructions[index] = insn with { Src = (Register)CallSource.Kfunc, Offset = 0, Constant = 0 };
             return new Relocation(index, RelocationKind.Kfunc, sym.Name);
         }

@@ -10,7 +10,8 @@ namespace Ebpf.Object;
 /// <c>license</c>, <c>version</c>, <c>.BTF</c> (with DATASEC sizes and offsets filled in as libbpf does) and
 /// <c>.BTF.ext</c>. Relocated instructions come back in the canonical form <see cref="ElfObjectWriter"/> writes.
 /// Calls of kfuncs (extern functions) become <see cref="RelocationKind.Kfunc"/> relocations the loader resolves against
-/// the kernel's BTF; extern variables (kconfig, ksyms) and map-in-map initialisers are reported as unsupported.</remarks>
+/// the kernel's BTF, addresses of typed ksyms (extern variables in <c>.ksyms</c>) <see cref="RelocationKind.Ksym"/> ones,
+/// kconfig variables references to the <c>.kconfig</c> section; untyped ksyms and map-in-map initialisers are reported as unsupported.</remarks>
 public static class ElfObjectReader
 {
     /// <summary>Throws <see cref="ObjectFormatException"/> with one clear line for a truncated, non-ELF or non-BPF file.</summary>

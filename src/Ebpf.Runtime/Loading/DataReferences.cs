@@ -10,8 +10,8 @@ internal static class DataReferences
 {
     /// <summary>Writes map fds (BPF_PSEUDO_MAP_FD) and data-section addresses (BPF_PSEUDO_MAP_VALUE: map fd in the first
     /// slot's imm, byte offset in the second's) into the ld_imm64 instructions that reference them.</summary>
-    /// <remarks>Kfunc calls get the kernel function's BTF id (BPF_PSEUDO_KFUNC_CALL), checked against the declaration in
-    /// <paramref name="objectBtf"/>.</remarks>
+    /// <remarks>Kfunc calls get the kernel function's BTF id (BPF_PSEUDO_KFUNC_CALL), and typed ksyms the kernel variable's
+    /// (BPF_PSEUDO_BTF_ID), each checked against the declaration in <paramref name="objectBtf"/>.</remarks>
     public static void Resolve(LinkedProgram program, IReadOnlyDictionary<string, Map> maps, IReadOnlyList<DataSectionSpec> dataSections, BtfSpec? objectBtf)
     {
         if (program.Relocations.Count == 0) return;
@@ -23,8 +23,8 @@ internal static class DataReferences
             if (reloc.Kind == RelocationKind.Kfunc)
             {
                 if (!insn.IsCall) throw new LoadException($"{where}: a kfunc reference to '{reloc.Symbol}' must be on a call instruction");
-                uint id = KernelFunctions.IdOf(reloc.Symbol, objectBtf, $"program '{program.Name}'");
-                instructions[reloc.InstructionIndex] = insn with { Src = (Register)CallSource.Kfunc, Offset = 0, Constant = id };
+                var found = KernelFunctions.Find(reloc.Symbol, objectBtf, $"program '{program.Name}'");
+                instructions[reloc.InstructionIndex] = KfuncCall(insn, found, program.KernelModules);
                 continue;
             }
             if (!insn.IsWide)
@@ -45,6 +45,11 @@ internal static class DataReferences
                         throw new LoadException($"{where} references offset {offset} of '{reloc.Symbol}', outside its {section.Size} bytes");
                     instructions[reloc.InstructionIndex] = insn with { Src = (Register)PseudoSource.MapValue, Constant = (offset << 32) | (uint)dataMap.Fd };
                     break;
+                case RelocationKind.Ksym:
+                    // A typed ksym: BPF_PSEUDO_BTF_ID, the VAR's id in imm and its BTF's fd in the second slot (0: vmlinux).
+                    uint varId = KernelVariables.IdOf(reloc.Symbol, objectBtf, $"program '{program.Name}'");
+                    instructions[reloc.InstructionIndex] = insn with { Src = (Register)PseudoSource.BtfId, Constant = varId };
+                    break;
                 case RelocationKind.Call:
                     throw new LoadException($"{where}: call to '{reloc.Symbol}' left unlinked"); // the linker resolves calls
                 default:
@@ -52,5 +57,20 @@ internal static class DataReferences
             }
         }
         program.ReplaceInstructions(instructions);
+    }
+
+    /// <summary>A kfunc call as libbpf writes it: BPF_PSEUDO_KFUNC_CALL with the function's BTF id, and in off the index in
+    /// the load's fd_array of its module's BTF (<paramref name="modules"/>, the modules in fd_array order from index 1; off 0
+    /// is vmlinux).</summary>
+    internal static Instruction KfuncCall(Instruction call, KernelFunctions.Found found, List<string> modules)
+    {
+        short offset = 0;
+        if (found.Module is { } module)
+        {
+            int index = modules.IndexOf(module);
+            if (index < 0) { modules.Add(module); index = modules.Count - 1; }
+            offset = checked((short)(index + 1));
+        }
+        return call with { Src = (Register)CallSource.Kfunc, Offset = offset, Constant = found.Id };
     }
 }

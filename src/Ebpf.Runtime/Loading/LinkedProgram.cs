@@ -58,6 +58,10 @@ public sealed class LinkedProgram
 
     internal void ReplaceInstructions(List<Instruction> instructions) => Instructions = instructions;
 
+    /// <summary>The kernel modules whose kfuncs the program calls, in the order of their BTF fds in the load's fd_array
+    /// (from index 1: a kfunc call's off names one, 0 being vmlinux).</summary>
+    internal List<string> KernelModules { get; } = new();
+
     /// <summary>Takes the CO-RE-patched instructions (a poisoned ld_imm64 becomes two instructions of one slot each, so
     /// slot offsets are recomputed) and drops the relocations so the kernel is not asked to apply them again.</summary>
     internal void ApplyCoreFixups(List<Instruction> instructions, IReadOnlyList<Ebpf.Btf.Core.CoreFixup> fixups)

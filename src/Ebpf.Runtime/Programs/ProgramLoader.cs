@@ -44,6 +44,11 @@ internal static unsafe class ProgramLoader
         };
     }
 
+    sealed class DisposeAll(IEnumerable<IDisposable> items) : IDisposable
+    {
+        public void Dispose() { foreach (var item in items) item.Dispose(); }
+    }
+
     public static (ProgramHandle Handle, string? Log) Load(Request request)
     {
         var program = request.Program;
@@ -51,6 +56,11 @@ internal static unsafe class ProgramLoader
         byte[] code = InstructionCodec.Encode(program.Instructions);
         byte[] license = ObjectInfo.NulTerminated(request.License);
         var (funcInfos, lineInfos, coreRelos) = ProgramBtfRecords.Build(program, request.Btf, request.Warnings);
+
+        // The BTF fds of the modules whose kfuncs the program calls: fd_array[off] of each call (index 0 stands for vmlinux).
+        var moduleBtfs = program.KernelModules.Select(KernelModuleBtf.Open).ToList();
+        using var closeModuleBtfs = new DisposeAll(moduleBtfs);
+        int[]? fdArray = moduleBtfs.Count == 0 ? null : [0, .. moduleBtfs.Select(h => (int)h.DangerousGetHandle())];
 
         uint level = (uint)request.Options.LogLevel;
         int size = Math.Clamp(request.Options.LogSize, 4096, MaxLogSize);
@@ -65,6 +75,7 @@ internal static unsafe class ProgramLoader
             fixed (KernelFuncInfo* fi = funcInfos)
             fixed (KernelLineInfo* li = lineInfos)
             fixed (KernelCoreRelo* cr = coreRelos)
+            fixed (int* fds = fdArray)
             {
                 var attr = new ProgLoadAttr
                 {
@@ -79,6 +90,7 @@ internal static unsafe class ProgramLoader
                     ExpectedAttachType = (uint)request.ExpectedAttachType,
                     ProgFlags = request.ProgramFlags,
                     AttachBtfId = request.AttachBtfId,
+                    FdArray = (ulong)fds,
                 };
                 ObjectName.Write(program.Name, new Span<byte>(attr.ProgName, 16));
                 if (request.Btf is not null && (funcInfos is not null || lineInfos is not null))

@@ -33,6 +33,8 @@ internal static class ObjectLoader
                 string where = $"program '{program.Name}' instruction {reloc.InstructionIndex} ({insn})";
                 if (reloc.Kind == RelocationKind.Kfunc)
                     throw new ObjectFormatException($"{where} calls kernel function '{reloc.Symbol}' (a kfunc), which the interpreter does not simulate");
+                if (reloc.Kind == RelocationKind.Ksym)
+                    throw new ObjectFormatException($"{where} takes the address of kernel variable '{reloc.Symbol}' (a ksym), which the interpreter does not simulate");
                 if (!insn.IsWide) throw new ObjectFormatException($"{where}: a {reloc.Kind} reference to '{reloc.Symbol}' must be on an ld_imm64 instruction");
                 ulong address = reloc.Kind switch
                 {

@@ -89,3 +89,16 @@ public sealed class KfuncAttribute : Attribute
     /// <summary>The kernel function's name when it differs from the method's.</summary>
     public string? Name { get; init; }
 }
+
+/// <summary>Declares a kernel variable a program reads as a typed ksym: <c>[Ksym] static readonly rq runqueues;</c> is C's
+/// <c>extern const struct rq runqueues __ksym;</c>. Its address is an <c>ld_imm64</c> the loader (libbpf or ours) points at
+/// the kernel's variable (BPF_PSEUDO_BTF_ID with the variable's kernel BTF id), after checking that the field's type
+/// is compatible with the kernel's (declare it with the kernel's types, e.g. from <c>ebpf gen vmlinux</c>). A per-CPU
+/// variable (<c>DEFINE_PER_CPU</c>) is passed to <see cref="Bpf.ThisCpuPtr{T}(in T)"/> or <see cref="Bpf.PerCpuPtr{T}(in T, uint)"/>.
+/// Outside a compiled program the field is never set (the managed simulation has no kernel).</summary>
+[AttributeUsage(AttributeTargets.Field, Inherited = false)]
+public sealed class KsymAttribute : Attribute
+{
+    /// <summary>The kernel variable's name when it differs from the field's.</summary>
+    public string? Name { get; init; }
+}

@@ -360,16 +360,6 @@ public static unsafe partial class Bpf
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
     [BpfHelper(152)] public static long RedirectNeigh(uint ifindex, void* @params, int plen, ulong flags) => throw KernelOnly("bpf_redirect_neigh");
 
-    /// <summary>The kernel helper <c>bpf_per_cpu_ptr</c>.</summary>
-    /// <remarks><c>void *bpf_per_cpu_ptr(const void *percpu_ptr, u32 cpu)</c>, kernel 5.10. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(153)] public static void* PerCpuPtr(void* percpu_ptr, uint cpu) => throw KernelOnly("bpf_per_cpu_ptr");
-
-    /// <summary>The kernel helper <c>bpf_this_cpu_ptr</c>.</summary>
-    /// <remarks><c>void *bpf_this_cpu_ptr(const void *percpu_ptr)</c>, kernel 5.10. The UAPI header documents it. Kernel only:
-    /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>
-    [BpfHelper(154)] public static void* ThisCpuPtr(void* percpu_ptr) => throw KernelOnly("bpf_this_cpu_ptr");
-
     /// <summary>The kernel helper <c>bpf_bprm_opts_set</c>.</summary>
     /// <remarks><c>long bpf_bprm_opts_set(struct linux_binprm *bprm, u64 flags)</c>, kernel 5.11. The UAPI header documents it. Kernel only:
     /// managed code has no simulation of it and throws <see cref="System.NotSupportedException"/>.</remarks>

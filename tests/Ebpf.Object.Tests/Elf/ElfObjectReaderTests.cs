@@ -117,7 +117,7 @@ public class ElfObjectReaderTests
     }
 
     [Fact]
-    public void Kfunc_calls_are_read_as_kfunc_relocations_and_extern_variables_are_named_as_unsupported()
+    public void Kfunc_calls_and_typed_ksyms_are_read_as_relocations_and_untyped_ksyms_are_named_as_unsupported()
     {
         var kfunc = Tools.CompileC("""
             #include <linux/bpf.h>
@@ -131,6 +131,18 @@ public class ElfObjectReaderTests
         Assert.Equal((RelocationKind.Kfunc, "bpf_some_kfunc"), (call.Kind, call.Symbol));
         Assert.True(tp.Instructions[call.InstructionIndex].IsKfuncCall);
 
+        var typed = Tools.CompileC("""
+            #include <linux/bpf.h>
+            #include <bpf/bpf_helpers.h>
+            extern const int bpf_prog_active __ksym;
+            SEC("tp/syscalls/sys_enter_getpid") int tp(void *ctx) { return (int)(long)&bpf_prog_active; }
+            char LICENSE[] SEC("license") = "GPL";
+            """, "typed_ksym");
+        var typedTp = ElfObjectReader.ReadFile(typed).Programs.Single(p => p.Name == "tp");
+        var address = Assert.Single(typedTp.Relocations);
+        Assert.Equal((RelocationKind.Ksym, "bpf_prog_active"), (address.Kind, address.Symbol));
+        Assert.True(typedTp.Instructions[address.InstructionIndex].IsWide);
+
         var ksym = Tools.CompileC("""
             #include <linux/bpf.h>
             #include <bpf/bpf_helpers.h>
@@ -139,7 +151,7 @@ public class ElfObjectReaderTests
             char LICENSE[] SEC("license") = "GPL";
             """, "ksym");
         var ex = Assert.Throws<ObjectFormatException>(() => ElfObjectReader.ReadFile(ksym));
-        Assert.Contains("'tp' refers to extern variable 'bpf_prog_active', which is neither a kconfig variable (in the '.kconfig' DATASEC) nor supported as a ksym variable yet", ex.Message);
+        Assert.Contains("'tp' refers to extern variable 'bpf_prog_active', which is neither a kconfig variable (in the '.kconfig' DATASEC) nor a typed ksym (a VAR of a type in the '.ksyms' DATASEC)", ex.Message);
     }
 
     [Fact]

@@ -68,6 +68,6 @@ public class KfuncTests
         var source = Source.Replace("bpf_task_release", "bpf_task_release_from_the_future");
         var spec = ElfObjectReader.ReadFile(CoreTestObjects.CompileWithVmlinux(source, "kfunc_missing"));
         var e = Assert.Throws<LoadException>(() => Collection.Load(spec, new CollectionOptions { ObjectName = "kfunc_missing" }));
-        Assert.StartsWith("program 'find_task' calls kernel function 'bpf_task_release_from_the_future', which this kernel's BTF does not have", e.Message);
+        Assert.StartsWith("program 'find_task' calls kernel function 'bpf_task_release_from_the_future', which neither this kernel's BTF nor a loaded module's has", e.Message);
     }
 }

@@ -93,3 +93,15 @@ internal struct GetFdByIdAttr
     [FieldOffset(4)] public uint NextId;
     [FieldOffset(8)] public uint OpenFlags;
 }
+
+/// <summary><c>struct bpf_btf_info</c>: the BTF blob (not asked for here), its id, name and whether the kernel owns it.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 32)]
+internal struct KernelBtfInfo
+{
+    [FieldOffset(0)] public ulong Btf;
+    [FieldOffset(8)] public uint BtfSize;
+    [FieldOffset(12)] public uint Id;
+    [FieldOffset(16)] public ulong Name;
+    [FieldOffset(24)] public uint NameLen;
+    [FieldOffset(28)] public uint KernelBtf;
+}
