@@ -72,4 +72,16 @@ public abstract class BpfLink : ILink
 
     /// <summary>BPF_LINK_CREATE; returns the link fd or -1 with errno.</summary>
     internal static int Create(ref LinkCreateAttr attr, out int errno) => BpfSyscall.Invoke(BpfCommand.LinkCreate, ref attr, out errno);
+
+    /// <summary>BPF_LINK_CREATE of <paramref name="program"/> on network interface <paramref name="ifindex"/> (XDP, tcx,
+    /// netkit): the new link's fd, or a <see cref="BpfException"/> naming <paramref name="step"/> with
+    /// <paramref name="hint"/>'s reading of the kernel's errno.</summary>
+    private protected static LinkHandle CreateOnInterface(Program program, int ifindex, uint attachType, uint flags, string step, Func<int, string?> hint)
+    {
+        using var prog = program.Handle.Lease();
+        var attr = new LinkCreateAttr { ProgFd = (uint)prog.Fd, Target = (uint)ifindex, AttachType = attachType, Flags = flags };
+        int fd = Create(ref attr, out int errno);
+        if (fd < 0) throw new BpfException(step, errno, hint(errno));
+        return new LinkHandle(fd);
+    }
 }

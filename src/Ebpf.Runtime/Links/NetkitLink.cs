@@ -30,12 +30,9 @@ public sealed class NetkitLink : BpfLink
     internal static NetkitLink Attach(Program program, int ifindex, NetkitSide side)
     {
         string name = NetworkInterfaces.NameOf(ifindex);
-        using var prog = program.Handle.Lease();
-        var attr = new LinkCreateAttr { ProgFd = (uint)prog.Fd, Target = (uint)ifindex, AttachType = (uint)side };
-        int fd = Create(ref attr, out int errno);
-        if (fd < 0)
-            throw new BpfException($"attach tc program '{program.Name}' to the netkit {side.ToString().ToLowerInvariant()} of {name} (ifindex {ifindex})", errno, Hint(errno, program, ifindex));
-        return new NetkitLink(new LinkHandle(fd), program.Name, ifindex, name, side);
+        var handle = CreateOnInterface(program, ifindex, (uint)side, 0, $"attach tc program '{program.Name}' to the netkit {side.ToString().ToLowerInvariant()} of {name} (ifindex {ifindex})",
+            errno => Hint(errno, program, ifindex));
+        return new NetkitLink(handle, program.Name, ifindex, name, side);
     }
 
     /// <summary>What the kernel's errno means for this attach (kernel/bpf/syscall.c link_create, drivers/net/netkit.c).</summary>

@@ -28,16 +28,13 @@ public sealed class TcxLink : BpfLink
     internal static TcxLink Attach(Program program, int ifindex, TcxDirection direction)
     {
         string name = NetworkInterfaces.NameOf(ifindex);
-        using var prog = program.Handle.Lease();
-        var attr = new LinkCreateAttr { ProgFd = (uint)prog.Fd, Target = (uint)ifindex, AttachType = (uint)direction };
-        int fd = Create(ref attr, out int errno);
-        if (fd < 0)
-            throw new BpfException($"attach tc program '{program.Name}' to {name} {direction.ToString().ToLowerInvariant()} (ifindex {ifindex})", errno, errno switch
+        var handle = CreateOnInterface(program, ifindex, (uint)direction, 0, $"attach tc program '{program.Name}' to {name} {direction.ToString().ToLowerInvariant()} (ifindex {ifindex})",
+            errno => errno switch
             {
                 Errno.EINVAL => $"tcx needs a sched_cls program (this is {program.Type}) and kernel 6.6+",
                 Errno.ENODEV => $"no interface with index {ifindex}",
                 _ => null,
             });
-        return new TcxLink(new LinkHandle(fd), program.Name, ifindex, name, direction);
+        return new TcxLink(handle, program.Name, ifindex, name, direction);
     }
 }

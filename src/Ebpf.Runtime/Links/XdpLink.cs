@@ -33,11 +33,8 @@ public sealed class XdpLink : BpfLink
     internal static XdpLink Attach(Program program, int ifindex, XdpAttachMode mode)
     {
         string name = NetworkInterfaces.NameOf(ifindex);
-        using var prog = program.Handle.Lease();
-        var attr = new LinkCreateAttr { ProgFd = (uint)prog.Fd, Target = (uint)ifindex, AttachType = AttachTypeXdp, Flags = (uint)mode };
-        int fd = Create(ref attr, out int errno);
-        if (fd < 0)
-            throw new BpfException($"attach XDP program '{program.Name}' to {name} (ifindex {ifindex})", errno, errno switch
+        var handle = CreateOnInterface(program, ifindex, AttachTypeXdp, (uint)mode, $"attach XDP program '{program.Name}' to {name} (ifindex {ifindex})",
+            errno => errno switch
             {
                 Errno.EBUSY or Errno.EEXIST => $"{name} already has an XDP program in this mode (detach it first: ip link set dev {name} xdp off)",
                 Errno.EOPNOTSUPP or Errno.ENOTSUPP => $"the driver of {name} does not support {mode} mode XDP (use Generic)",
@@ -45,6 +42,6 @@ public sealed class XdpLink : BpfLink
                 Errno.EINVAL => $"check the program type ({program.Type}; needs xdp) and the mode flags",
                 _ => null,
             });
-        return new XdpLink(new LinkHandle(fd), program.Name, ifindex, name, mode);
+        return new XdpLink(handle, program.Name, ifindex, name, mode);
     }
 }
