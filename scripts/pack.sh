@@ -2,8 +2,8 @@
 # Packs everything users install into a local folder feed (default artifacts/feed):
 #   Ebpf, Ebpf.Asm, Ebpf.Btf, Ebpf.Object, Ebpf.Runtime   libraries (the kernel API and the runtime)
 #   Ebpf.Sdk                                               the MSBuild SDK (compiler, task, analyzers)
-#   Ebpf.Cli                                               the `ebpf` dotnet tool (Ebpf.Cli.linux-x64: self-contained, one
-#                                                          composite ReadyToRun image; its compile is most of the pack time)
+#   Ebpf.Cli                                               the `ebpf` dotnet tool (Ebpf.Cli.linux-x64: one native executable,
+#                                                          Native AOT; its compile is most of the pack time)
 #   Ebpf.Templates                                         `dotnet new ebpf`
 # Every pack gets a unique prerelease version (NuGet never re-reads a version it has cached), written to
 # FEED/version.txt and FEED/Ebpf.Packages.props (EbpfSdkVersion), which the samples import.
@@ -37,7 +37,11 @@ echo "pack.sh: packing $version into $feed"
 # -m:1: the SDK publishes its own copy of the compiler (Ebpf.Cli, linux-x64) while the tool package builds Ebpf.Cli for the
 # same RID; run in parallel, the two builds share obj/ and race on Ebpf.Cli.dll (CI failed so). Serial is no slower here.
 dotnet pack msbuild/Ebpf.Packages.sln -c Release -tl:off -nologo -v q -m:1 \
-  -p:Version="$version" -p:PackageOutputPath="$feed/" -p:EbpfToolReadyToRun=true
+  -p:Version="$version" -p:PackageOutputPath="$feed/" -p:EbpfNativeTool=true
+# A Native AOT tool: the pack above writes the tool's top-level package (Ebpf.Cli, naming its RID packages); each RID
+# package is packed by itself, on its own platform (Native AOT does not cross-compile).
+dotnet pack src/Ebpf.Cli -c Release -r linux-x64 -tl:off -nologo -v q \
+  -p:Version="$version" -p:PackageOutputPath="$feed/" -p:EbpfNativeTool=true
 cat > "$feed/Ebpf.Packages.props" <<PROPS
 <Project>
   <!-- Written by scripts/pack.sh: the version of the packages in this feed. -->

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a fresh Debian machine (run as root) ready for the samples and the tests:
 # installs the cross-check tools the tests call (clang, llvm, bpftool, iproute2) and mounts
-# bpffs and tracefs, which this kernel does not mount at boot. Idempotent.
+# bpffs and tracefs, which this kernel does not mount at boot. clang and binutils (objcopy) also link and strip the
+# Native AOT `ebpf` tool that scripts/pack.sh builds. Idempotent.
 set -euo pipefail
 
 need=()

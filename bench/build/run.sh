@@ -2,12 +2,13 @@
 # Build speed, measured side by side in one run with hyperfine (apt: hyperfine, socat):
 #   1. one probe (samples/OpenCounter/OpenCounter.Probe.cs) to .bpf.o:
 #      before  = the CLI as of BASE (default 7695ea9, before this work), plain JIT
-#      cold    = the packed `ebpf` tool (self-contained, one composite ReadyToRun image of tool, Roslyn and framework)
+#      cold    = the packed `ebpf` tool (one Native AOT executable of tool, Roslyn and runtime)
 #      warm    = the same compile sent to the build server Ebpf.Sdk uses (socat on its socket: no client start-up)
 #      clang   = clang -O2 -g -target bpf on the same program in C
 #   2. `dotnet build` of a one-probe project (the template) cold, no-op and after touching the probe, beside the same
 #      project without the SDK (Microsoft.NET.Sdk with the probe compiled only as C#).
-# Writes bench/build/results.md. Needs the feed from scripts/pack.sh (run first if missing).
+# Writes bench/build/results.md. Needs the feed from scripts/pack.sh (EBPF_PACKED_FEED, default artifacts/feed; packed
+# first if missing).
 # usage: bench/build/run.sh [BASE_COMMIT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -15,15 +16,16 @@ root=$(pwd)
 base=${1:-7695ea9}
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 command -v hyperfine >/dev/null && command -v socat >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine socat >/dev/null; }
-[ -f artifacts/feed/version.txt ] || bash scripts/pack.sh
-version=$(cat artifacts/feed/version.txt)
+feed=$(realpath -m "${EBPF_PACKED_FEED:-$root/artifacts/feed}")
+[ -f "$feed/version.txt" ] || bash scripts/pack.sh --feed "$feed"
+version=$(cat "$feed/version.txt")
 work=$(mktemp -d /tmp/ebpf-bench-build.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export NUGET_PACKAGES="$work/packages" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 cat > "$work/nuget.config" <<CFG
 <?xml version="1.0" encoding="utf-8"?>
 <configuration><packageSources><clear />
-  <add key="ebpf-feed" value="$root/artifacts/feed" />
+  <add key="ebpf-feed" value="$feed" />
   <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
 </packageSources></configuration>
 CFG
@@ -41,7 +43,7 @@ fi
 before="$before_dir/src/Ebpf.Cli/bin/Release/net10.0/Ebpf.Cli.dll"
 
 # cold: the tool from the feed.
-dotnet tool install Ebpf.Cli --version "$version" --tool-path "$work/tool" --add-source "$root/artifacts/feed" >/dev/null
+dotnet tool install Ebpf.Cli --version "$version" --tool-path "$work/tool" --add-source "$feed" >/dev/null
 ebpf="$work/tool/ebpf"
 
 # warm: the build server of the tool's compiler; one request line per compile.
@@ -54,15 +56,15 @@ socat - "UNIX-CONNECT:$socket" < "$work/request.json" | grep -q '"exitCode":0'
 
 # hyperfine -N runs no shell: the warm request goes through a two-line wrapper (sh + socat, ~2 ms).
 printf '#!/bin/sh\nexec socat - "UNIX-CONNECT:%s" < "%s"\n' "$socket" "$work/request.json" > "$work/warm.sh"; chmod +x "$work/warm.sh"
-hyperfine -N -w 1 -r 6 --export-markdown "$work/compile.md" \
+hyperfine -N -w 1 -r 6 --export-markdown "$work/compile.md" --export-json "$work/compile.json" \
   -n "before: dotnet Ebpf.Cli.dll build (JIT)" "dotnet $before build $probe -o $work/out-before" \
-  -n "cold: ebpf build (tool, composite ReadyToRun)" "$ebpf build $probe -o $work/out-cold" \
+  -n "cold: ebpf build (tool, Native AOT)" "$ebpf build $probe -o $work/out-cold" \
   -n "warm: build server request (socat)" "$work/warm.sh" \
   -n "clang -O2 -g -target bpf" "clang -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c $csource -o $work/oc.o" >/dev/null
 server_ms=$(socat - "UNIX-CONNECT:$socket" < "$work/request.json" | sed -n 's/.*"elapsedMilliseconds":\([0-9.]*\).*/\1/p')
 
 # dotnet build of the template project, with and without the SDK.
-dotnet new install "$root/artifacts/feed/Ebpf.Templates.$version.nupkg" --debug:custom-hive "$work/hive" >/dev/null
+dotnet new install "$feed/Ebpf.Templates.$version.nupkg" --debug:custom-hive "$work/hive" >/dev/null
 (cd "$work" && dotnet new ebpf -n WithSdk -o WithSdk --debug:custom-hive "$work/hive" >/dev/null)
 mkdir -p "$work/NoSdk"
 cp "$work/WithSdk/"*.cs "$work/NoSdk/"
@@ -101,6 +103,10 @@ for c in $(find "$NUGET_PACKAGES" -name Ebpf.Cli.dll -path '*compiler*'); do dot
   echo "## One probe to .bpf.o (samples/OpenCounter, the same program in C for clang)"
   echo
   cat "$work/compile.md"
+  echo
+  echo "CPU per run (user + system, steadier than wall time on a shared machine):"
+  python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]: print("- %s: %.3f s + %.3f s" % (r["command"], r["user"], r["system"]))' "$work/compile.json"
   echo
   echo "Inside the server, the warm compile itself took ${server_ms} ms (parse, bind, eBPF pipeline, write)."
   echo

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Text.RegularExpressions;
 using Ebpf.TestSupport;
 using Xunit.Abstractions;
@@ -21,12 +22,14 @@ public sealed class ToolTests : IClassFixture<ToolTests.InstalledTool>
     /// <summary>One install per test class, into a tool path of its own.</summary>
     public sealed class InstalledTool : IDisposable
     {
+        public PackedFeed Feed { get; }
         public UserFolder User { get; }
         public string Ebpf { get; }
         public Processes.Result Install { get; }
 
         public InstalledTool(PackedFeed feed)
         {
+            Feed = feed;
             User = feed.CreateUserFolder("tool");
             Install = User.Dotnet("tool", "install", "Ebpf.Cli", "--version", feed.Version, "--tool-path", User.Path_("tools"),
                 "--add-source", feed.Directory);
@@ -51,6 +54,53 @@ public sealed class ToolTests : IClassFixture<ToolTests.InstalledTool>
             var verbHelp = _tool.Run(verb, "--help");
             Assert.True(verbHelp.ExitCode == 0, verbHelp.ToString());
             Assert.Contains($"ebpf {verb}", verbHelp.Output);
+        }
+    }
+
+    /// <summary>The native tool compiles against the framework and Ebpf assemblies it carries, the SDK's managed compiler
+    /// against the runtime it runs on: the same sources give the same bytes, one-shot and through the tool's build server.
+    /// raw_comm_hash reads a Span&lt;T&gt;, whose fields differ in reference assemblies.</summary>
+    [Fact]
+    public void Build_writes_the_same_objects_as_the_managed_compiler_in_Ebpf_Sdk_one_shot_and_through_the_server()
+    {
+        var compiler = _tool.User.Path_("sdk-compiler");
+        using (var sdk = ZipFile.OpenRead(Path.Combine(_tool.Feed.Directory, $"Ebpf.Sdk.{_tool.Feed.Version}.nupkg")))
+            foreach (var entry in sdk.Entries.Where(e => e.FullName.StartsWith("compiler/", StringComparison.Ordinal) && e.Name != ""))
+            {
+                var path = Path.Combine(compiler, entry.FullName["compiler/".Length..]);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                entry.ExtractToFile(path);
+            }
+        string[] probes =
+        [
+            RepoPaths.Combine("samples", "OpenCounter", "OpenCounter.Probe.cs"),
+            RepoPaths.Combine("samples", "XdpFilter", "XdpFilter.Probe.cs"),
+            RepoPaths.Combine("bench", "codegen", "probes", "raw_comm_hash.cs"),
+        ];
+        try
+        {
+            foreach (var probe in probes)
+            {
+                var native = _tool.Run("build", probe, "-o", _tool.User.Path_("native"));
+                Assert.True(native.ExitCode == 0, native.ToString());
+                var server = _tool.Run("build", "--server", probe, "-o", _tool.User.Path_("server"));
+                Assert.True(server.ExitCode == 0, server.ToString());
+                var managed = Processes.Run("dotnet", [Path.Combine(compiler, "Ebpf.Cli.dll"), "build", probe, "-o", _tool.User.Path_("managed")],
+                    _tool.User.Root, _tool.User.Environment, TimeSpan.FromMinutes(2));
+                Assert.True(managed.ExitCode == 0, managed.ToString());
+            }
+        }
+        finally
+        {
+            _tool.Run("build-server", "--stop");
+        }
+        var objects = Directory.GetFiles(_tool.User.Path_("managed"), "*.bpf.o").Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(["OpenCounter.bpf.o", "RawCommHash.bpf.o", "XdpFilter.bpf.o"], objects);
+        foreach (var name in objects)
+        {
+            var managed = File.ReadAllBytes(_tool.User.Path_("managed", name!));
+            Assert.True(managed.AsSpan().SequenceEqual(File.ReadAllBytes(_tool.User.Path_("native", name!))), $"{name}: the native tool wrote other bytes");
+            Assert.True(managed.AsSpan().SequenceEqual(File.ReadAllBytes(_tool.User.Path_("server", name!))), $"{name}: the native build server wrote other bytes");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Ebpf.Cli.Server;
 using Ebpf.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -61,22 +62,36 @@ public sealed class CompilationCache
     }
 }
 
-/// <summary>What <c>ebpf build</c> compiles against without a project: the shared framework the tool runs on and the
-/// Ebpf assemblies beside it — not the tool's own dependencies (Roslyn, System.CommandLine), which probes never use.</summary>
+/// <summary>What <c>ebpf build</c> compiles against without a project: the framework and the Ebpf assemblies beside the
+/// compiler — not the tool's own dependencies (Roslyn, System.CommandLine), which probes never use.</summary>
 static class DefaultReferences
 {
     static readonly string[] Beside = { "Ebpf.dll", "Ebpf.Runtime.dll", "Ebpf.Object.dll", "Ebpf.Btf.dll", "Ebpf.Asm.dll" };
+
+    /// <summary>Where the native tool keeps the framework's reference assemblies (it has no framework assemblies on disk).</summary>
+    public const string NativeFrameworkFolder = "framework";
 
     public static readonly IReadOnlyList<string> Paths = Compute();
 
     static IReadOnlyList<string> Compute()
     {
-        var framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         var app = Path.GetFullPath(AppContext.BaseDirectory);
-        var platform = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Where(p => string.Equals(Path.GetDirectoryName(p), framework, StringComparison.Ordinal));
         var beside = Beside.Select(name => Path.Combine(app, name)).Where(File.Exists);
-        return platform.Concat(beside).ToList();
+        return Framework(app).Concat(beside).ToList();
+    }
+
+    /// <summary>The native tool: the runtime pack's framework assemblies it carries; a managed compiler: the shared
+    /// framework it runs on (the trusted platform assemblies in System.Private.CoreLib's folder).</summary>
+    static IEnumerable<string> Framework(string app)
+    {
+        if (ThisCompiler.IsNative)
+        {
+            var shipped = Path.Combine(app, NativeFrameworkFolder);
+            return Directory.Exists(shipped) ? Directory.GetFiles(shipped, "*.dll").Order(StringComparer.Ordinal) : [];
+        }
+        var platform = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        var framework = Path.GetDirectoryName(platform.FirstOrDefault(p => Path.GetFileName(p) == "System.Private.CoreLib.dll"));
+        return platform.Where(p => string.Equals(Path.GetDirectoryName(p), framework, StringComparison.Ordinal));
     }
 }

@@ -76,8 +76,8 @@ static class BuildCommand
     {
         request.Sources = request.Sources.Select(Path.GetFullPath).ToList();
         request.OutputDirectory = Path.GetFullPath(request.OutputDirectory);
-        var self = typeof(BuildCommand).Assembly.Location;
-        var response = BuildServerConnection.Build(self, "dotnet", [self, "build-server"], request, TimeSpan.FromMinutes(5));
+        var (command, arguments) = ThisCompiler.ServerStart;
+        var response = BuildServerConnection.Build(ThisCompiler.Path, command, arguments, request, TimeSpan.FromMinutes(5));
         if (response is null)
         {
             output.WriteLine("ebpf: error: the build server did not answer; run without --server");

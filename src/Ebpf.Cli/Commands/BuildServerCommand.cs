@@ -15,7 +15,7 @@ static class BuildServerCommand
         var command = new Command("build-server", "Run the build server (a warm compiler that Ebpf.Sdk and 'ebpf build --server' reuse)") { socket, idle, stop };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(socket) ?? BuildServerConnection.SocketPath(typeof(BuildServerCommand).Assembly.Location);
+            var path = parse.GetValue(socket) ?? BuildServerConnection.SocketPath(ThisCompiler.Path);
             if (parse.GetValue(stop))
             {
                 bool stopped = BuildServerConnection.TrySend(path, new ServerMessage { Kind = "shutdown" }, TimeSpan.FromSeconds(5)) is not null;

@@ -15,7 +15,7 @@ static class SarifLog
         var list = diagnostics.ToList();
         var rules = new JsonArray();
         foreach (var d in list.Select(d => d.Descriptor).GroupBy(d => d.Id).Select(g => g.First()).OrderBy(d => d.Id, StringComparer.Ordinal))
-            rules.Add(new JsonObject
+            rules.Add((JsonNode)new JsonObject
             {
                 ["id"] = d.Id,
                 ["shortDescription"] = new JsonObject { ["text"] = d.Title.ToString() },
@@ -54,7 +54,7 @@ static class SarifLog
                         },
                     },
                 });
-            results.Add(result);
+            results.Add((JsonNode)result);
         }
         var log = new JsonObject
         {

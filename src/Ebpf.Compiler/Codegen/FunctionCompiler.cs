@@ -68,9 +68,10 @@ public sealed class FunctionCompiler : IFunctionCompiler
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A bug here, not in the input: reported with where it happened, never thrown at the caller.
-            var frame = new System.Diagnostics.StackTrace(e, fNeedFileInfo: false).GetFrame(0)?.GetMethod();
+            var frame = new System.Diagnostics.StackTrace(e, fNeedFileInfo: false).GetFrame(0);
+            var where = frame is null ? null : System.Diagnostics.DiagnosticMethodInfo.Create(frame);
             diagnostics.Add(Diagnostic.Create(DiagnosticDescriptors.InternalError, location, method.Name,
-                $"{e.GetType().Name}: {e.Message} (in {frame?.DeclaringType?.Name}.{frame?.Name})"));
+                $"{e.GetType().Name}: {e.Message} (in {where?.DeclaringTypeName.Split('.')[^1]}.{where?.Name})"));
             return null;
         }
     }
