@@ -50,6 +50,11 @@ public sealed partial class SubsetRules
             return new Problem(DiagnosticDescriptors.UnsupportedConstruct, $"The nullable value type '{type.ToDisplayString()}' of '{what}'");
         if (type.IsReferenceType)
             return _symbols.IsApi(type) ? null : new Problem(DiagnosticDescriptors.ReferenceType, what, type.ToDisplayString());
+        // Spans are lowered from their element type, never from their fields, which differ between the runtime's
+        // assemblies (a ref field and a length) and the reference assemblies an IDE or MSBuild compiles against (a
+        // placeholder object field).
+        if (_symbols.IsSpan(type))
+            return TypeProblem(((INamedTypeSymbol)type).TypeArguments[0], what, visiting);
         if (type is INamedTypeSymbol { TypeKind: TypeKind.Struct } structType && !_symbols.IsApi(type))
         {
             if (!visiting.Add(structType)) return null;
