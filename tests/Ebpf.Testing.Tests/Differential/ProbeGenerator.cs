@@ -10,8 +10,9 @@ namespace Ebpf.Testing.Tests.Differential;
 /// (<see cref="ExpressionProgram"/>); the rest are statement programs (<see cref="StatementProgram"/>): locals of every
 /// integer type and of the struct <c>S</c>, assignments and compound assignments, nested if/else, early returns,
 /// switches, bounded for/while/do loops with break and continue, calls to static methods (inlined or BPF-to-BPF, structs
-/// by value or <c>in</c>), and map operations on four maps (hash and array, of long and of S) with null checks, ref
-/// updates and atomics. Each program keeps to its own keys of the shared maps (<c>@ * 8</c> .. <c>@ * 8 + 7</c>), so the
+/// by value or <c>in</c>), map operations on four maps (hash and array, of long and of S) with null checks, ref
+/// updates, atomics, update flags and deletes, and a queue and a stack of the program's own (push, pop, peek); expressions
+/// also swap bytes (<c>BinaryPrimitives.ReverseEndianness</c>). Each program keeps to its own keys of the shared maps (<c>@ * 8</c> .. <c>@ * 8 + 7</c>), so the
 /// programs of a batch do not interfere.</summary>
 public static class ProbeGenerator
 {
@@ -46,6 +47,9 @@ public static class ProbeGenerator
             {
                 var sb = new System.Text.StringBuilder();
                 foreach (var helper in helpers) sb.Append(helper.Text);
+                foreach (var (map, type) in new[] { ("Queue@", "QueueMap"), ("Stack@", "StackMap") })
+                    if (body.Text.Contains(map + "."))
+                        sb.Append($"static readonly {type}<long> {map} = new(maxEntries: 3);\n");
                 sb.Append("static long F@(long a, long b)\n{\n    unchecked\n    {\n");
                 sb.Append($"        S s = {init};\n");
                 sb.Append(body.Text);
@@ -220,7 +224,7 @@ public static class ProbeGenerator
         var forms = new List<Gen<string>>
         {
             // A counter: inserted when missing, else added to through the ref, or atomically.
-            Gen.Select(Gen.OneOf("Hash", "Arr"), value, Gen.Frequency((1, value.Select(x => $"mr += {x};")), (1, Gen.Select(atomic, target, (a, t) => $"{t.Name} = ({t.Type})({a});"))),
+            Gen.Select(Gen.OneOf("Hash", "Arr"), value, Gen.Frequency((1, value.Select(x => $"mr += {x};")), (2, Gen.Select(atomic, target, (a, t) => $"{t.Name} = ({t.Type})({a});"))),
                 (map, x, update) => $"ref long mr = ref {map}.Lookup(mk); if (Unsafe.IsNullRef(ref mr)) {map}.Update(mk, {x}); else {{ {update} }}"),
             Gen.Select(Gen.OneOf("Hash", "Arr"), target, value, (map, t, x) => $"if ({map}.TryGetValue(mk, out long mv)) {t.Name} = ({t.Type})(mv ^ {x}); else {t.Name} = ({t.Type})({x});"),
             Gen.Select(Gen.OneOf("Hash", "Arr"), target, value, Gen.OneOf("MapUpdate.Any", "MapUpdate.NoExist", "MapUpdate.Exist"),
@@ -231,6 +235,11 @@ public static class ProbeGenerator
             Gen.Select(Gen.OneOf("HashS", "ArrS"), Gen.OneOf(structs), (map, s) => $"if ({map}.TryGetValue(mk, out S mv)) {s} = mv; else {s}.L++;"),
             Gen.Select(Gen.OneOf("HashS", "ArrS"), Gen.OneOf(structs), Gen.OneOf("MapUpdate.Any", "MapUpdate.NoExist", "MapUpdate.Exist"), target,
                 (map, s, flag, t) => $"{t.Name} = ({t.Type})({map}.Update(mk, in {s}, {flag}));"),
+            // The program's own queue and stack (declared with it): push (Exist overwrites the oldest when full), pop, peek.
+            Gen.Select(Gen.OneOf("Queue@", "Stack@"), value, Gen.OneOf("MapUpdate.Any", "MapUpdate.Exist"), target,
+                (map, x, flag, t) => $"{t.Name} = ({t.Type})({map}.Push({x}, {flag}));"),
+            Gen.Select(Gen.OneOf("Queue@", "Stack@"), Gen.OneOf("Pop", "Peek"), target, value,
+                (map, op, t, x) => $"if ({map}.{op}(out long mv) == 0) {t.Name} = ({t.Type})(mv + {x}); else {t.Name} ^= ({t.Type})({x});"),
         };
         return Gen.Select(key, Gen.OneOf([.. forms]), (k, op) => new Emitted($"{pad}{{ {k} {op} }}\n", scope));
     }
@@ -279,6 +288,7 @@ public static class ProbeGenerator
     {
         int keys = Math.Max(programs.Count, 1) * KeysPerProgram;
         var sb = new System.Text.StringBuilder($$"""
+            using System.Buffers.Binary;
             using System.Runtime.CompilerServices;
             using System.Threading;
             using Ebpf;
@@ -372,6 +382,7 @@ public sealed class Expressions(Scope scope)
                     (op, l, r) => $"(({type})({l} {op} (int)({r})))")),
                 (2, Division(type, depth)),
                 (2, TypeGen.SelectMany(from => Of(from, depth - 1)).Select(e => $"(({type})({e}))")),
+                (1, Of(type, depth - 1).Select(e => $"BinaryPrimitives.ReverseEndianness(({type})({e}))")),
                 (1, Gen.Select(Operand(type, depth - 1), Gen.OneOf("~", "-"),
                     (e, op) => op == "-" && type is "uint" or "ulong" ? $"(~{e})" : $"(({type})({op} {e}))")),
                 (2, Gen.Select(Comparison(depth - 1), Of(type, depth - 1), Of(type, depth - 1),
