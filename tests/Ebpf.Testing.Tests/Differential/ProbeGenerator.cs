@@ -73,6 +73,12 @@ public static class ProbeGenerator
 
     const int MaxDepth = 3;
 
+    /// <summary>Loops per program. Each exit of a loop is a state the verifier carries into what follows, so loops in
+    /// sequence multiply its work: three (of 6, 16 and 8 iterations, with branches) walked past its million instructions.</summary>
+    const int MaxLoops = 2;
+
+    static int LoopsIn(string text) => text.Split("for (int ").Length - 1 + text.Split("while (").Length - 1;
+
     /// <summary><paramref name="count"/> statements in sequence, each seeing the locals the ones before declared.</summary>
     static Gen<Emitted> Block(Scope scope, int count, int depth)
         => count == 0 ? Gen.Const(new Emitted("", scope))
@@ -95,26 +101,28 @@ public static class ProbeGenerator
     {
         var e = new Expressions(scope);
         string pad = Indent(depth);
+        // A long loop's body: straight-line code, so each iteration is one path for the verifier.
+        if (scope.Flat) return Gen.Frequency((1, Declaration(scope, e, pad, 1)), (3, Assignment(scope, e, pad, 1)));
         var simple = new List<(int, Gen<Emitted>)>
         {
-            (3, Declaration(scope, e, pad)),
-            (5, Assignment(scope, e, pad)),
+            (3, Declaration(scope, e, pad, 2)),
+            (5, Assignment(scope, e, pad, 2)),
             (1, Gen.Select(Condition(e), e.Of("long", 2), (c, r) => new Emitted($"{pad}if ({c}) return {r};\n", scope))),
             (4, MapStatement(scope, e, pad)),
         };
         if (scope.InLoop)
             simple.Add((1, Gen.Select(Condition(e), Gen.OneOf("break", "continue"), (c, k) => new Emitted($"{pad}if ({c}) {k};\n", scope))));
-        if (depth >= MaxDepth || scope.Flat) return Gen.Frequency([.. simple]);
+        if (depth >= MaxDepth) return Gen.Frequency([.. simple]);
         simple.Add((2, IfElse(scope, e, depth)));
         simple.Add((1, Switch(scope, e, depth)));
-        if (scope.LoopDepth < 2) simple.Add((2, Loop(scope, e, depth)));
+        if (scope.LoopDepth < 2 && scope.Loops < MaxLoops) simple.Add((2, Loop(scope, e, depth)));
         return Gen.Frequency([.. simple]);
     }
 
-    static Gen<Emitted> Declaration(Scope scope, Expressions e, string pad)
+    static Gen<Emitted> Declaration(Scope scope, Expressions e, string pad, int size)
     {
         string name = scope.NewName("v");
-        var numeric = Gen.OneOf(LocalTypes).SelectMany(type => e.Of(ExpressionTypes.Contains(type) ? type : "int", 2)
+        var numeric = Gen.OneOf(LocalTypes).SelectMany(type => e.Of(ExpressionTypes.Contains(type) ? type : "int", size)
             .Select(init => new Emitted($"{pad}{type} {name} = ({type})({init});\n", scope.Declare(name, type))));
         var structure = Gen.Frequency(
             (1, StructInit(scope)),
@@ -134,7 +142,7 @@ public static class ProbeGenerator
                     : $"new S {{ I = (int)({i}), L = (long)({l}) }}")));
     }
 
-    static Gen<Emitted> Assignment(Scope scope, Expressions e, string pad)
+    static Gen<Emitted> Assignment(Scope scope, Expressions e, string pad, int size)
     {
         var targets = scope.Numeric.Where(v => v.Assignable).ToArray();
         return Gen.OneOf(targets).SelectMany(v =>
@@ -143,8 +151,8 @@ public static class ProbeGenerator
             string wide = ExpressionTypes.Contains(t) ? t : "int";
             bool unsigned = t is "byte" or "ushort" or "uint" or "ulong";
             return Gen.Frequency(
-                (3, e.Of(wide, 2).Select(x => $"{pad}{v.Name} = ({t})({x});\n")),
-                (4, Gen.Select(Gen.OneOf("+=", "-=", "*=", "&=", "|=", "^="), e.Of(wide, 2), (op, x) => $"{pad}{v.Name} {op} ({t})({x});\n")),
+                (3, e.Of(wide, size).Select(x => $"{pad}{v.Name} = ({t})({x});\n")),
+                (4, Gen.Select(Gen.OneOf("+=", "-=", "*=", "&=", "|=", "^="), e.Of(wide, size), (op, x) => $"{pad}{v.Name} {op} ({t})({x});\n")),
                 (2, Gen.Select(Gen.OneOf("<<=", ">>=", ">>>="), e.Of("int", 1), (op, x) => $"{pad}{v.Name} {op} (int)({x});\n")),
                 (1, unsigned
                     ? Gen.Select(Gen.OneOf("/=", "%="), e.Of(wide, 1), (op, x) => $"{pad}{v.Name} {op} ({t})(({x}) | 1);\n")
@@ -155,14 +163,17 @@ public static class ProbeGenerator
 
     static Gen<Emitted> IfElse(Scope scope, Expressions e, int depth)
         => Gen.Select(Condition(e), Nested(scope, depth, 2), Gen.Frequency((1, Gen.Const("")), (1, Nested(scope, depth, 2))),
-            (c, then, otherwise) => new Emitted($"{Indent(depth)}if ({c})\n{then}{(otherwise.Length == 0 ? "" : $"{Indent(depth)}else\n{otherwise}")}", scope));
+            (c, then, otherwise) => Counted($"{Indent(depth)}if ({c})\n{then}{(otherwise.Length == 0 ? "" : $"{Indent(depth)}else\n{otherwise}")}", scope));
+
+    /// <summary>A compound statement, the loops in it counted against <see cref="MaxLoops"/>.</summary>
+    static Emitted Counted(string text, Scope scope) => new(text, scope with { Loops = scope.Loops + LoopsIn(text) });
 
     static Gen<Emitted> Switch(Scope scope, Expressions e, int depth)
     {
         string pad = Indent(depth);
         var section = Nested(scope, depth + 1, 2);
         return Gen.Select(e.Of("int", 2), Gen.Int[0, 3], section, section, section,
-            (x, first, s0, s1, s2) => new Emitted(
+            (x, first, s0, s1, s2) => Counted(
                 $"{pad}switch (({x}) & 7)\n{pad}{{\n"
                 + $"{pad}    case {first}:\n{s0}{pad}        break;\n"
                 + $"{pad}    case {first + 4}:\n{pad}    case {(first + 1) % 4}:\n{s1}{pad}        break;\n"
@@ -172,7 +183,7 @@ public static class ProbeGenerator
     /// <summary>A for loop, or a while/do loop counting up (first, so <c>continue</c> cannot skip the count); the counter
     /// is read-only in the body. The verifier walks every iteration of every path, so the work is kept small: a short
     /// loop (at most 8 iterations, a constant or an input masked with 3 or 7) may hold other statements and one more loop
-    /// of at most 4; a long one (16 to 64 iterations) holds at most two simple statements.</summary>
+    /// of at most 4; a long one (16 to 64 iterations) holds at most two declarations or assignments.</summary>
     static Gen<Emitted> Loop(Scope scope, Expressions e, int depth)
     {
         string pad = Indent(depth);
@@ -194,9 +205,9 @@ public static class ProbeGenerator
             (inner ? 0 : 1, Gen.Select(longBound, Nested(scope, depth, 2, s => Enter(s, flat: true)), (n, body) => (n, body))));
         return Gen.Select(Gen.Int[0, 2], loop, (kind, l) => kind switch
         {
-            0 => new Emitted($"{pad}for (int {counter} = 0; {counter} < {l.n}; {counter}++)\n{l.body}", after with { Vars = scope.Vars }),
-            1 => new Emitted($"{pad}int {counter} = 0;\n{pad}while ({counter} < {l.n})\n{pad}{{\n{pad}    {counter}++;\n{l.body}{pad}}}\n", after),
-            _ => new Emitted($"{pad}int {counter} = 0;\n{pad}do\n{pad}{{\n{pad}    {counter}++;\n{l.body}{pad}}} while ({counter} < {l.n});\n", after),
+            0 => Counted($"{pad}for (int {counter} = 0; {counter} < {l.n}; {counter}++)\n{l.body}", after with { Vars = scope.Vars }),
+            1 => Counted($"{pad}int {counter} = 0;\n{pad}while ({counter} < {l.n})\n{pad}{{\n{pad}    {counter}++;\n{l.body}{pad}}}\n", after),
+            _ => Counted($"{pad}int {counter} = 0;\n{pad}do\n{pad}{{\n{pad}    {counter}++;\n{l.body}{pad}}} while ({counter} < {l.n});\n", after),
         });
     }
 
@@ -343,8 +354,11 @@ public sealed record Scope(ImmutableList<Var> Vars, ImmutableArray<HelperSignatu
 {
     public static readonly Scope Empty = new([], [], false, 0, 0, 0);
 
-    /// <summary>Only simple statements (no if, switch or loop): the body of a long loop.</summary>
+    /// <summary>Only declarations and assignments of small expressions: the body of a long loop.</summary>
     public bool Flat { get; init; }
+
+    /// <summary>The loops written so far on the way to this statement (see <c>ProbeGenerator.MaxLoops</c>).</summary>
+    public int Loops { get; init; }
     public static readonly Scope Inputs = Empty.Declare("a", "long").Declare("b", "long");
 
     static readonly (string Name, string Type)[] StructFields = [("L", "long"), ("I", "int"), ("U", "ushort"), ("B", "byte"), ("C", "sbyte")];
