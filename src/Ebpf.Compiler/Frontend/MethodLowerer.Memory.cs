@@ -516,6 +516,9 @@ internal sealed partial class MethodLowerer
     sealed class CaptureTable
     {
         readonly HashSet<CaptureId> _lvalues = new();
+        /// <summary>Captures with a definition that is a value, not a location (<c>c ? x : 7</c>): on every path
+        /// they hold the value, so no path stores an address where another stored a number.</summary>
+        readonly HashSet<CaptureId> _valueDefined = new();
         readonly Dictionary<CaptureId, int> _definitions = new();
         readonly Dictionary<CaptureId, object> _bound = new();
 
@@ -528,7 +531,11 @@ internal sealed partial class MethodLowerer
                 foreach (var root in roots)
                     foreach (var op in root.DescendantsAndSelf())
                     {
-                        if (op is IFlowCaptureOperation c) _definitions[c.Id] = _definitions.GetValueOrDefault(c.Id) + 1;
+                        if (op is IFlowCaptureOperation c)
+                        {
+                            _definitions[c.Id] = _definitions.GetValueOrDefault(c.Id) + 1;
+                            if (!IsLocation(c.Value)) _valueDefined.Add(c.Id);
+                        }
                         if (op is IFlowCaptureReferenceOperation r && IsUsedAsLocation(r)) _lvalues.Add(r.Id);
                     }
             }
@@ -588,7 +595,7 @@ internal sealed partial class MethodLowerer
                 _bound[id] = contextField;
                 return;
             }
-            if (_lvalues.Contains(id) && IsLocation(value))
+            if (_lvalues.Contains(id) && IsLocation(value) && !_valueDefined.Contains(id))
             {
                 var place = m.LowerPlace(value);
                 if (SingleDefinition(id)) _bound[id] = place;

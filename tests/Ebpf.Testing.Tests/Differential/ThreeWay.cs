@@ -45,6 +45,30 @@ public sealed class ThreeWay : IDisposable
     public long Dotnet(string function, long a, long b)
         => (long)_type.GetMethod(function, BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Public)!.Invoke(null, [a, b])!;
 
+    /// <summary>The value under <paramref name="key"/> in map field <paramref name="map"/> of the .NET side, as bytes
+    /// (the struct's own layout), or null when absent.</summary>
+    public byte[]? DotnetLookup(string map, uint key)
+    {
+        var instance = _type.GetField(map, BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        object?[] args = [key, null];
+        if (!(bool)instance.GetType().GetMethod("TryGetValue")!.Invoke(instance, args)!) return null;
+        return Bytes(args[1]!);
+    }
+
+    static byte[] Bytes(object value)
+    {
+        if (value is long l) return BitConverter.GetBytes(l);
+        var bytes = new byte[Marshal.SizeOf(value.GetType())];
+        var handle = GCHandle.Alloc(bytes, GCHandleType.Pinned);
+        try { Marshal.StructureToPtr(value, handle.AddrOfPinnedObject(), false); }
+        finally { handle.Free(); }
+        return bytes;
+    }
+
+    public byte[]? KernelLookup(string map, uint key) => Kernel.Maps[map].Lookup(BitConverter.GetBytes(key));
+
+    public byte[]? InterpretedLookup(string map, uint key) => Vm.Maps[map].Lookup(BitConverter.GetBytes(key));
+
     public static byte[] Packet(long a, long b)
     {
         var packet = new byte[16];

@@ -17,6 +17,10 @@ public class SemanticsKernelTests(ITestOutputHelper output)
     public static readonly (string Name, string Body)[] Cases =
     {
         ("Add32", "return (int)a + (int)b;"),
+        // An `in` argument `c ? x : 7`: a location on one path, a value on the other (found by the random differential
+        // generator: one path passed the address, the other the number as an address).
+        ("InArgumentConditionalOfLocalAndLiteral", "long x = a + 1; return Copy(a > b ? x : 7L) * 3 + Copy(a > b ? 5L : x);"),
+        ("InArgumentConditionalOfConstantField", "return Copy(a == b ? 7L : long.MinValue) ^ Copy(a < b ? long.MaxValue : b);"),
         ("SubUInt32", "return (uint)a - (uint)b;"),
         ("Mul32", "return (int)a * (int)b;"),
         ("Mul64", "return a * b + 7;"),
