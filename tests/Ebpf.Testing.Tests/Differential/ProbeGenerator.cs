@@ -204,15 +204,19 @@ public static class ProbeGenerator
         {
             InLoop = true, Flat = s.Flat || flat, LoopDepth = scope.LoopDepth + 1, Vars = s.Vars.Add(new Var(counter, "int", false)),
         };
+        // A long loop is the program's only one and its last (two in sequence, 64 exits into 64 iterations with a
+        // branch, walked past the verifier's million instructions).
         var loop = Gen.Frequency(
-            (3, Gen.Select(shortBound, Nested(scope, depth, 3, s => Enter(s, flat: false)), (n, body) => (n, body))),
-            (inner ? 0 : 1, Gen.Select(longBound, Nested(scope, depth, 2, s => Enter(s, flat: true)), (n, body) => (n, body))));
-        return Gen.Select(Gen.Int[0, 2], loop, (kind, l) => kind switch
+            (3, Gen.Select(shortBound, Nested(scope, depth, 3, s => Enter(s, flat: false)), (n, body) => (n, body, last: false))),
+            (inner || scope.Loops > 0 ? 0 : 1, Gen.Select(longBound, Nested(scope, depth, 2, s => Enter(s, flat: true)), (n, body) => (n, body, last: true))));
+        return Gen.Select(Gen.Int[0, 2], loop, (kind, l) => Last(l.last, kind switch
         {
             0 => Counted($"{pad}for (int {counter} = 0; {counter} < {l.n}; {counter}++)\n{l.body}", after with { Vars = scope.Vars }),
             1 => Counted($"{pad}int {counter} = 0;\n{pad}while ({counter} < {l.n})\n{pad}{{\n{pad}    {counter}++;\n{l.body}{pad}}}\n", after),
             _ => Counted($"{pad}int {counter} = 0;\n{pad}do\n{pad}{{\n{pad}    {counter}++;\n{l.body}{pad}}} while ({counter} < {l.n});\n", after),
-        });
+        }));
+
+        static Emitted Last(bool last, Emitted loop) => last ? loop with { Scope = loop.Scope with { Loops = MaxLoops } } : loop;
     }
 
     /// <summary>A comparison that is never constant (its left side reads a variable), so no branch is unreachable.</summary>
