@@ -10,7 +10,12 @@ public static class KnownBits
     const int MaxDepth = 8;
 
     /// <summary>A lower bound on the leading zero bits of <paramref name="v"/> in its register.</summary>
-    public static int LeadingZeros(Value v) => LeadingZeros(v, MaxDepth);
+    public static int LeadingZeros(Value v) => LeadingZeros(v, MaxDepth, verifierTracked: false);
+
+    /// <summary>The same bound, from what the kernel verifier also tracks: an operation that narrows a value (a mask)
+    /// may be dropped only by this bound, because the verifier may need the narrowing to bound a loop or an index. The
+    /// verifier of the kernels we target (6.1 and later) gives division and remainder results no bounds.</summary>
+    public static int LeadingZerosTheVerifierKnows(Value v) => LeadingZeros(v, MaxDepth, verifierTracked: true);
 
     /// <summary>Whether the value, read as a signed number of its type, is never negative.</summary>
     public static bool IsNonNegative(Value v) => v.Type.IsInt && LeadingZeros(v) > 64 - v.Type.Bits;
@@ -18,12 +23,12 @@ public static class KnownBits
     /// <summary>Whether the value fits in <paramref name="bits"/> bits without sign (its upper bits are zero).</summary>
     public static bool FitsUnsigned(Value v, int bits) => LeadingZeros(v) >= 64 - bits;
 
-    static int LeadingZeros(Value v, int depth)
+    static int LeadingZeros(Value v, int depth, bool verifierTracked)
     {
         int floor = v.Type.IsInt ? 64 - v.Type.Bits : 0;
         if (v is Constant c) return BitOperations.LeadingZeroCount(c.Bits);
         if (depth == 0 || v is not Instruction inst) return floor;
-        int Lz(Value x) => LeadingZeros(x, depth - 1);
+        int Lz(Value x) => LeadingZeros(x, depth - 1, verifierTracked);
         int result = inst switch
         {
             LoadInstruction l when l.Type.IsInt => 64 - 8 * l.Size,
@@ -36,6 +41,7 @@ public static class KnownBits
             BinaryInstruction { Op: BinaryOp.Shl, Right: Constant k } b => Math.Max(0, Lz(b.Left) - (int)k.Bits),
             BinaryInstruction { Op: BinaryOp.Add } b => Math.Max(0, Math.Min(Lz(b.Left), Lz(b.Right)) - 1),
             BinaryInstruction { Op: BinaryOp.Mul } b => Math.Max(0, Lz(b.Left) + Lz(b.Right) - 64),
+            BinaryInstruction { Op: BinaryOp.UDiv or BinaryOp.URem } when verifierTracked => floor,
             BinaryInstruction { Op: BinaryOp.UDiv } b => Lz(b.Left),
             BinaryInstruction { Op: BinaryOp.URem } b => Math.Max(Lz(b.Left), Lz(b.Right)),
             ByteSwapInstruction s => 64 - s.Bits,

@@ -87,8 +87,8 @@ public sealed class InstructionCombining : FunctionPass
                 case BinaryOp.And when allOnes:
                     return l;
                 case BinaryOp.And:
-                    // The mask keeps every bit that can be set: a no-op.
-                    if (BitOperations.LeadingZeroCount(kv) <= KnownBits.LeadingZeros(l) && IsLowMask(kv)) return l;
+                    // The mask keeps every bit that can be set, as the verifier sees it too: a no-op.
+                    if (BitOperations.LeadingZeroCount(kv) <= KnownBits.LeadingZerosTheVerifierKnows(l) && IsLowMask(kv)) return l;
                     if (l is BinaryInstruction { Op: BinaryOp.And, Right: Constant inner } la)
                         return new BinaryInstruction(BinaryOp.And, la.Left, C(type, (long)(inner.Bits & kv))) { Location = b.Location };
                     break;
