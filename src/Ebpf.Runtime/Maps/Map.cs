@@ -170,14 +170,19 @@ public sealed unsafe partial class Map : IDisposable
     int ElementCommand(BpfCommand command, byte* key, byte* value, ulong flags)
     {
         if (KeySize == 0) key = null;
-        if (_elementCommandsCannotBlock)
-        {
-            var slot = ShortFdUse.Enter(Handle, out int shortFd);
-            var shortAttr = new MapElemAttr { MapFd = (uint)shortFd, Key = (ulong)key, Value = (ulong)value, Flags = flags };
-            int result = BpfSyscall.InvokeShort(command, ref shortAttr);
-            ShortFdUse.Exit(slot);
-            return result;
-        }
+        if (!_elementCommandsCannotBlock) return LeasedElementCommand(command, key, value, flags);
+        var slot = ShortFdUse.Enter(Handle, out int fd);
+        var attr = new MapElemAttr { MapFd = (uint)fd, Key = (ulong)key, Value = (ulong)value, Flags = flags };
+        int result = BpfSyscall.InvokeShort(command, ref attr);
+        ShortFdUse.Exit(slot);
+        return result;
+    }
+
+    // Out of line: the lease holds a SafeHandle reference, and a frame with one is zeroed on entry, which the short
+    // path above would pay on every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    int LeasedElementCommand(BpfCommand command, byte* key, byte* value, ulong flags)
+    {
         using var fd = Handle.Lease();
         var attr = new MapElemAttr { MapFd = (uint)fd.Fd, Key = (ulong)key, Value = (ulong)value, Flags = flags };
         return BpfSyscall.Invoke(command, ref attr, out int errno) < 0 ? errno : 0;
