@@ -9,30 +9,25 @@ namespace Ebpf.Testing.Maps;
 /// new prefix with -ENOSPC, a delete needs the exact prefix, and stored data is kept masked to its prefix.</remarks>
 public sealed class LpmTrieMap : InterpreterMap
 {
-    sealed class Entry(byte[] value, MemoryRegion region)
-    {
-        public byte[] Value { get; } = value;
-        public MemoryRegion Region { get; } = region;
-    }
-
-    readonly Dictionary<byte[], Entry> _entries = new(KeyComparer.Instance);   // key: prefix length + masked data
+    // The stored prefixes, keyed by prefix length and data masked to it.
+    readonly HashTable _prefixes;
 
     internal LpmTrieMap(string name, int keySize, int valueSize, int maxEntries, AddressSpace memory)
         : base(name, KernelMapType.LpmTrie, keySize, valueSize, maxEntries, memory)
     {
         if (keySize <= 4) throw new ArgumentException($"LPM trie '{name}' needs keys of a 4-byte prefix length and at least one data byte, not {keySize} bytes");
+        _prefixes = new HashTable(name, KernelMapType.Hash, keySize, valueSize, maxEntries, memory);
     }
 
     int DataBits => (KeySize - 4) * 8;
 
-    public int Count => _entries.Count;
+    public int Count => _prefixes.Count;
 
     /// <summary>The key with its data masked to its prefix length, or null when the prefix is longer than the data.</summary>
     byte[]? Normalized(ReadOnlySpan<byte> key)
     {
         uint prefix = BitConverter.ToUInt32(key);
-        if (prefix > DataBits) return null;
-        return Masked(key, (int)prefix);
+        return prefix > DataBits ? null : Masked(key, (int)prefix);
     }
 
     static byte[] Masked(ReadOnlySpan<byte> key, int prefix)
@@ -48,38 +43,19 @@ public sealed class LpmTrieMap : InterpreterMap
     {
         uint prefix = Math.Min(BitConverter.ToUInt32(key), (uint)DataBits);
         for (int length = (int)prefix; length >= 0; length--)
-            if (_entries.TryGetValue(Masked(key, length), out var entry)) return entry.Region.Address;
+            if (_prefixes.LookupAddress(Masked(key, length)) is not 0 and var address) return address;
         return 0;
     }
 
     internal override long UpdateElement(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, ulong flags)
     {
-        if (flags > Exist) return -EINVAL;
         var k = Normalized(key);
         if (k is null) return -EINVAL;
-        if (_entries.TryGetValue(k, out var entry))
-        {
-            if (flags == NoExist) return -EEXIST;
-            value.CopyTo(entry.Value);
-            return 0;
-        }
-        if (flags == Exist) return -ENOENT;
-        if (_entries.Count >= MaxEntries) return -ENOSPC;
-        var bytes = value.ToArray();
-        _entries[k] = new Entry(bytes, Memory.Map($"value of LPM trie '{Name}' prefix {Describe(k)}", RegionKind.MapValue, bytes));
-        return 0;
+        long rc = _prefixes.UpdateElement(k, value, flags);
+        return rc == -E2BIG ? -ENOSPC : rc;   // a full trie says ENOSPC where a full hash map says E2BIG
     }
 
-    internal override long DeleteElement(ReadOnlySpan<byte> key)
-    {
-        var k = Normalized(key);
-        if (k is null) return -EINVAL;
-        if (!_entries.Remove(k, out var entry)) return -ENOENT;
-        Memory.Unmap(entry.Region);
-        return 0;
-    }
+    internal override long DeleteElement(ReadOnlySpan<byte> key) => Normalized(key) is { } k ? _prefixes.DeleteElement(k) : -EINVAL;
 
-    static string Describe(byte[] key) => $"{Convert.ToHexString(key.AsSpan(4))}/{BitConverter.ToUInt32(key)}";
-
-    public override IEnumerable<(byte[] Key, byte[] Value)> Entries => _entries.Select(e => (e.Key.ToArray(), e.Value.Value.ToArray())).ToList();
+    public override IEnumerable<(byte[] Key, byte[] Value)> Entries => _prefixes.Entries;
 }
