@@ -86,7 +86,7 @@ public sealed class Collection : IDisposable
                 owned.Add(program);
                 programs.Add(programSpec.Name, program);
             }
-            if (UsdtSpecTable.For(maps) is { } usdt)
+            if (UsdtSpecTable.For(maps, spec) is { } usdt)
                 foreach (var program in programs.Values) program.Usdt = usdt;
             return new Collection(spec, btf, maps, programs, warnings);
         }

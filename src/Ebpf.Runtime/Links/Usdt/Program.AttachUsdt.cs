@@ -35,10 +35,11 @@ public sealed partial class Program
             {
                 if (!idsBySpec.TryGetValue(site.Arguments, out int id))
                 {
-                    IReadOnlyList<UsdtArgument> arguments;
-                    try { arguments = UsdtArguments.Parse(site.Arguments); }
+                    byte[] encoded;
+                    try { encoded = table.Layout.Encode(UsdtArguments.Parse(site.Arguments), cookie); }
                     catch (FormatException e) { throw new NotSupportedException($"attach program '{Name}' to {target} at 0x{site.Address:x}: {e.Message}", e); }
-                    id = table.Add(UsdtArguments.EncodeSpec(arguments, cookie), target);
+                    catch (NotSupportedException e) { throw new NotSupportedException($"attach program '{Name}' to {target} at 0x{site.Address:x}, arguments '{site.Arguments}': {e.Message}", e); }
+                    id = table.Add(encoded, target);
                     specIds.Add(id);
                     idsBySpec.Add(site.Arguments, id);
                 }

@@ -1,24 +1,24 @@
-using System.Buffers.Binary;
 using System.Globalization;
 
 namespace Ebpf.Runtime;
 
-/// <summary>Where a USDT argument lives, in libbpf's usdt.bpf.h terms (<c>enum __bpf_usdt_arg_type</c>).</summary>
-public enum UsdtArgumentKind { Constant = 0, Register = 1, RegisterDeref = 2 }
+/// <summary>Where a USDT argument lives, in libbpf's usdt.bpf.h terms (<c>enum __bpf_usdt_arg_type</c>;
+/// <see cref="IndexedDeref"/> is BPF_USDT_ARG_SIB, libbpf 1.7 and later).</summary>
+public enum UsdtArgumentKind { Constant = 0, Register = 1, RegisterDeref = 2, IndexedDeref = 3 }
 
 /// <summary>One parsed USDT argument: <see cref="Kind"/>; for a constant its value, for a register the register's offset in
-/// x86-64 <c>struct pt_regs</c>, for memory that register plus <see cref="Offset"/>; <see cref="Size"/> bytes, signed or not.</summary>
-public sealed record UsdtArgument(UsdtArgumentKind Kind, long Offset, short RegisterOffset, int Size, bool Signed);
+/// x86-64 <c>struct pt_regs</c>, for memory that register plus <see cref="Offset"/>, and for an indexed operand also
+/// the index register's offset and the scale as a shift (address = base + (index &lt;&lt; shift) + offset);
+/// <see cref="Size"/> bytes, signed or not.</summary>
+public sealed record UsdtArgument(UsdtArgumentKind Kind, long Offset, short RegisterOffset, int Size, bool Signed,
+    short IndexRegisterOffset = 0, int ScaleShift = 0);
 
 /// <summary>Parses x86-64 USDT argument strings (<c>SIZE@OPERAND</c> separated by spaces, SIZE negative when signed,
-/// operands in AT&amp;T syntax: <c>$imm</c>, <c>%reg</c>, <c>off(%reg)</c>) and encodes them as usdt.bpf.h's
-/// <c>struct __bpf_usdt_spec</c> (the value of the <c>__bpf_usdt_specs</c> map).</summary>
+/// operands in AT&amp;T syntax: <c>$imm</c>, <c>%reg</c>, <c>off(%reg)</c>, <c>off(%base,%index,scale)</c>).</summary>
 public static class UsdtArguments
 {
     /// <summary>BPF_USDT_MAX_ARG_CNT.</summary>
     public const int MaxCount = 12;
-    /// <summary>sizeof(struct __bpf_usdt_spec): 12 argument specs of 16 bytes, the u64 cookie, the short count, padding.</summary>
-    public const int SpecSize = MaxCount * 16 + 16;
 
     // offsetof(struct pt_regs, reg) on x86-64, with each register's 64/32/16/8-bit names (the low byte only: the high
     // byte registers ah..dh would need a shift the protocol cannot express).
@@ -71,14 +71,23 @@ public static class UsdtArguments
         int open = operand.IndexOf('(');
         if (open >= 0 && operand.EndsWith(')'))
         {
-            string inner = operand[(open + 1)..^1];
-            if (inner.Contains(','))
-                throw Bad("indexed memory operands (base, index, scale) are not in usdt.bpf.h's protocol");
-            if (!inner.StartsWith('%')) throw Bad("expected a register inside the parentheses");
             long offset = open == 0 ? 0 : ParseNumber(operand[..open]) ?? throw Bad("the displacement is not a number (symbolic displacements are not supported)");
-            return new UsdtArgument(UsdtArgumentKind.RegisterDeref, offset, Register(inner[1..]), size, signed);
+            var parts = operand[(open + 1)..^1].Split(',');
+            if (parts.Length > 3) throw Bad("expected (%base), (%base,%index) or (%base,%index,scale)");
+            if (!parts[0].StartsWith('%'))
+                throw Bad(parts[0].Length == 0 ? "a memory operand without a base register is not in usdt.bpf.h's protocol" : "expected a register inside the parentheses");
+            if (parts.Length == 1)
+                return new UsdtArgument(UsdtArgumentKind.RegisterDeref, offset, Register(parts[0][1..]), size, signed);
+            if (!parts[1].StartsWith('%')) throw Bad("expected an index register after the base");
+            int shift = parts.Length == 2 ? 0 : parts[2] switch
+            {
+                "1" => 0, "2" => 1, "4" => 2, "8" => 3,
+                _ => throw Bad($"scale '{parts[2]}' is not 1, 2, 4 or 8"),
+            };
+            return new UsdtArgument(UsdtArgumentKind.IndexedDeref, offset, Register(parts[0][1..]), size, signed,
+                IndexRegisterOffset: Register(parts[1][1..]), ScaleShift: shift);
         }
-        throw Bad("expected $constant, %register or offset(%register)");
+        throw Bad("expected $constant, %register, offset(%register) or offset(%base,%index,scale)");
 
         short Register(string name) => Registers.TryGetValue(name, out var offset) ? offset
             : throw Bad($"'%{name}' is not an x86-64 general purpose register this protocol can read");
@@ -93,26 +102,5 @@ public static class UsdtArguments
             : ulong.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out value);
         if (!ok) return null;
         return negative ? -(long)value : (long)value;
-    }
-
-    /// <summary>Writes <c>struct __bpf_usdt_spec</c> for <paramref name="arguments"/>: per argument <c>val_off</c> (u64),
-    /// <c>arg_type</c> (u32), <c>reg_off</c> (s16), <c>arg_signed</c> (bool), <c>arg_bitshift</c> (64 - 8 x size);
-    /// then <c>usdt_cookie</c> at 192 and <c>arg_cnt</c> at 200.</summary>
-    public static byte[] EncodeSpec(IReadOnlyList<UsdtArgument> arguments, ulong cookie)
-    {
-        var spec = new byte[SpecSize];
-        for (int i = 0; i < arguments.Count; i++)
-        {
-            var a = arguments[i];
-            var slot = spec.AsSpan(i * 16, 16);
-            BinaryPrimitives.WriteInt64LittleEndian(slot, a.Offset);
-            BinaryPrimitives.WriteUInt32LittleEndian(slot[8..], (uint)a.Kind);
-            BinaryPrimitives.WriteInt16LittleEndian(slot[12..], a.RegisterOffset);
-            slot[14] = a.Signed ? (byte)1 : (byte)0;
-            slot[15] = (byte)(64 - a.Size * 8);
-        }
-        BinaryPrimitives.WriteUInt64LittleEndian(spec.AsSpan(MaxCount * 16), cookie);
-        BinaryPrimitives.WriteInt16LittleEndian(spec.AsSpan(MaxCount * 16 + 8), (short)arguments.Count);
-        return spec;
     }
 }

@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
+using Ebpf.Object;
 
 namespace Ebpf.Runtime;
 
 /// <summary>The maps of libbpf's USDT protocol in one loaded object (usdt.bpf.h): <c>__bpf_usdt_specs</c> (spec id -&gt;
 /// <c>struct __bpf_usdt_spec</c>) and <c>__bpf_usdt_ip_to_spec_id</c> (probe address -&gt; spec id, read only on
-/// kernels without BPF cookies), and which spec ids are in use.</summary>
+/// kernels without BPF cookies), the spec's layout as the object's usdt.bpf.h has it, and which spec ids are in use.</summary>
 internal sealed class UsdtSpecTable
 {
     public const string SpecsMapName = "__bpf_usdt_specs", AddressMapName = "__bpf_usdt_ip_to_spec_id";
@@ -13,21 +14,28 @@ internal sealed class UsdtSpecTable
     readonly Map? _addresses;
     readonly bool[] _used;
 
-    UsdtSpecTable(Map specs, Map? addresses)
+    UsdtSpecTable(Map specs, Map? addresses, UsdtSpecLayout layout)
     {
         _specs = specs;
+        Layout = layout;
         _addresses = addresses;
         _used = new bool[specs.MaxEntries];
     }
 
-    /// <summary>The table of an object whose maps include usdt.bpf.h's; null when they do not.</summary>
-    public static UsdtSpecTable? For(IReadOnlyDictionary<string, Map> maps)
+    public UsdtSpecLayout Layout { get; }
+
+    /// <summary>The table of an object whose maps include usdt.bpf.h's; null when they do not. The spec layout comes
+    /// from the map value's BTF in <paramref name="spec"/> (the classic layout when the object has none).</summary>
+    public static UsdtSpecTable? For(IReadOnlyDictionary<string, Map> maps, ObjectSpec spec)
     {
         if (!maps.TryGetValue(SpecsMapName, out var specs)) return null;
-        if (specs.KeySize != 4 || specs.ValueSize != UsdtArguments.SpecSize)
-            throw new LoadException($"map '{SpecsMapName}' has {specs.KeySize}-byte keys and {specs.ValueSize}-byte values; usdt.bpf.h's has 4 and {UsdtArguments.SpecSize} (a different libbpf version's layout?)");
+        var valueType = spec.Maps.FirstOrDefault(m => m.Name == SpecsMapName)?.ValueType;
+        var layout = valueType is null ? UsdtSpecLayout.Classic : UsdtSpecLayout.FromBtf(valueType, SpecsMapName);
+        if (specs.KeySize != 4 || specs.ValueSize != layout.Size)
+            throw new LoadException($"map '{SpecsMapName}' has {specs.KeySize}-byte keys and {specs.ValueSize}-byte values; usdt.bpf.h's has 4-byte keys and "
+                + (valueType is null ? $"{layout.Size}-byte values (libbpf up to 1.6; the object has no BTF for the map to say otherwise)" : $"values of its struct __bpf_usdt_spec ({layout.Size} bytes)"));
         maps.TryGetValue(AddressMapName, out var addresses);
-        return new UsdtSpecTable(specs, addresses is { KeySize: 8, ValueSize: 4 } ? addresses : null);
+        return new UsdtSpecTable(specs, addresses is { KeySize: 8, ValueSize: 4 } ? addresses : null, layout);
     }
 
     public bool HasAddressMap => _addresses is not null;

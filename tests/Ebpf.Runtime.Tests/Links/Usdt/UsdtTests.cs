@@ -1,20 +1,23 @@
+using Ebpf.Object;
+
 namespace Ebpf.Runtime.Tests.Links;
 
-/// <summary>USDT through libbpf's usdt.bpf.h protocol: usdt_target.c (built with gcc here) has a plain probe and one
-/// guarded by a semaphore; usdt.bpf.c (built with clang) reads their arguments with BPF_USDT. One program is attached by
-/// call, the other from its section <c>usdt/PATH:demo:guarded</c>.</summary>
+/// <summary>USDT through libbpf's usdt.bpf.h protocol: usdt_target.c (built with gcc here) has a plain probe, one
+/// guarded by a semaphore and one with an indexed (SIB) operand; usdt.bpf.c (built with clang against the installed,
+/// pre-1.7 usdt.bpf.h) reads the first two with BPF_USDT, one program attached by call, the other from its section
+/// <c>usdt/PATH:demo:guarded</c>; usdt_sib.bpf.c reads the third through libbpf 1.7's spec layout.</summary>
 public class UsdtTests
 {
     static readonly string SourceDir = Path.Combine(RepoPaths.Root, "tests", "Ebpf.Runtime.Tests", "Links", "Usdt");
 
-    static readonly Lazy<(string Target, string Object)> Built = new(() =>
+    static readonly Lazy<(string Target, string Object, string SibObject)> Built = new(() =>
     {
         string dir = Directory.CreateTempSubdirectory("ebpf-usdt-").FullName;
         string target = Path.Combine(dir, "usdt_target");
         var gcc = ExternalTool.Run(ExternalTool.Require("gcc"), "-O2", "-Wall", "-Werror", Path.Combine(SourceDir, "usdt_target.c"), "-o", target);
         Assert.True(gcc.ExitCode == 0, $"gcc failed:\n{gcc.StdErr}");
         string obj = ClangBpf.CompileFile(Path.Combine(SourceDir, "usdt.bpf.c"), "-D__TARGET_ARCH_x86", $"-DTARGET=\"{target}\"");
-        return (target, obj);
+        return (target, obj, ClangBpf.CompileFile(Path.Combine(SourceDir, "usdt_sib.bpf.c")));
     });
 
     static string RunTarget(int iterations)
@@ -28,11 +31,14 @@ public class UsdtTests
     public void Notes_of_the_target_give_provider_name_offsets_semaphore_and_arguments()
     {
         var probes = UsdtNotes.Read(Built.Value.Target);
-        Assert.Equal(["demo:plain", "demo:guarded"], probes.Select(p => $"{p.Provider}:{p.Name}"));
+        Assert.Equal(["demo:plain", "demo:indexed", "demo:guarded"], probes.Select(p => $"{p.Provider}:{p.Name}"));
         var plain = probes[0];
         Assert.Equal(0UL, plain.SemaphoreAddress);
         Assert.Equal(5, UsdtArguments.Parse(plain.Arguments).Count);
-        var guarded = probes[1];
+        var indexed = UsdtArguments.Parse(probes[1].Arguments);
+        Assert.Equal(UsdtArgumentKind.IndexedDeref, indexed[0].Kind);
+        Assert.Equal(2, indexed[0].ScaleShift);
+        var guarded = probes[2];
         Assert.NotEqual(0UL, guarded.SemaphoreAddress);
         Assert.Equal(guarded.SemaphoreAddress, ElfSymbolValue(Built.Value.Target, "demo_guarded_semaphore"));
         // The probe's nop: the file byte at its offset is 0x90.
@@ -92,7 +98,63 @@ public class UsdtTests
         Kernel.RequireBpf();
         using var c = Collection.LoadFile(Built.Value.Object);
         var e = Assert.Throws<ArgumentException>(() => c.GetProgram("on_plain").AttachUsdt(Built.Value.Target, "demo", "nope"));
-        Assert.Contains("demo:plain, demo:guarded", e.Message);
+        Assert.Contains("demo:plain, demo:indexed, demo:guarded", e.Message);
+    }
+
+    [SkippableFact]
+    public void Indexed_operand_reaches_a_program_built_with_libbpf_1_7s_spec_layout()
+    {
+        Kernel.RequireBpf();
+        using var c = Collection.LoadFile(Built.Value.SibObject);
+        using (c.GetProgram("on_indexed").AttachUsdt(Built.Value.Target, "demo", "indexed", cookie: 99))
+            RunTarget(6);
+        Assert.Equal(6L, c.ReadVariable<long>("indexed_hits"));
+        Assert.Equal(0L, c.ReadVariable<long>("indexed_error"));
+        Assert.Equal(2L, c.ReadVariable<long>("indexed_arg_count"));
+        Assert.Equal(99L, c.ReadVariable<long>("indexed_cookie"));
+        // The last iteration (i = 5): index 5 % 4 = 1, table[2 + 1] = -40, read as -4@8(%base,%index,4).
+        Assert.Equal(1L, c.ReadVariable<long>("indexed_index"));
+        Assert.Equal(-40L, c.ReadVariable<long>("indexed_value"));
+    }
+
+    [SkippableFact]
+    public void Indexed_operand_is_refused_for_a_program_built_with_an_older_usdt_bpf_h()
+    {
+        Kernel.RequireBpf();
+        using var c = Collection.LoadFile(Built.Value.Object);
+        var e = Assert.Throws<NotSupportedException>(() => c.GetProgram("on_plain").AttachUsdt(Built.Value.Target, "demo", "indexed"));
+        Assert.Contains("argument 0 is an indexed memory operand", e.Message);
+        Assert.Contains("libbpf 1.7", e.Message);
+        Assert.Contains("-4@8(%r", e.Message);
+        Assert.Equal("0", RunTarget(1));                                   // nothing stayed attached
+    }
+
+    [Fact]
+    public void Spec_layouts_come_from_the_objects_btf()
+    {
+        // The installed usdt.bpf.h (before libbpf 1.7) gives the classic layout written out in UsdtSpecLayout.
+        var classic = ElfObjectReader.ReadFile(Built.Value.Object).Maps.Single(m => m.Name == "__bpf_usdt_specs");
+        Assert.Equal(UsdtSpecLayout.Classic, UsdtSpecLayout.FromBtf(classic.ValueType!, classic.Name));
+        var sib = ElfObjectReader.ReadFile(Built.Value.SibObject).Maps.Single(m => m.Name == "__bpf_usdt_specs");
+        var layout = UsdtSpecLayout.FromBtf(sib.ValueType!, sib.Name);
+        Assert.Equal((304, 24, 12), (layout.Size, layout.ArgumentStride, layout.ArgumentCount));
+        Assert.Equal(new UsdtSpecLayout.Field(64, 8), layout.Kind);
+        Assert.Equal(new UsdtSpecLayout.Field(80, 12), layout.IndexRegisterOffset);
+        Assert.Equal(new UsdtSpecLayout.Field(92, 4), layout.ScaleShift);
+        Assert.Equal(new UsdtSpecLayout.Field(112, 16), layout.RegisterOffset);
+        Assert.Equal(new UsdtSpecLayout.Field(288 * 8, 64), layout.Cookie);
+
+        var spec = layout.Encode(UsdtArguments.Parse("-4@8(%r8,%rdx,4) 8@%rdi"), cookie: 5);
+        Assert.Equal(8L, BitConverter.ToInt64(spec, 0));                   // val_off
+        Assert.Equal(3, spec[8]);                                          // arg_type BPF_USDT_ARG_SIB
+        Assert.Equal((ushort)(96 | 2 << 12), BitConverter.ToUInt16(spec, 10));   // idx_reg_off rdx, scale_bitshift 2
+        Assert.Equal((short)72, BitConverter.ToInt16(spec, 14));           // reg_off of r8
+        Assert.Equal(1, spec[16]);                                         // arg_signed
+        Assert.Equal(32, spec[17]);                                        // arg_bitshift: 64 - 32
+        Assert.Equal(1, spec[24 + 8]);                                     // args[1]: BPF_USDT_ARG_REG
+        Assert.Equal((short)112, BitConverter.ToInt16(spec, 24 + 14));     // rdi
+        Assert.Equal(5UL, BitConverter.ToUInt64(spec, 288));               // usdt_cookie
+        Assert.Equal((short)2, BitConverter.ToInt16(spec, 296));           // arg_cnt
     }
 
     [Theory]
@@ -107,9 +169,23 @@ public class UsdtTests
         => Assert.Equal(new UsdtArgument(kind, offset, register, size, signed), Assert.Single(UsdtArguments.Parse(spec)));
 
     [Theory]
+    [InlineData("-1@-96(%rbp,%rax,8)", -96, 32, 80, 3)]
+    [InlineData("1@(%rbp,%rax,8)", 0, 32, 80, 3)]
+    [InlineData("4@-96(%rbp,%rax)", -96, 32, 80, 0)]
+    [InlineData("8@(%r12,%rcx)", 0, 24, 88, 0)]
+    [InlineData("2@0x10(%rsi,%r9,2)", 16, 104, 64, 1)]
+    public void Indexed_operands_parse_to_base_index_and_scale(string spec, long offset, short register, short index, int shift)
+    {
+        var a = Assert.Single(UsdtArguments.Parse(spec));
+        Assert.Equal((UsdtArgumentKind.IndexedDeref, offset, register, index, shift), (a.Kind, a.Offset, a.RegisterOffset, a.IndexRegisterOffset, a.ScaleShift));
+    }
+
+    [Theory]
     [InlineData("4@%ah", "not an x86-64 general purpose register")]
     [InlineData("3@%eax", "size 3")]
-    [InlineData("8@8(%rax,%rbx,4)", "indexed memory operands")]
+    [InlineData("8@8(%rax,%rbx,3)", "scale '3' is not 1, 2, 4 or 8")]
+    [InlineData("8@8(,%rbx,4)", "without a base register")]
+    [InlineData("8@8(%rax,%rbx,4,1)", "expected (%base)")]
     [InlineData("8@sym(%rip)", "not a number")]
     [InlineData("%eax", "expected SIZE@OPERAND")]
     public void Unsupported_argument_specs_are_named(string spec, string expected)
@@ -122,7 +198,7 @@ public class UsdtTests
     [Fact]
     public void Encoded_spec_matches_usdt_bpf_h_layout()
     {
-        var spec = UsdtArguments.EncodeSpec(UsdtArguments.Parse("-2@-8(%rbp) 8@%rdi"), cookie: 0xabcdef);
+        var spec = UsdtSpecLayout.Classic.Encode(UsdtArguments.Parse("-2@-8(%rbp) 8@%rdi"), cookie: 0xabcdef);
         Assert.Equal(208, spec.Length);
         Assert.Equal(-8L, BitConverter.ToInt64(spec, 0));                  // args[0].val_off
         Assert.Equal(2u, BitConverter.ToUInt32(spec, 8));                  // arg_type BPF_USDT_ARG_REG_DEREF

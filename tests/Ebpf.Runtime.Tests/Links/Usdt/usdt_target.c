@@ -1,8 +1,8 @@
-// A target process with two USDT probes, written the way <sys/sdt.h> writes them (that header is not installed here):
+// A target process with three USDT probes, written the way <sys/sdt.h> writes them (that header is not installed here):
 // at the probe site a nop with a local label; in .note.stapsdt an ELF note (owner "stapsdt", type 3) holding the
 // nop's address, the address of _.stapsdt.base, the semaphore's address (0: none), then the NUL-terminated provider,
 // probe name and argument string ("SIZE@OPERAND ...", SIZE negative for signed, operands in AT&T syntax as the
-// compiler prints them: %reg, $imm, off(%reg)). _.stapsdt.base is a one-byte symbol in .stapsdt.base that tools use to
+// compiler prints them: %reg, $imm, off(%reg), off(%base,%index,scale)). _.stapsdt.base is a one-byte symbol in .stapsdt.base that tools use to
 // detect prelink moving the binary. Usage: usdt_target ITERATIONS; prints the guarded probe's semaphore at the end.
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +41,7 @@ static volatile signed char seed_char = -100;
 static volatile unsigned long long seed_big = 0x123456789abcdef0ULL;
 static volatile short seed_short = -30000;
 static volatile unsigned char seed_byte = 200;
+static int table[8] = { 10, -20, 30, -40, 50, -60, 70, -80 };
 
 int main(int argc, char **argv)
 {
@@ -52,6 +53,10 @@ int main(int argc, char **argv)
         short s = seed_short;                    /* in memory, 2 bytes signed */
         __asm__ __volatile__(USDT_NOTE("demo", "plain", "0", "-4@%0 8@%1 -1@%2 -4@$-42 -2@%3")
                              :: "r"(a), "m"(b), "q"(c), "m"(s));
+        /* An indexed operand: table[2 + i % 4], read through base + index * 4 + 8. */
+        long index = i % 4;
+        __asm__ __volatile__(USDT_NOTE("demo", "indexed", "0", "-4@8(%0,%1,4) 8@%1")
+                             :: "r"(table), "r"(index) : "memory");
         if (demo_guarded_semaphore) {
             unsigned char u = seed_byte;         /* 1 byte unsigned: 200 stays 200 */
             long l = -1L - i;                    /* 8 bytes signed */
