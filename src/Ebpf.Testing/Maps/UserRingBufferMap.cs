@@ -7,12 +7,12 @@ namespace Ebpf.Testing.Maps;
 /// <summary>User ring buffers (<c>BPF_MAP_TYPE_USER_RINGBUF</c>): the test submits samples as user space would
 /// (<see cref="TrySubmit"/>); <c>bpf_user_ringbuf_drain</c> hands them, oldest first, to the program's callback as
 /// dynptrs.</summary>
-/// <remarks>Sized as the kernel's ring (<see cref="UserRingBufferSample.Footprint"/>): a sample takes its length plus an
+/// <remarks>Sized as the kernel's ring (<see cref="RingBufferRecord.Footprint"/>): a sample takes its length plus an
 /// 8-byte header, rounded up to 8.</remarks>
 public sealed class UserRingBufferMap : InterpreterMap
 {
     readonly Queue<byte[]> _samples = new();
-    ulong _usedBytes;
+    long _usedBytes;
 
     internal UserRingBufferMap(string name, int sizeBytes, AddressSpace memory)
         : base(name, KernelMapType.UserRingBuf, 0, 0, sizeBytes, memory) { }
@@ -23,8 +23,8 @@ public sealed class UserRingBufferMap : InterpreterMap
     /// <summary>Submits <paramref name="sample"/>; false when the ring has no room for it.</summary>
     public bool TrySubmit(ReadOnlySpan<byte> sample)
     {
-        ulong footprint = UserRingBufferSample.Footprint(sample.Length);
-        if (_usedBytes + footprint > (ulong)MaxEntries) return false;
+        long footprint = RingBufferRecord.Footprint(sample.Length);
+        if (_usedBytes + footprint > MaxEntries) return false;
         _samples.Enqueue(sample.ToArray());
         _usedBytes += footprint;
         return true;
@@ -33,7 +33,7 @@ public sealed class UserRingBufferMap : InterpreterMap
     internal bool TryTake(out byte[] sample)
     {
         if (!_samples.TryDequeue(out sample!)) return false;
-        _usedBytes -= UserRingBufferSample.Footprint(sample.Length);
+        _usedBytes -= RingBufferRecord.Footprint(sample.Length);
         return true;
     }
 

@@ -61,7 +61,7 @@ public sealed class UserRingBuffer(uint sizeBytes, MapFlags flags = MapFlags.Non
     [ManagedOnly]
     public bool TrySubmit(ReadOnlySpan<byte> sample)
     {
-        ulong footprint = UserRingBufferSample.Footprint(sample.Length);
+        ulong footprint = (ulong)RingBufferRecord.Footprint(sample.Length);
         lock (_gate)
         {
             if (_usedBytes + footprint > MaxEntries) return false;
@@ -79,7 +79,7 @@ public sealed class UserRingBuffer(uint sizeBytes, MapFlags flags = MapFlags.Non
         lock (_gate)
         {
             if (!_samples.TryDequeue(out sample!)) return false;
-            _usedBytes -= UserRingBufferSample.Footprint(sample.Length);
+            _usedBytes -= (ulong)RingBufferRecord.Footprint(sample.Length);
             return true;
         }
     }
