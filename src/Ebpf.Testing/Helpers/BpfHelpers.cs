@@ -1,4 +1,5 @@
 using System.Text;
+using Ebpf.Semantics;
 using Ebpf.Testing.Isa;
 using Ebpf.Testing.Maps;
 
@@ -197,19 +198,10 @@ public sealed class BpfHelpers
     {
         var destination = c.Write(c.Arg1, c.Arg2 & 0xffffffff);
         var (data, size) = ReadDynptr(c, c.Arg3);
-        uint offset = (uint)c.Arg4, length = (uint)destination.Length;
-        if (data == 0 || c.Arg5 != 0)
-        {
-            destination.Clear();
-            return unchecked((ulong)-EINVAL);
-        }
-        if (length > size || offset > size - length)
-        {
-            destination.Clear();
-            return unchecked((ulong)-E2BIG);
-        }
-        c.Read(data + offset, length).CopyTo(destination);
-        return 0;
+        uint offset = (uint)c.Arg4;
+        long error = DynptrAccess.CheckRead(destination, data == 0, size, offset, c.Arg5);
+        if (error == 0) c.Read(data + offset, (ulong)destination.Length).CopyTo(destination);
+        return unchecked((ulong)error);
     }
 
     /// <summary><c>bpf_dynptr_data(ptr, offset, len)</c>: the address of the bytes, or 0 when the dynptr is empty or they
@@ -218,7 +210,7 @@ public sealed class BpfHelpers
     {
         var (data, size) = ReadDynptr(c, c.Arg1);
         uint offset = (uint)c.Arg2, length = (uint)c.Arg3;
-        return data != 0 && length <= size && offset <= size - length ? data + offset : 0;
+        return DynptrAccess.CanExpose(data == 0, size, offset, length) ? data + offset : 0;
     }
 
     /// <summary><c>bpf_user_ringbuf_drain(map, callback_fn, ctx, flags)</c>: calls back with (&amp;dynptr, ctx) for each
@@ -227,9 +219,9 @@ public sealed class BpfHelpers
     static ulong UserRingBufferDrain(HelperCall c)
     {
         var map = c.Map<UserRingBufferMap>(c.Arg1, "bpf_user_ringbuf_drain");
-        if ((c.Arg4 & ~3UL) != 0) return unchecked((ulong)-EINVAL);
+        if ((c.Arg4 & ~UserRingBuffer.WakeupFlags) != 0) return unchecked((ulong)-EINVAL);
         ulong drained = 0;
-        while (drained < UserRingBufferMap.MaxSamplesPerDrain && map.TryTake(out var sample))
+        while (drained < UserRingBuffer.MaxSamplesPerDrain && map.TryTake(out var sample))
         {
             drained++;
             var sampleRegion = c.Memory.Map($"sample of user ring buffer '{map.Name}'", Memory.RegionKind.MapValue, sample);
@@ -250,35 +242,16 @@ public sealed class BpfHelpers
         return drained;
     }
 
-    const ulong UserStackFlag = 1 << 8, UserBuildIdFlag = 1 << 11, SkipMask = 0xff;
-
-    ulong[] StackFor(ulong flags) => (flags & UserStackFlag) != 0 ? UserStack() : KernelStack();
+    ulong[] StackFor(StackFlags flags) => StackCopy.WantsUserStack(flags) ? UserStack() : KernelStack();
 
     /// <summary><c>bpf_get_stackid(ctx, map, flags)</c>: the id of the current stack in the map.</summary>
     ulong GetStackId(HelperCall c)
-        => (ulong)c.Map<StackTraceTable>(c.Arg2, "bpf_get_stackid").Store(StackFor(c.Arg3), (StackFlags)c.Arg3);
+        => (ulong)c.Map<StackTraceTable>(c.Arg2, "bpf_get_stackid").Store(StackFor((StackFlags)c.Arg3), (StackFlags)c.Arg3);
 
     /// <summary><c>bpf_get_stack(ctx, buf, size, flags)</c>: the stack's addresses after the skipped ones, the rest of the
     /// buffer zeroed; the bytes written, or -EINVAL (the buffer cleared).</summary>
     ulong GetStack(HelperCall c)
-    {
-        var buffer = c.Write(c.Arg2, c.Arg3 & 0xffffffff);
-        ulong flags = c.Arg4;
-        if ((flags & ~(SkipMask | UserStackFlag | UserBuildIdFlag)) != 0 || buffer.Length % 8 != 0
-            || ((flags & UserBuildIdFlag) != 0 && (flags & UserStackFlag) == 0))
-        {
-            buffer.Clear();
-            return unchecked((ulong)-EINVAL);
-        }
-        var stack = StackFor(flags);
-        int skip = (int)(flags & SkipMask);
-        var frames = stack.Length > skip ? stack.AsSpan(skip) : [];
-        var slots = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(buffer);
-        int n = Math.Min(frames.Length, slots.Length);
-        frames[..n].CopyTo(slots);
-        slots[n..].Clear();
-        return (ulong)(n * 8);
-    }
+        => unchecked((ulong)StackCopy.Fill(c.Write(c.Arg2, c.Arg3 & 0xffffffff), (StackFlags)c.Arg4, flags => StackFor(flags)));
 
     /// <summary><c>bpf_redirect(ifindex, flags)</c>: XDP_REDIRECT in XDP (XDP_ABORTED for any flags), TC_ACT_REDIRECT in
     /// an skb program (TC_ACT_SHOT for flags other than BPF_F_INGRESS); recorded in the run's PacketResult.</summary>

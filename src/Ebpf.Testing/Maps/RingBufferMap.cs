@@ -1,3 +1,4 @@
+using Ebpf.Semantics;
 using Ebpf.Testing.Isa;
 using Ebpf.Testing.Memory;
 using KernelMapType = Ebpf.Object.MapType;
@@ -10,7 +11,6 @@ namespace Ebpf.Testing.Maps;
 /// reservation that does not fit beside the unconsumed records (8-byte header each, rounded to 8) returns NULL.</summary>
 public sealed class RingBufferMap : InterpreterMap
 {
-    const int HeaderSize = 8;
     readonly List<byte[]> _records = new();
     readonly Dictionary<ulong, (MemoryRegion Region, byte[] Bytes)> _reserved = new();
     long _used;
@@ -26,19 +26,17 @@ public sealed class RingBufferMap : InterpreterMap
     {
         var taken = _records.ToList();
         _records.Clear();
-        _used = _reserved.Values.Sum(r => Footprint(r.Bytes.Length));
+        _used = _reserved.Values.Sum(r => RingBufferRecord.Footprint(r.Bytes.Length));
         return taken;
     }
 
-    static long Footprint(int size) => HeaderSize + ((size + 7) & ~7);
-
     internal ulong Reserve(ulong size, ulong flags)
     {
-        if (flags != 0 || size == 0 || size > int.MaxValue || _used + Footprint((int)size) > MaxEntries) return 0;
+        if (flags != 0 || size == 0 || size > int.MaxValue || _used + RingBufferRecord.Footprint((int)size) > MaxEntries) return 0;
         var bytes = new byte[size];
         var region = Memory.Map($"ring buffer record of '{Name}' ({size} bytes)", RegionKind.RingBufferRecord, bytes);
         _reserved[region.Address] = (region, bytes);
-        _used += Footprint((int)size);
+        _used += RingBufferRecord.Footprint((int)size);
         return region.Address;
     }
 
@@ -48,7 +46,7 @@ public sealed class RingBufferMap : InterpreterMap
             throw new FaultSignal(FaultKind.InvalidHelperArgument, $"{helper} of 0x{address:x}, which is not a record reserved from ring buffer '{Name}'", address);
         Memory.Unmap(record.Region);
         if (submit) _records.Add(record.Bytes);
-        else _used -= Footprint(record.Bytes.Length);
+        else _used -= RingBufferRecord.Footprint(record.Bytes.Length);
     }
 
     internal bool Owns(ulong address) => _reserved.ContainsKey(address);
@@ -56,16 +54,16 @@ public sealed class RingBufferMap : InterpreterMap
     internal long Output(ReadOnlySpan<byte> data, ulong flags)
     {
         if (flags > 3) return -EINVAL;
-        if (_used + Footprint(data.Length) > MaxEntries) return -EAGAIN;
+        if (_used + RingBufferRecord.Footprint(data.Length) > MaxEntries) return -EAGAIN;
         _records.Add(data.ToArray());
-        _used += Footprint(data.Length);
+        _used += RingBufferRecord.Footprint(data.Length);
         return 0;
     }
 
     /// <summary><c>bpf_ringbuf_query</c>: BPF_RB_AVAIL_DATA (0), BPF_RB_RING_SIZE (1), BPF_RB_CONS_POS (2), BPF_RB_PROD_POS (3).</summary>
     internal ulong Query(ulong flags) => flags switch
     {
-        0 => (ulong)_records.Sum(r => Footprint(r.Length)),
+        0 => (ulong)_records.Sum(r => RingBufferRecord.Footprint(r.Length)),
         1 => (ulong)MaxEntries,
         2 => 0,
         3 => (ulong)_used,

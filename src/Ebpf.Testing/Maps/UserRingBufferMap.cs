@@ -1,3 +1,4 @@
+using Ebpf.Semantics;
 using Ebpf.Testing.Memory;
 using KernelMapType = Ebpf.Object.MapType;
 
@@ -6,13 +7,10 @@ namespace Ebpf.Testing.Maps;
 /// <summary>User ring buffers (<c>BPF_MAP_TYPE_USER_RINGBUF</c>): the test submits samples as user space would
 /// (<see cref="TrySubmit"/>); <c>bpf_user_ringbuf_drain</c> hands them, oldest first, to the program's callback as
 /// dynptrs.</summary>
-/// <remarks>Sized as the kernel's ring: a sample takes its length plus an 8-byte header, rounded up to 8.</remarks>
+/// <remarks>Sized as the kernel's ring (<see cref="RingBufferRecord.Footprint"/>): a sample takes its length plus an
+/// 8-byte header, rounded up to 8.</remarks>
 public sealed class UserRingBufferMap : InterpreterMap
 {
-    /// <summary>BPF_MAX_USER_RINGBUF_SAMPLES: the most samples one drain consumes.</summary>
-    internal const int MaxSamplesPerDrain = 128 * 1024;
-    const int HeaderSize = 8;
-
     readonly Queue<byte[]> _samples = new();
     long _usedBytes;
 
@@ -25,7 +23,7 @@ public sealed class UserRingBufferMap : InterpreterMap
     /// <summary>Submits <paramref name="sample"/>; false when the ring has no room for it.</summary>
     public bool TrySubmit(ReadOnlySpan<byte> sample)
     {
-        long footprint = Footprint(sample.Length);
+        long footprint = RingBufferRecord.Footprint(sample.Length);
         if (_usedBytes + footprint > MaxEntries) return false;
         _samples.Enqueue(sample.ToArray());
         _usedBytes += footprint;
@@ -35,11 +33,9 @@ public sealed class UserRingBufferMap : InterpreterMap
     internal bool TryTake(out byte[] sample)
     {
         if (!_samples.TryDequeue(out sample!)) return false;
-        _usedBytes -= Footprint(sample.Length);
+        _usedBytes -= RingBufferRecord.Footprint(sample.Length);
         return true;
     }
-
-    static long Footprint(int length) => (length + HeaderSize + 7) & ~7L;
 
     public override IEnumerable<(byte[] Key, byte[] Value)> Entries => _samples.Select(s => (Array.Empty<byte>(), s.ToArray())).ToList();
 }

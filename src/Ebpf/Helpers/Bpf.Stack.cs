@@ -1,3 +1,5 @@
+using Ebpf.Semantics;
+
 namespace Ebpf;
 
 // Call stacks.
@@ -27,24 +29,8 @@ public static unsafe partial class Bpf
     /// <remarks><c>bpf_get_stack(ctx, buffer, buffer.Length, flags)</c>.</remarks>
     [BpfHelper(67)]
     public static long GetStack<TContext>(TContext ctx, Span<byte> buffer, StackFlags flags)
-    {
-        if (((ulong)flags & ~(ulong)(StackFlags.SkipMask | StackFlags.UserStack | StackFlags.UserBuildId)) != 0
-            || buffer.Length % 8 != 0
-            || ((flags & StackFlags.UserBuildId) != 0 && (flags & StackFlags.UserStack) == 0))
-        {
-            buffer.Clear();
-            return -Errno.EINVAL;
-        }
-        var stack = CurrentStack(flags);
-        int skip = (int)((ulong)flags & (ulong)StackFlags.SkipMask);
-        var frames = stack.Length > skip ? stack[skip..] : [];
-        var slots = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(buffer);
-        int n = Math.Min(frames.Length, slots.Length);
-        frames[..n].CopyTo(slots);
-        slots[n..].Clear();
-        return n * 8L;
-    }
+        => StackCopy.Fill(buffer, flags, CurrentStack);
 
     static ReadOnlySpan<ulong> CurrentStack(StackFlags flags) =>
-        (flags & StackFlags.UserStack) != 0 ? Env.UserStack : Env.KernelStack;
+        StackCopy.WantsUserStack(flags) ? Env.UserStack : Env.KernelStack;
 }

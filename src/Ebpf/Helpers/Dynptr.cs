@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Ebpf.Semantics;
 
 namespace Ebpf;
 
@@ -46,25 +47,15 @@ public readonly unsafe struct Dynptr
         return ref address == null ? ref Unsafe.NullRef<T>() : ref Unsafe.AsRef<T>(address);
     }
 
-    /// <summary>bpf_dynptr_read's checks, in the kernel's order, then the copy (the destination cleared on failure).</summary>
+    /// <summary>bpf_dynptr_read: the checks (<see cref="DynptrAccess.CheckRead"/>), then the copy.</summary>
     internal long CopyTo(byte* destination, uint length, uint offset, ulong flags)
     {
-        if (_data == null || flags != 0)
-        {
-            new Span<byte>(destination, (int)length).Clear();
-            return -Errno.EINVAL;
-        }
-        if (!Covers(offset, length))
-        {
-            new Span<byte>(destination, (int)length).Clear();
-            return -Errno.E2BIG;
-        }
-        Buffer.MemoryCopy(_data + offset, destination, length, length);
-        return 0;
+        long error = DynptrAccess.CheckRead(new Span<byte>(destination, (int)length), _data == null, (uint)_size, offset, flags);
+        if (error == 0) Buffer.MemoryCopy(_data + offset, destination, length, length);
+        return error;
     }
 
     /// <summary>bpf_dynptr_data: the address of the bytes, or null when the dynptr is empty or they pass its end.</summary>
-    internal void* AddressOf(uint offset, uint length) => _data != null && Covers(offset, length) ? _data + offset : null;
-
-    bool Covers(uint offset, uint length) => length <= _size && offset <= _size - length;
+    internal void* AddressOf(uint offset, uint length)
+        => DynptrAccess.CanExpose(_data == null, (uint)_size, offset, length) ? _data + offset : null;
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Ebpf.Semantics;
 
 namespace Ebpf;
 
@@ -43,7 +44,7 @@ public enum RingBufferQuery : ulong
 public sealed unsafe class RingBuffer : BpfMap
 {
     /// <summary>BPF_RINGBUF_HDR_SZ: the header before each record.</summary>
-    public const int HeaderSize = 8;
+    public const int HeaderSize = RingBufferRecord.HeaderSize;
     const byte StaleByte = 0xA5;
 
     sealed class Record(nint memory, int size, long position)
@@ -53,7 +54,7 @@ public sealed unsafe class RingBuffer : BpfMap
         public readonly long Position = position;
         public bool Busy = true;
         public bool Discarded;
-        public long Length => HeaderSize + ((Size + 7) & ~7);
+        public long Length => RingBufferRecord.Footprint(Size);
     }
 
     readonly LinkedList<Record> _records = new();      // reservation order
@@ -197,7 +198,7 @@ public sealed unsafe class RingBuffer : BpfMap
     {
         lock (_gate)
         {
-            long length = HeaderSize + ((size + 7L) & ~7L);
+            long length = RingBufferRecord.Footprint(size);
             if (_producer + length - _consumer > MaxEntries) return 0;
             var memory = (nint)NativeMemory.Alloc((nuint)Math.Max(size, 1));
             new Span<byte>((void*)memory, size).Fill(StaleByte);

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Ebpf.Semantics;
 
 namespace Ebpf;
 
@@ -20,9 +21,7 @@ public sealed class UserRingBuffer(uint sizeBytes, MapFlags flags = MapFlags.Non
     public const int MaxSamplesPerDrain = 128 * 1024;
 
     /// <summary>BPF_RB_NO_WAKEUP and BPF_RB_FORCE_WAKEUP: the only flags a drain takes.</summary>
-    const ulong WakeupFlags = 1 | 2;
-
-    const int HeaderSize = 8;
+    internal const ulong WakeupFlags = 1 | 2;
 
     readonly Queue<byte[]> _samples = new();
     readonly Lock _gate = new();
@@ -62,7 +61,7 @@ public sealed class UserRingBuffer(uint sizeBytes, MapFlags flags = MapFlags.Non
     [ManagedOnly]
     public bool TrySubmit(ReadOnlySpan<byte> sample)
     {
-        ulong footprint = Footprint(sample.Length);
+        ulong footprint = (ulong)RingBufferRecord.Footprint(sample.Length);
         lock (_gate)
         {
             if (_usedBytes + footprint > MaxEntries) return false;
@@ -80,10 +79,8 @@ public sealed class UserRingBuffer(uint sizeBytes, MapFlags flags = MapFlags.Non
         lock (_gate)
         {
             if (!_samples.TryDequeue(out sample!)) return false;
-            _usedBytes -= Footprint(sample.Length);
+            _usedBytes -= (ulong)RingBufferRecord.Footprint(sample.Length);
             return true;
         }
     }
-
-    static ulong Footprint(int length) => ((ulong)length + HeaderSize + 7) & ~7UL;
 }

@@ -213,4 +213,22 @@ public class MapKindAndCallbackTests
         Assert.Equal(5 + 7 + 99 + 3000L, total);
         Assert.Equal(managed.Count, commands.Count);                      // the 3 still queued
     }
+
+    [Fact]
+    public void User_ring_buffer_holds_as_many_samples_as_dotnet_s()
+    {
+        var vm = Load();
+        foreach (int sampleLength in new[] { 0, 5, 8, 4096 - 8 })
+        {
+            var commands = vm.Map<UserRingBufferMap>("Commands");
+            var managed = new UserRingBuffer(sizeBytes: 4096);
+            var sample = new byte[sampleLength];
+            int interpreted = 0, dotnet = 0;
+            while (commands.TrySubmit(sample)) interpreted++;
+            while (managed.TrySubmit(sample)) dotnet++;
+            Assert.Equal(dotnet, interpreted);
+            Assert.Equal(4096 / ((sampleLength + 8 + 7) / 8 * 8), interpreted);    // length + 8-byte header, rounded up to 8
+            while (commands.TryTake(out _)) { }
+        }
+    }
 }

@@ -19,8 +19,8 @@ public class RedirectAndStackTests
         {
             static readonly DevMap Ports = new(maxEntries: 4);
             static readonly StackTraceMap Stacks = new(maxEntries: 64);
-            static long LastId, StackBytes;
-            static ulong Innermost;
+            static long LastId, StackBytes, FlaggedBytes;
+            static ulong Innermost, AskedFlags, FlaggedFirst;
 
             [Xdp]
             static XdpAction ByQueue(XdpContext ctx) => Ports.Redirect(ctx.RxQueueIndex, XdpAction.Pass);
@@ -38,6 +38,16 @@ public class RedirectAndStackTests
                 ulong* frames = stackalloc ulong[4];
                 StackBytes = Bpf.GetStack(args, frames, 32, (StackFlags)1);
                 Innermost = frames[0];
+                return 0;
+            }
+
+            [Tracepoint("syscalls", "sys_enter_openat")]
+            static int StackWithFlags(in Openat args)
+            {
+                ulong* frames = stackalloc ulong[2];
+                frames[0] = ulong.MaxValue;
+                FlaggedBytes = Bpf.GetStack(args, frames, 16, (StackFlags)AskedFlags);
+                FlaggedFirst = frames[0];
                 return 0;
             }
         }
@@ -97,5 +107,33 @@ public class RedirectAndStackTests
 
         var managed = new StackTraceMap(maxEntries: 64);
         Assert.Equal(-14L, managed.StoreStack([], StackFlags.None));
+    }
+
+    [Fact]
+    public void Get_stack_takes_and_refuses_the_flags_dotnet_does()
+    {
+        ulong[] kernel = [10, 20, 30], user = [0x400000];
+        var vm = Load();
+        vm.Helpers.KernelStack = () => kernel;
+        vm.Helpers.UserStack = () => user;
+        using var _ = BpfEnvironment.Use(new BpfEnvironment { KernelStack = kernel, UserStack = user });
+        ulong[] cases =
+        [
+            0, 1,
+            3,              // skips the whole stack
+            1UL << 8,       // BPF_F_USER_STACK
+            1UL << 9,       // BPF_F_FAST_STACK_CMP: get_stackid's, refused
+            1UL << 11,      // a build id without the user stack: refused
+            1UL << 40,
+        ];
+        foreach (ulong flags in cases)
+        {
+            vm.Globals.Set("AskedFlags", flags);
+            vm.Run("StackWithFlags", new byte[48]);
+            var frames = new ulong[] { ulong.MaxValue, 0 };
+            long bytes = Bpf.GetStack(0, System.Runtime.InteropServices.MemoryMarshal.AsBytes(frames.AsSpan()), (StackFlags)flags);
+            Assert.True(bytes == vm.Globals.Get<long>("FlaggedBytes"), $"flags 0x{flags:x}: .NET {bytes}, interpreter {vm.Globals.Get<long>("FlaggedBytes")}");
+            Assert.True(frames[0] == vm.Globals.Get<ulong>("FlaggedFirst"), $"flags 0x{flags:x}: first slot differs");
+        }
     }
 }

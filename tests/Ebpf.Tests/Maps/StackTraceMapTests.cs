@@ -51,4 +51,23 @@ public class StackTraceMapTests
         Assert.Equal([20UL, 30UL, 0UL, 0UL], buffer);
         Assert.Equal(-Errno.EINVAL, Bpf.GetStack(new PtRegs(), bytes[..12], StackFlags.None));
     }
+
+    [Fact]
+    public void Get_stack_refuses_flags_it_does_not_take_and_clears_the_buffer()
+    {
+        using var _ = BpfEnvironment.Use(new BpfEnvironment { KernelStack = [10, 20, 30], UserStack = [0x400000, 0x400100] });
+        var buffer = new ulong[4];
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(buffer.AsSpan());
+        foreach (var refused in new[] { StackFlags.FastStackCompare, StackFlags.UserBuildId, (StackFlags)(1UL << 40) })
+        {
+            buffer.AsSpan().Fill(0xFF);
+            Assert.Equal(-Errno.EINVAL, Bpf.GetStack(new PtRegs(), bytes, refused));
+            Assert.Equal(new ulong[4], buffer);
+        }
+        Assert.Equal(16, Bpf.GetStack(new PtRegs(), bytes, StackFlags.UserStack));
+        Assert.Equal([0x400000UL, 0x400100UL, 0UL, 0UL], buffer);
+        buffer.AsSpan().Fill(0xFF);
+        Assert.Equal(0, Bpf.GetStack(new PtRegs(), bytes, (StackFlags)5));   // skips past the whole stack
+        Assert.Equal(new ulong[4], buffer);
+    }
 }

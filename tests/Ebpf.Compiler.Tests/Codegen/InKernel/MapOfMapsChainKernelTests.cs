@@ -1,6 +1,4 @@
 using System.Reflection;
-using Ebpf.Compiler.Tests.Pipeline;
-using Ebpf.Runtime;
 using Ebpf.TestSupport;
 
 namespace Ebpf.Compiler.Tests.Codegen.InKernel;
@@ -83,24 +81,8 @@ public class MapOfMapsChainKernelTests
     {
         Kernel.RequireBpf();
         using var probe = LoadedProbe.Load(Source, "Chained.cs");
-        using var tenant0 = Map.Create(new Ebpf.Object.MapSpec { Name = "tenant0", Type = Ebpf.Object.MapType.Array, KeySize = 4, ValueSize = 8, MaxEntries = 8 });
-        using var tenant2 = Map.Create(new Ebpf.Object.MapSpec { Name = "tenant2", Type = Ebpf.Object.MapType.Array, KeySize = 4, ValueSize = 8, MaxEntries = 8 });
-        using var table7 = Map.Create(new Ebpf.Object.MapSpec { Name = "table7", Type = Ebpf.Object.MapType.Hash, KeySize = 4, ValueSize = 8, MaxEntries = 16 });
-        var tenants = probe.Collection.Maps["Tenants"].AsMapOfMaps<uint>();
-        tenants.Set(0, tenant0);
-        tenants.Set(2, tenant2);
-        probe.Collection.Maps["ByKey"].AsMapOfMaps<uint>().Set(7, table7);
-
-        var type = TestCompilations.EmitAndLoad(TestCompilations.Create(Source, "Chained.cs")).GetType("Chained")!;
-        var managedTenants = (ArrayOfMaps<ArrayMap<long>>)type.GetField("Tenants", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
-        var managedByKey = (HashOfMaps<uint, HashMap<uint, long>>)type.GetField("ByKey", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
-        var managed0 = new ArrayMap<long>(maxEntries: 8);
-        var managed2 = new ArrayMap<long>(maxEntries: 8);
-        var managed7 = new HashMap<uint, long>(maxEntries: 16);
-        managedTenants.Set(0, managed0);
-        managedTenants.Set(2, managed2);
-        managedByKey.Set(7, managed7);
-        var apply = type.GetMethod("Apply")!;
+        using var inner = TenantInnerMaps.Store(probe, Source, "Chained.cs", "Chained");
+        var apply = inner.ManagedClass.GetMethod("Apply")!;
 
         var expected = new List<long>();
         var actual = new List<long>();
@@ -129,17 +111,10 @@ public class MapOfMapsChainKernelTests
         Assert.Equal(new long[] { 5, 10, -1, -1, 32, 4, -1, 200080, 0, -2, -2, -3, 41, -4, 46, 100020 }, expected);
         Assert.Equal(expected, actual);
 
-        for (uint i = 0; i < 8; i++)
-        {
-            Assert.Equal(managed0[i], Read(tenant0, i));
-            Assert.Equal(managed2[i], Read(tenant2, i));
-        }
-        var (onlyKey, onlyValue) = Assert.Single(managed7);
+        inner.AssertTenantArraysMatch();
+        var (onlyKey, onlyValue) = Assert.Single(inner.Managed7);
         Assert.Equal((4u, 6L), (onlyKey, onlyValue));
-        Assert.Equal(onlyValue, Read(table7, onlyKey));
-        Assert.Equal(long.MinValue, Read(table7, 2));
+        Assert.Equal(onlyValue, inner.ReadTable7(onlyKey));
+        Assert.Equal(long.MinValue, inner.ReadTable7(2));
     }
-
-    static long Read(Map map, uint key)
-        => map.Lookup(BitConverter.GetBytes(key)) is { } value ? BitConverter.ToInt64(value) : long.MinValue;
 }

@@ -1,6 +1,3 @@
-using System.Reflection;
-using Ebpf.Compiler.Tests.Pipeline;
-using Ebpf.Runtime;
 using Ebpf.TestSupport;
 
 namespace Ebpf.Compiler.Tests.Codegen.InKernel;
@@ -57,25 +54,9 @@ public class MapOfMapsKernelTests
     {
         Kernel.RequireBpf();
         using var probe = LoadedProbe.Load(Source, "Nested.cs");
-        using var tenant0 = Map.Create(new Ebpf.Object.MapSpec { Name = "tenant0", Type = Ebpf.Object.MapType.Array, KeySize = 4, ValueSize = 8, MaxEntries = 8 });
-        using var tenant2 = Map.Create(new Ebpf.Object.MapSpec { Name = "tenant2", Type = Ebpf.Object.MapType.Array, KeySize = 4, ValueSize = 8, MaxEntries = 8 });
-        using var table7 = Map.Create(new Ebpf.Object.MapSpec { Name = "table7", Type = Ebpf.Object.MapType.Hash, KeySize = 4, ValueSize = 8, MaxEntries = 16 });
-        tenant2.Update(BitConverter.GetBytes(1u), BitConverter.GetBytes(100L));
-        var tenants = probe.Collection.Maps["Tenants"].AsMapOfMaps<uint>();
-        tenants.Set(0, tenant0);
-        tenants.Set(2, tenant2);
-        probe.Collection.Maps["ByKey"].AsMapOfMaps<uint>().Set(7, table7);
-
-        var type = TestCompilations.EmitAndLoad(TestCompilations.Create(Source, "Nested.cs")).GetType("Nested")!;
-        var managedTenants = (ArrayOfMaps<ArrayMap<long>>)type.GetField("Tenants", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
-        var managedByKey = (HashOfMaps<uint, HashMap<uint, long>>)type.GetField("ByKey", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
-        var managed0 = new ArrayMap<long>(maxEntries: 8);
-        var managed2 = new ArrayMap<long>(maxEntries: 8) { [1] = 100 };
-        var managed7 = new HashMap<uint, long>(maxEntries: 16);
-        managedTenants.Set(0, managed0);
-        managedTenants.Set(2, managed2);
-        managedByKey.Set(7, managed7);
-        var apply = type.GetMethod("Apply")!;
+        using var inner = TenantInnerMaps.Store(probe, Source, "Nested.cs", "Nested");
+        inner.SetInTenant2(1, 100);
+        var apply = inner.ManagedClass.GetMethod("Apply")!;
 
         var expected = new List<long>();
         var actual = new List<long>();
@@ -93,15 +74,11 @@ public class MapOfMapsKernelTests
         Assert.Equal(new long[] { 5, 15, 497, -1, -2, 120, 10997, -1, -1, 135 }, expected);
         Assert.Equal(expected, actual);
 
-        for (uint i = 0; i < 8; i++)
-        {
-            Assert.Equal(managed0[i], Read(tenant0, i));
-            Assert.Equal(managed2[i], Read(tenant2, i));
-        }
-        var (onlyKey, onlyValue) = Assert.Single(managed7);
+        inner.AssertTenantArraysMatch();
+        var (onlyKey, onlyValue) = Assert.Single(inner.Managed7);
         Assert.Equal((1u, 135L), (onlyKey, onlyValue));
-        Assert.Equal(onlyValue, Read(table7, onlyKey));
-        Assert.Equal(long.MinValue, Read(table7, 3));
+        Assert.Equal(onlyValue, inner.ReadTable7(onlyKey));
+        Assert.Equal(long.MinValue, inner.ReadTable7(3));
     }
 
     [Fact]
@@ -149,7 +126,4 @@ public class MapOfMapsKernelTests
         Assert.Contains("if (inner == null)", error.GetMessage());
         Assert.Equal(9, error.Location.GetLineSpan().StartLinePosition.Line);
     }
-
-    static long Read(Map map, uint key)
-        => map.Lookup(BitConverter.GetBytes(key)) is { } value ? BitConverter.ToInt64(value) : long.MinValue;
 }
