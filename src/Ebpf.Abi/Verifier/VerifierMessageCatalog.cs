@@ -42,7 +42,7 @@ public static class VerifierMessageCatalog
     public static readonly IReadOnlyList<VerifierMessageClass> All = new[]
     {
         new VerifierMessageClass("EBPF2201", "Map value used without a null check",
-            @"invalid mem access '(map_value_or_null|ptr_or_null_\w*|(?!ringbuf_|mem_or_null)[a-z_]*_or_null)'|R\d+ type=map_value_or_null expected=",
+            @"invalid mem access '(map_value_or_null|ptr_or_null_\w*|(?!ringbuf_|mem_or_null)[a-z_]*_or_null)'|R\d+ type=map_(value|ptr)_or_null expected=",
             "a map lookup's result is used before it is tested; the lookup returns null when the key is absent: test it with 'if (Unsafe.IsNullRef(ref v)) return ...;' before the use (or use TryGetValue; for an inner map of a map of maps, 'if (inner == null) return ...;')"),
         new VerifierMessageClass("EBPF2202", "Ring-buffer record used without a null check",
             @"type=ringbuf_mem_or_null expected=|invalid mem access 'ringbuf_mem_or_null'|invalid mem access 'mem_or_null'",

@@ -23,7 +23,7 @@ public sealed class StackStoreHoisting : FunctionPass
             {
                 if (store.Address is not FrameAddressInstruction { Slot: var slot } || !movable.Contains(slot)) continue;
                 if (store.StoredValue is not Instruction { Block: { } home } definition) continue;
-                if (home != block && !MayLeaveBlock(store, bySlot[slot])) continue;
+                if (home != block && !MayLeaveBlock(store, bySlot[slot], RunsAgainWithout(block, home))) continue;
                 // In the definition's block after it, and in the store's block before it: a call, and nothing touching the bytes.
                 int from = definition is PhiInstruction ? home.Phis.Count() - 1 : IndexOf(home.Instructions, definition);
                 var between = home == block
@@ -47,10 +47,15 @@ public sealed class StackStoreHoisting : FunctionPass
     }
 
     /// <summary>A store may move to an earlier block when nothing outside the store's block may read its bytes (no
-    /// other path sees the early value) and no other store writes them (a loop around the block rewrites nothing).</summary>
-    static bool MayLeaveBlock(StoreInstruction store, List<FrameAddressInstruction> addresses)
+    /// other path sees the early value) and nothing else writes them: no other store, and, when the store's block can
+    /// run again without the earlier block (a loop around it), no call given the slot's address either, since a callee
+    /// may write there (a by-value struct parameter is the callee's to assign, a helper may fill a buffer) and the next
+    /// round would then start from what it wrote instead of the stored value.</summary>
+    static bool MayLeaveBlock(StoreInstruction store, List<FrameAddressInstruction> addresses, bool blockRunsAgain)
     {
         bool Overlaps(int offset, int size) => offset < store.Offset + store.Size && store.Offset < offset + size;
+        bool SameBlockNonWriter(Instruction user) => user.Block == store.Block
+            && !(blockRunsAgain && user is HelperCallInstruction or FunctionCallInstruction);
         foreach (var address in addresses)
             foreach (var user in address.Users)
             {
@@ -59,12 +64,26 @@ public sealed class StackStoreHoisting : FunctionPass
                     _ when user == store => true,
                     StoreInstruction other => !Overlaps(other.Offset, other.Size),
                     LoadInstruction load => user.Block == store.Block || !Overlaps(load.Offset, load.Size),
-                    PointerAddInstruction p => p.Users.All(u => u.Block == store.Block),
-                    _ => user.Block == store.Block,
+                    PointerAddInstruction p => p.Users.All(SameBlockNonWriter),
+                    _ => SameBlockNonWriter(user),
                 };
                 if (!allowed) return false;
             }
         return true;
+    }
+
+    /// <summary>Whether control can come back to <paramref name="block"/> without passing through <paramref name="home"/>.</summary>
+    static bool RunsAgainWithout(BasicBlock block, BasicBlock home)
+    {
+        var seen = new HashSet<BasicBlock>();
+        var work = new Stack<BasicBlock>(block.Successors);
+        while (work.TryPop(out var next))
+        {
+            if (next == block) return true;
+            if (next == home || !seen.Add(next)) continue;
+            foreach (var successor in next.Successors) work.Push(successor);
+        }
+        return false;
     }
 
     static IEnumerable<Instruction> Range(IReadOnlyList<Instruction> list, int start, int end)

@@ -19,6 +19,10 @@ public class RandomProbeDifferentialTests(ITestOutputHelper output)
         // An `in` argument `c ? 7L : long.MinValue` passed the number 7 as the value's address (verifier: R3 type=scalar).
         "static long F@(long a, long b) { unchecked { uint k = (uint)(@ * 8); Arr.Update(k, (a == b) ? 7L : long.MinValue); Arr.TryGetValue(k, out long v); return v; } }\n",
         "static long F@(long a, long b) => unchecked((long)((((long)a) << (int)((((int)b) > ((int)a)) ? ((int)b) : ((int)(-1))))));\n",
+        // A struct passed by value to a call that is not inlined, which assigns its copy, in a loop: the store of an
+        // unchanged field into the argument copy was hoisted out of the loop, so the next round passed what the callee wrote.
+        "[MethodImpl(MethodImplOptions.NoInlining)] static long G@_0(S p0, uint p1, int p2, S p3, ulong p4) { unchecked { p0.I += 0x5555; return (long)p0.C | p0.I; } }\n"
+        + "static long F@(long a, long b) { unchecked { S s = new S { L = a, I = -(int)b, C = (sbyte)(-(int)b) }; for (int i = 0; i < 64; i++) { s.B -= (byte)G@_0(s, (uint)s.C, (int)s.L, s, (ulong)b); short v = (short)G@_0(s, (uint)b, (int)b, s, (ulong)b); s.L ^= i; s.L ^= v; } return ((G@_0(s, 0xFFFFFFFFu, s.C, s, (ulong)b) * 31 + s.L) * 31 + s.I) * 31 + s.B; } }\n",
     };
 
     [SkippableTheory]

@@ -17,6 +17,12 @@ public class SemanticsKernelTests(ITestOutputHelper output)
     public static readonly (string Name, string Body)[] Cases =
     {
         ("Add32", "return (int)a + (int)b;"),
+        // A struct passed by value to a call that is not inlined, which assigns its copy (found by the random
+        // differential generator): the caller's struct must keep its value, also when passed twice.
+        ("NotInlinedCalleeAssignsItsStructCopy", "var p = new Pair { X = (int)a, Y = (int)b }; long r = BumpCopy(p); return r * 31 + p.X * 7 + p.Y;"),
+        ("NotInlinedCalleeAssignsOneOfTwoCopies", "var p = new Pair { X = (int)a, Y = (int)b }; long r = 0; for (int i = 0; i < 3; i++) { p.Y += BumpFirst(p, (int)b, p); r = r * 31 + p.X; } return r ^ p.Y;"),
+        ("NotInlinedCalleeAssignsTheFirstOfTwoCopies", "var s = new Mixed { L = a << (int)a, I = -(int)b, U = (ushort)b, B = (byte)b, C = (sbyte)(-(int)b) }; for (int i = 0; i < 64; i++) { s.B -= (byte)(int)Five(s, (uint)s.C, (int)s.L, s, (ulong)b); short v = (short)(int)Five(s, (uint)b, (int)b, s, (ulong)b); s.L ^= i; s.L ^= v; } long r = Five(s, 0xFFFFFFFFu, s.C, s, (ulong)b); return ((r * 31 + s.L) * 31 + s.I) * 31 + s.B;"),
+        ("NotInlinedCalleeAssignsItsSixteenByteCopy", "var s = new Mixed { L = a, I = (int)b, C = (sbyte)a }; long r = BumpMixed(s); r = r * 31 + BumpMixed(s); return r * 31 + s.I;"),
         // An `in` argument `c ? x : 7`: a location on one path, a value on the other (found by the random differential
         // generator: one path passed the address, the other the number as an address).
         ("InArgumentConditionalOfLocalAndLiteral", "long x = a + 1; return Copy(a > b ? x : 7L) * 3 + Copy(a > b ? 5L : x);"),
@@ -139,6 +145,7 @@ public class SemanticsKernelTests(ITestOutputHelper output)
 
             public struct Input { public long A; public long B; }
             public struct Pair { public int X; public int Y; }
+            public struct Mixed { public long L; public int I; public ushort U; public byte B; public sbyte C; }
             public struct Wide { public byte Tag; public Pair P; public short Z; }
             public unsafe struct Rec { public int A; public fixed byte Comm[16]; }
             public struct Vec
@@ -177,6 +184,10 @@ public class SemanticsKernelTests(ITestOutputHelper output)
                 static Pair MakePair(long x, long y) => new Pair { X = (int)x, Y = (int)(y >> 1) };
                 [MethodImpl(MethodImplOptions.NoInlining)] static Pair MakePairNoInline(long x, long y) { var p = new Pair { X = (int)(x * 3) }; p.Y = (int)y; return p; }
                 static long Sum(Pair p) => (long)p.X + p.Y;
+                [MethodImpl(MethodImplOptions.NoInlining)] static long BumpCopy(Pair p) { p.X += 5; return p.X; }
+                [MethodImpl(MethodImplOptions.NoInlining)] static long BumpMixed(Mixed m) { m.I += 0x5555; return m.C | m.I; }
+                [MethodImpl(MethodImplOptions.NoInlining)] static long Five(Mixed p0, uint p1, int p2, Mixed p3, ulong p4) { p0.I += 0x5555; return p0.C | p0.I; }
+                [MethodImpl(MethodImplOptions.NoInlining)] static int BumpFirst(Pair p, int by, Pair q) { p.X += by; q.Y ^= 3; return p.X - q.X + q.Y; }
                 static T Pick<T>(bool first, T x, T y) where T : unmanaged => first ? x : y;
                 static int Size<T>() where T : unmanaged => sizeof(T);
                 static T Copy<T>(in T value) where T : unmanaged { T copy = value; return copy; }
