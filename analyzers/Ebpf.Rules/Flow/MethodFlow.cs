@@ -242,7 +242,7 @@ sealed class MethodFlow
                 {
                     Eval(index, ref state, RefUse.Value);
                     if (address.Kind == ProvenanceKind.Packet)
-                        address = index.ConstantValue is { HasValue: true, Value: var k } && ToInt(k) is int n
+                        address = StaticInt(index) is int n
                             ? address with { Offset = address.Offset + n * SizeOf(pointee), Delta = address.Delta + n * SizeOf(pointee) }
                             : new Provenance(ProvenanceKind.Packet);
                 }
@@ -323,7 +323,7 @@ sealed class MethodFlow
         switch (kind)
         {
             case BinaryOperatorKind.Add or BinaryOperatorKind.Subtract when left.Kind == ProvenanceKind.Packet && right.Kind is not (ProvenanceKind.Packet or ProvenanceKind.PacketEnd):
-                if (right.Kind == ProvenanceKind.Scalar && rightOperand.ConstantValue is { HasValue: true, Value: var c } && ToInt(c) is int k)
+                if (right.Kind == ProvenanceKind.Scalar && StaticInt(rightOperand) is int k)
                 {
                     int bytes = k * elementSize * (kind == BinaryOperatorKind.Subtract ? -1 : 1);
                     return left with { Offset = left.Offset + bytes, Delta = left.Delta + bytes };
@@ -345,7 +345,37 @@ sealed class MethodFlow
         }
     }
 
-    static int? ToInt(object? value) => value is IConvertible c && value is not bool ? (int?)Convert.ToInt32(c, null) : null;
+    static int? ToInt(object? value)
+        => value is not bool && NumericConstant.Of(value) is decimal d && d == decimal.Truncate(d) && d is >= int.MinValue and <= int.MaxValue ? (int)d : null;
+
+    /// <summary>The value of an integer expression fixed before run time: a C# constant, <c>sizeof</c> of a struct (not
+    /// a constant to C#, but one to the compiler, which lays the struct out), and sums, differences and products of
+    /// those, as in <c>data + 14 + sizeof(Ipv4Header) &gt; data_end</c>.</summary>
+    static int? StaticInt(IOperation op)
+    {
+        switch (op)
+        {
+            case { ConstantValue: { HasValue: true, Value: var value } }:
+                return ToInt(value);
+            case ISizeOfOperation { TypeOperand: var type } when type is not ITypeParameterSymbol:
+                return SizeOf(type);
+            case IParenthesizedOperation parenthesized:
+                return StaticInt(parenthesized.Operand);
+            case IConversionOperation { Conversion.IsNumeric: true } conversion:
+                return StaticInt(conversion.Operand);
+            case IBinaryOperation binary when StaticInt(binary.LeftOperand) is int left && StaticInt(binary.RightOperand) is int right:
+                long result = binary.OperatorKind switch
+                {
+                    BinaryOperatorKind.Add => (long)left + right,
+                    BinaryOperatorKind.Subtract => (long)left - right,
+                    BinaryOperatorKind.Multiply => (long)left * right,
+                    _ => long.MinValue,
+                };
+                return result is >= int.MinValue and <= int.MaxValue ? (int)result : null;
+            default:
+                return null;
+        }
+    }
 
     // ---- calls -----------------------------------------------------------------------------------
 
