@@ -61,6 +61,9 @@ sealed class FlowContext
 
     public EbpfSymbols Symbols { get; }
 
+    /// <summary>Sizes and field offsets as the compiler lays types out: what a packet access covers, where a field is.</summary>
+    public TypeLayouts Layouts { get; } = new();
+
     public static ControlFlowGraph? CreateGraph(IOperation body) => body switch
     {
         IMethodBodyOperation m => ControlFlowGraph.Create(m),

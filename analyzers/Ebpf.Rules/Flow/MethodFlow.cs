@@ -7,6 +7,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
+using Ebpf.Rules.Model;
+
 namespace Ebpf.Rules.Flow;
 
 /// <summary>The forward dataflow of one method over its <see cref="ControlFlowGraph"/>: a worklist to a
@@ -351,7 +353,7 @@ sealed class MethodFlow
     /// <summary>The value of an integer expression fixed before run time: a C# constant, <c>sizeof</c> of a struct (not
     /// a constant to C#, but one to the compiler, which lays the struct out), and sums, differences and products of
     /// those, as in <c>data + 14 + sizeof(Ipv4Header) &gt; data_end</c>.</summary>
-    static int? StaticInt(IOperation op)
+    int? StaticInt(IOperation op)
     {
         switch (op)
         {
@@ -716,7 +718,7 @@ sealed class MethodFlow
                         ? $"bytes {pointer.Offset}..{end} of the packet, but only {state.PacketRange} are checked"
                         : $"{size} bytes at a variable offset, but no check covers them";
                     string check = pointer.Offset is not null ? $"'if (data + {end} > data_end) return ...;'" : $"'if (p + {pointer.Delta + size} > data_end) return ...;' on this pointer";
-                    _report(DiagnosticDescriptors.PacketOutOfRange, at.GetLocation(), new object[] { at.ToString(), need, check }, PacketCheck.For(pointer, size, state, _method));
+                    _report(DiagnosticDescriptors.PacketOutOfRange, at.GetLocation(), new object[] { at.ToString(), need, check }, PacketCheck.For(pointer, size, state, _method, _context.Layouts));
                 }
                 return;
             }
@@ -836,9 +838,11 @@ sealed class MethodFlow
     }
 
     /// <summary>What <c>p + 1</c> adds to the address: the pointee's size for a typed pointer, else 1.</summary>
-    static int ElementSize(ITypeSymbol? type)
+    int ElementSize(ITypeSymbol? type)
         => type is IPointerTypeSymbol { PointedAtType: var pointee } && pointee.SpecialType != SpecialType.System_Void ? SizeOf(pointee) : 1;
 
-    static int SizeOf(ITypeSymbol type) => Layout.SizeOf(type);
-    static int FieldOffset(INamedTypeSymbol type, IFieldSymbol field) => Layout.OffsetOf(type, field);
+    // A type outside the subset has no layout; the compiler reports it where it is declared or used, and the flow
+    // analysis goes on with a pointer's size (and a field offset no check can cover).
+    int SizeOf(ITypeSymbol type) => _context.Layouts.GetLayout(type)?.Size ?? TypeLayouts.PointerSize;
+    int FieldOffset(INamedTypeSymbol type, IFieldSymbol field) => _context.Layouts.GetLayout(type)?.Find(field)?.Offset ?? int.MaxValue;
 }

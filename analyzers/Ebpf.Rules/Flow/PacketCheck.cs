@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Linq;
+using Ebpf.Rules.Model;
 using Microsoft.CodeAnalysis;
 
 namespace Ebpf.Rules.Flow;
@@ -17,7 +18,7 @@ public static class PacketCheck
 
     /// <summary>The check for an access of <paramref name="size"/> bytes through <paramref name="pointer"/>,
     /// or null when the method has no context parameter to name the packet's end by.</summary>
-    internal static ImmutableDictionary<string, string?>? For(Provenance pointer, int size, FlowState state, IMethodSymbol method)
+    internal static ImmutableDictionary<string, string?>? For(Provenance pointer, int size, FlowState state, IMethodSymbol method, ITypeLayouts layouts)
     {
         var context = method.Parameters.FirstOrDefault(p => ApiCalls.IsContextType(p.Type));
         if (context is null) return null;
@@ -26,7 +27,7 @@ public static class PacketCheck
         if (pointer.Root is ILocalSymbol or IParameterSymbol && state[pointer.Root].Kind == ProvenanceKind.Packet)
         {
             var type = pointer.Root is ILocalSymbol local ? local.Type : ((IParameterSymbol)pointer.Root).Type;
-            (pointerBase, bytes) = Past(pointer.Root.Name, type, pointer.Delta + size);
+            (pointerBase, bytes) = Past(pointer.Root.Name, type, pointer.Delta + size, layouts);
         }
         else if (pointer.Offset is int offset)
         {
@@ -42,11 +43,11 @@ public static class PacketCheck
 
     /// <summary><c>p + 1</c> when the access reads exactly one <c>*p</c> (the C idiom <c>eth + 1 &gt; data_end</c>);
     /// otherwise byte arithmetic: <c>p + n</c> on a <c>byte*</c>, <c>(byte*)p + n</c> on a typed pointer.</summary>
-    static (string Base, int Count) Past(string name, ITypeSymbol type, int bytes)
+    static (string Base, int Count) Past(string name, ITypeSymbol type, int bytes, ITypeLayouts layouts)
     {
         if (type is not IPointerTypeSymbol { PointedAtType: var pointee }) return ("(byte*)" + name, bytes);
         if (pointee.SpecialType is SpecialType.System_Byte or SpecialType.System_SByte) return (name, bytes);
-        if (pointee.SpecialType != SpecialType.System_Void && Layout.SizeOf(pointee) == bytes) return (name, 1);
+        if (pointee.SpecialType != SpecialType.System_Void && layouts.GetLayout(pointee)?.Size == bytes) return (name, 1);
         return ("(byte*)" + name, bytes);
     }
 }

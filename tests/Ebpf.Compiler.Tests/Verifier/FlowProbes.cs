@@ -16,6 +16,7 @@ public static class FlowProbes
 
         public struct Event { public uint Pid; public ulong Value; }
         public struct Big { public ulong A, B, C, D; }
+        [StructLayout(LayoutKind.Sequential, Size = 16)] public struct Padded { public uint A; }
 
         [StructLayout(LayoutKind.Sequential)]
         public struct OpenatArgs
@@ -149,6 +150,7 @@ public static class FlowProbes
         ("Packet_nested_checks", Probe("byte* data = ctx.Data; byte* end = ctx.DataEnd;\n        if (data + 14 <= end)\n        {\n            if (data + 34 <= end) Total = data[33];\n            Total += data[13];\n        }")),
         ("Packet_variable_offset_checked", Probe("byte* data = ctx.Data; byte* end = ctx.DataEnd;\n        if (data + 1 > end) return XdpAction.Pass;\n        byte* next = data + (data[0] & 15);\n        if (next + 4 > end) return XdpAction.Pass;\n        Total = *(uint*)next;")),
         ("Packet_struct_checked_by_element", Probe("var h = (Big*)ctx.Data;\n        if (h + 1 > ctx.DataEnd) return XdpAction.Pass;\n        Total = h->D;")),
+        ("Packet_struct_with_explicit_size_checked_by_element", Probe("var h = (Padded*)ctx.Data;\n        if (h + 1 > ctx.DataEnd) return XdpAction.Pass;\n        Total = ((byte*)h)[15];")),
         ("Packet_struct_checked_by_sizeof", Probe("byte* data = ctx.Data;\n        if (data + 14 + sizeof(Big) > ctx.DataEnd) return XdpAction.Pass;\n        var h = (Big*)(data + 14);\n        Total = h->D;")),
         ("Packet_struct_checked_by_sizeof_sum", Probe("byte* data = ctx.Data;\n        if (data + (2 * sizeof(Big) - 1) > ctx.DataEnd) return XdpAction.Pass;\n        Total = data[2 * sizeof(Big) - 2];")),
         ("Packet_struct_field_checked_by_bytes", Probe("var h = (Big*)ctx.Data;\n        if ((byte*)h + 16 > ctx.DataEnd) return XdpAction.Pass;\n        Total = h->B;")),
