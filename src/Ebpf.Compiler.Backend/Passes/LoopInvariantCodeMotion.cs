@@ -18,11 +18,8 @@ public sealed class LoopInvariantCodeMotion : FunctionPass
     {
         var dom = new DominatorTree(function);
         bool changed = false;
-        foreach (var header in dom.ReversePostOrder)
+        foreach (var (header, body) in NaturalLoop.Of(dom))
         {
-            var latches = header.Predecessors.Where(p => dom.Dominates(header, p)).ToList();
-            if (latches.Count == 0) continue;
-            var body = LoopBlocks(header, latches);
             var entries = header.Predecessors.Where(p => !body.Contains(p)).ToList();
             if (entries.Count != 1 || entries[0].Terminator is not JumpInstruction) continue; // preheader: a single plain entry
             var preheader = entries[0];
@@ -44,20 +41,6 @@ public sealed class LoopInvariantCodeMotion : FunctionPass
             }
         }
         return changed;
-    }
-
-    /// <summary>The natural loop of <paramref name="header"/>: blocks that reach a latch without passing the header.</summary>
-    static HashSet<BasicBlock> LoopBlocks(BasicBlock header, List<BasicBlock> latches)
-    {
-        var body = new HashSet<BasicBlock> { header };
-        var work = new Stack<BasicBlock>(latches);
-        while (work.Count > 0)
-        {
-            var b = work.Pop();
-            if (!body.Add(b)) continue;
-            foreach (var p in b.Predecessors) work.Push(p);
-        }
-        return body;
     }
 
     static bool CanHoist(Instruction inst, bool loopWritesMemory) => inst switch
