@@ -159,7 +159,7 @@ internal sealed partial class InstructionSelector
             case PointerAddInstruction p when IsRematerializable(p):
                 return;
             case CompareInstruction c:
-                if (c.Users.Any(u => u is not BranchInstruction || TestedOnceBeforeLoop(c, u.Block!))) MaterializeCompare(c);
+                if (c.Users.Any(u => u is not BranchInstruction br || TestedOnceBeforeLoop(c, br))) MaterializeCompare(c);
                 return;
             case BinaryInstruction b: SelectBinary(b); return;
             case NegateInstruction n:
@@ -417,7 +417,7 @@ internal sealed partial class InstructionSelector
     {
         var ifTrue = _entryOf[br.IfTrue];
         var ifFalse = _entryOf[br.IfFalse];
-        if (br.Condition is CompareInstruction c && !TestedOnceBeforeLoop(c, br.Block!)) EmitCompareJump(c.Predicate, c.Left, c.Right, ifTrue);
+        if (br.Condition is CompareInstruction c && !TestedOnceBeforeLoop(c, br)) EmitCompareJump(c.Predicate, c.Left, c.Right, ifTrue);
         else if (_jump32) Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOp.Jne, Dst = ValueReg(br.Condition), Imm = 0, Is32 = true, Target = ifTrue });
         else Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOp.Jne, Dst = Widened(ValueReg(br.Condition), signed: false), Imm = 0, Target = ifTrue });
         Emit(new MInstr { Op = MOp.Jump, Target = ifFalse });
@@ -478,25 +478,26 @@ internal sealed partial class InstructionSelector
         Predicate.SLt => JumpOp.Jslt, Predicate.SLe => JumpOp.Jsle, Predicate.SGt => JumpOp.Jsgt, _ => JumpOp.Jsge,
     };
 
-    /// <summary>Whether the branch in <paramref name="branch"/> tests <paramref name="c"/> as the 1 or 0 computed once
-    /// where <paramref name="c"/> is (before a loop that holds the branch), not by comparing again: a loop-invariant
-    /// comparison of two non-constant scalars.</summary>
+    /// <summary>Whether <paramref name="branch"/> tests <paramref name="c"/> as the 1 or 0 computed once where
+    /// <paramref name="c"/> is, not by comparing again: a comparison of two non-constant scalars made before a loop
+    /// whose rounds continue on both sides of the branch.</summary>
     /// <remarks>
-    /// The verifier narrows both registers of a register-register jump on each side (<c>reg_set_min_max</c>; and
-    /// <c>sync_linked_regs</c> narrows the copies sharing their id, spill slots included) and knows no relation
-    /// between two registers, so the same comparison stays undecided in every round while each round and side
-    /// shrinks the bounds of both operands a little more (<c>w1 s&lt;= w7</c>: w1's upper bound drops to w7's, w7's
-    /// lower bound rises to w1's). Once a decided branch marks them precise (<c>mark_chain_precision</c>: the
-    /// comparison itself on a path where the ranges no longer overlap, or a test after the loop), loop-head states
-    /// reached by different paths no longer contain one another (<c>regsafe</c>: <c>range_within</c>), nothing is
-    /// pruned, and a 64-round loop is walked to the 1,000,000-instruction limit. Against a constant the narrowing is
-    /// the same in every round and the states repeat, hence two non-constant operands. Tested as a known 0 or 1,
-    /// the flag decides the branch in every round: one path per outcome. Pointers stay compared at the branch
-    /// (packet range and null checks mark the registers they test).
+    /// The verifier knows no relation between two registers, so a register-register jump on values the loop does not
+    /// change is undecided in every round and both sides are walked each time: the paths double per round. Nor do
+    /// they merge at the loop head: each side narrows both registers (<c>reg_set_min_max</c>; <c>sync_linked_regs</c>
+    /// narrows the copies sharing their id, spill slots included), so the bounds differ from path to path, and the
+    /// states of a loop still being explored are compared by range (<c>is_state_visited</c>: <c>RANGE_WITHIN</c> when
+    /// <c>incomplete_read_marks</c>, Linux 6.17+), as are precise registers (<c>regsafe</c>). A 64-round loop that also
+    /// counts its taken rounds was walked to the 1,000,000-instruction limit. Against a constant the first round's
+    /// narrowing decides the later rounds, hence two non-constant operands; a side that leaves the loop forks no more,
+    /// hence both sides in the loop. Tested as a known 0 or 1, the flag is decided in every round: one path per
+    /// outcome (the loop is walked once for each, which costs more than merged paths would in a short loop, so the
+    /// flag is kept to the case that doubles). Pointers stay compared at the branch (packet range and null checks
+    /// mark the registers they test).
     /// </remarks>
-    bool TestedOnceBeforeLoop(CompareInstruction c, IrBlock branch)
+    bool TestedOnceBeforeLoop(CompareInstruction c, BranchInstruction branch)
         => c.Left is not Constant && c.Right is not Constant && !c.Left.Type.IsPointer && !c.Right.Type.IsPointer
-            && _loops.Any(l => l.Body.Contains(branch) && !l.Body.Contains(c.Block!));
+            && _loops.Any(l => l.Body.Contains(branch.IfTrue) && l.Body.Contains(branch.IfFalse) && !l.Body.Contains(c.Block!));
 
     /// <summary>A comparison whose value is needed (stored, returned, combined, tested in a loop): 1 or 0 in a register.</summary>
     void MaterializeCompare(CompareInstruction c)
