@@ -12,7 +12,9 @@ namespace Ebpf.Compiler.Backend;
 /// Patterns chosen for the verifier and for size:
 /// <list type="bullet">
 /// <item>A comparison used by a branch becomes the conditional jump itself, on the compared registers
-/// (a bounds or null check must test the register later dereferenced, never a materialized bool).</item>
+/// (a bounds or null check must test the register later dereferenced, never a materialized bool). The
+/// exception is a comparison of two non-constant scalars made before a loop and tested inside it
+/// (<see cref="TestedOnceBeforeLoop"/>).</item>
 /// <item>Stack slot, map and global addresses are rematerialized at each use (<c>r2 = r10; r2 += -8</c>,
 /// <c>ld_imm64</c>) rather than kept in callee-saved registers across calls.</item>
 /// <item>Values of 32 bits or fewer use ALU32 (<c>w</c> registers) and JMP32; ALU32 results are
@@ -34,6 +36,7 @@ internal sealed partial class InstructionSelector
     readonly Dictionary<PhiInstruction, Constant> _hoisted = new();
     readonly Dictionary<IrBlock, List<PhiInstruction>> _hoistedAt = new();
     readonly List<string> _callees = new();
+    readonly List<NaturalLoop> _loops;
     MBlock _current = null!;
     SourceLocation? _location;
 
@@ -51,6 +54,7 @@ internal sealed partial class InstructionSelector
         _storeImmediates = storeImmediates;
         _jump32 = jump32;
         _mf = new MachineFunction(ir.Name) { Location = ir.Location };
+        _loops = NaturalLoop.Of(new DominatorTree(ir));
     }
 
     /// <summary>Selects machine code for <paramref name="ir"/>; <paramref name="callees"/> receives the
@@ -155,7 +159,7 @@ internal sealed partial class InstructionSelector
             case PointerAddInstruction p when IsRematerializable(p):
                 return;
             case CompareInstruction c:
-                if (c.Users.Any(u => u is not BranchInstruction)) MaterializeCompare(c);
+                if (c.Users.Any(u => u is not BranchInstruction br || TestedOnceBeforeLoop(c, br))) MaterializeCompare(c);
                 return;
             case BinaryInstruction b: SelectBinary(b); return;
             case NegateInstruction n:
@@ -413,7 +417,7 @@ internal sealed partial class InstructionSelector
     {
         var ifTrue = _entryOf[br.IfTrue];
         var ifFalse = _entryOf[br.IfFalse];
-        if (br.Condition is CompareInstruction c) EmitCompareJump(c.Predicate, c.Left, c.Right, ifTrue);
+        if (br.Condition is CompareInstruction c && !TestedOnceBeforeLoop(c, br)) EmitCompareJump(c.Predicate, c.Left, c.Right, ifTrue);
         else if (_jump32) Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOp.Jne, Dst = ValueReg(br.Condition), Imm = 0, Is32 = true, Target = ifTrue });
         else Emit(new MInstr { Op = MOp.CondJump, Cond = JumpOp.Jne, Dst = Widened(ValueReg(br.Condition), signed: false), Imm = 0, Target = ifTrue });
         Emit(new MInstr { Op = MOp.Jump, Target = ifFalse });
@@ -474,7 +478,28 @@ internal sealed partial class InstructionSelector
         Predicate.SLt => JumpOp.Jslt, Predicate.SLe => JumpOp.Jsle, Predicate.SGt => JumpOp.Jsgt, _ => JumpOp.Jsge,
     };
 
-    /// <summary>A comparison whose value is needed (stored, returned, combined): 1 or 0 in a register.</summary>
+    /// <summary>Whether <paramref name="branch"/> tests <paramref name="c"/> as the 1 or 0 computed once where
+    /// <paramref name="c"/> is, not by comparing again: a comparison of two non-constant scalars made before a loop
+    /// whose rounds continue on both sides of the branch.</summary>
+    /// <remarks>
+    /// The verifier knows no relation between two registers, so a register-register jump on values the loop does not
+    /// change is undecided in every round and both sides are walked each time: the paths double per round. Nor do
+    /// they merge at the loop head: each side narrows both registers (<c>reg_set_min_max</c>; <c>sync_linked_regs</c>
+    /// narrows the copies sharing their id, spill slots included), so the bounds differ from path to path, and the
+    /// states of a loop still being explored are compared by range (<c>is_state_visited</c>: <c>RANGE_WITHIN</c> when
+    /// <c>incomplete_read_marks</c>, Linux 6.17+), as are precise registers (<c>regsafe</c>). A 64-round loop that also
+    /// counts its taken rounds was walked to the 1,000,000-instruction limit. Against a constant the first round's
+    /// narrowing decides the later rounds, hence two non-constant operands; a side that leaves the loop forks no more,
+    /// hence both sides in the loop. Tested as a known 0 or 1, the flag is decided in every round: one path per
+    /// outcome (the loop is walked once for each, which costs more than merged paths would in a short loop, so the
+    /// flag is kept to the case that doubles). Pointers stay compared at the branch (packet range and null checks
+    /// mark the registers they test).
+    /// </remarks>
+    bool TestedOnceBeforeLoop(CompareInstruction c, BranchInstruction branch)
+        => c.Left is not Constant && c.Right is not Constant && !c.Left.Type.IsPointer && !c.Right.Type.IsPointer
+            && _loops.Any(l => l.Body.Contains(branch.IfTrue) && l.Body.Contains(branch.IfFalse) && !l.Body.Contains(c.Block!));
+
+    /// <summary>A comparison whose value is needed (stored, returned, combined, tested in a loop): 1 or 0 in a register.</summary>
     void MaterializeCompare(CompareInstruction c)
     {
         var d = _mf.NewVirtual();

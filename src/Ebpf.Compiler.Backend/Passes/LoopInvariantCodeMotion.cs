@@ -4,7 +4,9 @@ namespace Ebpf.Compiler.Passes;
 
 /// <summary>Loop-invariant code motion: an instruction of a natural loop whose operands are all
 /// defined outside the loop moves to the loop's preheader, so it runs once (a context field read
-/// in a <c>for</c> loop is loaded before the loop).</summary>
+/// in a <c>for</c> loop is loaded before the loop). A loop with a single entry edge from a branch gets a
+/// preheader of its own on that edge: a comparison left in the loop would be tested register to register
+/// in every round (see <c>InstructionSelector.TestedOnceBeforeLoop</c>).</summary>
 /// <remarks>
 /// Hoisted code runs even when the loop body would not have, so only what is safe to run
 /// speculatively moves, and nothing the verifier would then reject: pure arithmetic (BPF division
@@ -18,15 +20,17 @@ public sealed class LoopInvariantCodeMotion : FunctionPass
     {
         var dom = new DominatorTree(function);
         bool changed = false;
-        foreach (var header in dom.ReversePostOrder)
+        foreach (var (header, body) in NaturalLoop.Of(dom))
         {
-            var latches = header.Predecessors.Where(p => dom.Dominates(header, p)).ToList();
-            if (latches.Count == 0) continue;
-            var body = LoopBlocks(header, latches);
             var entries = header.Predecessors.Where(p => !body.Contains(p)).ToList();
-            if (entries.Count != 1 || entries[0].Terminator is not JumpInstruction) continue; // preheader: a single plain entry
-            var preheader = entries[0];
+            if (entries.Count != 1 || entries[0].Successors.Count(s => s == header) != 1) continue; // a single entry edge
             bool writesMemory = body.SelectMany(b => b.Instructions).Any(i => i.WritesMemory);
+            bool Hoistable(Instruction inst) => CanHoist(inst, writesMemory)
+                && !inst.Operands.Any(o => o is Instruction def && def.Block is { } b && body.Contains(b));
+            if (!body.SelectMany(b => b.Instructions).Any(Hoistable)) continue;
+            // The preheader: the entry itself when it only jumps here, else a block of its own on the entry edge (made
+            // only when something moves, so SimplifyCfg does not remove an empty one on every round).
+            var preheader = entries[0].Terminator is JumpInstruction ? entries[0] : SplitEntryEdge(function, entries[0], header);
 
             bool moved = true;
             while (moved)
@@ -35,8 +39,7 @@ public sealed class LoopInvariantCodeMotion : FunctionPass
                 foreach (var block in dom.ReversePostOrder.Where(body.Contains))
                     foreach (var inst in block.Instructions.ToList())
                     {
-                        if (!CanHoist(inst, writesMemory)) continue;
-                        if (inst.Operands.Any(o => o is Instruction def && def.Block is { } b && body.Contains(b))) continue;
+                        if (!Hoistable(inst)) continue;
                         block.Remove(inst);
                         preheader.InsertBeforeTerminator(inst);
                         moved = changed = true;
@@ -46,18 +49,14 @@ public sealed class LoopInvariantCodeMotion : FunctionPass
         return changed;
     }
 
-    /// <summary>The natural loop of <paramref name="header"/>: blocks that reach a latch without passing the header.</summary>
-    static HashSet<BasicBlock> LoopBlocks(BasicBlock header, List<BasicBlock> latches)
+    /// <summary>A block on the edge from <paramref name="entry"/>, which branches, into <paramref name="header"/>.</summary>
+    static BasicBlock SplitEntryEdge(IrFunction function, BasicBlock entry, BasicBlock header)
     {
-        var body = new HashSet<BasicBlock> { header };
-        var work = new Stack<BasicBlock>(latches);
-        while (work.Count > 0)
-        {
-            var b = work.Pop();
-            if (!body.Add(b)) continue;
-            foreach (var p in b.Predecessors) work.Push(p);
-        }
-        return body;
+        var preheader = function.AddBlockAfter(entry, "preheader");
+        entry.Terminator!.ReplaceSuccessor(header, preheader);
+        preheader.Append(new JumpInstruction(header) { Location = entry.Terminator.Location });
+        foreach (var phi in header.Phis) phi.ReplaceIncomingBlock(entry, preheader);
+        return preheader;
     }
 
     static bool CanHoist(Instruction inst, bool loopWritesMemory) => inst switch

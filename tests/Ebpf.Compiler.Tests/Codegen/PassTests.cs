@@ -148,6 +148,37 @@ public class PassTests
     }
 
     [Fact]
+    public void Loop_invariant_code_motion_makes_a_preheader_on_a_branch_into_the_loop_only_when_something_moves()
+    {
+        var f = Function(out var b, IrType.I64, IrType.I64);
+        var header = f.AddBlock("loop");
+        var exit = f.AddBlock("exit");
+        b.Branch(b.Compare(Predicate.Ne, f.Parameters[0], I64(5)), header, exit);
+        b.Block = header;
+        var i = header.InsertPhi(new PhiInstruction(IrType.I64));
+        var invariant = b.Binary(BinaryOp.Xor, f.Parameters[0], f.Parameters[1]);
+        var next = b.Binary(BinaryOp.Add, i, invariant);
+        b.Branch(b.Compare(Predicate.ULt, next, I64(64)), header, exit);
+        i.AddIncoming(f.Entry, I64(0));
+        i.AddIncoming(header, next);
+        b.Block = exit;
+        b.Return(I64(0));
+
+        Assert.True(new LoopInvariantCodeMotion().Run(f));
+        AssertValid(f);
+        var preheader = ((Instruction)invariant).Block!;
+        Assert.NotSame(header, preheader);
+        Assert.Equal([f.Entry], preheader.Predecessors);
+        Assert.Equal([header], preheader.Successors);
+        Assert.Same(preheader, i.IncomingBlocks[0]);
+
+        // Nothing left to move: no second preheader (SimplifyCfg would remove an empty one on every round).
+        int blocks = f.Blocks.Count;
+        Assert.False(new LoopInvariantCodeMotion().Run(f));
+        Assert.Equal(blocks, f.Blocks.Count);
+    }
+
+    [Fact]
     public void Simplify_cfg_merges_identical_returns_and_threads_a_bool_phi()
     {
         var f = Function(out var b, IrType.I64);

@@ -31,6 +31,14 @@ public class SemanticsKernelTests(ITestOutputHelper output)
         // for the compiler, which knows the remainder is below 5, but not for the verifier, which cannot bound a
         // remainder; without the mask it walked the loop until its instruction limit.
         ("LoopBoundMaskedAfterRemainder", "ushort u = (ushort)a; u %= 5; long s = 0; int i = 0; while (i < (u & 15)) { s += i * b; i++; } return s;"),
+        // A loop-invariant comparison of two bounded non-constant values in a loop (found by the random differential
+        // generator): compared register to register in every round, both ranges shrank on every path, and with the
+        // count made precise by the test after the loop the verifier walked to its instruction limit; the comparison
+        // is now made once, before the loop.
+        ("LoopInvariantComparisonOfTwoValues", "int x = (sbyte)a, y = (sbyte)b, n = 0; for (int i = 0; i < 64; i++) if (x > y) n++; return n == 0 ? 7 : n;"),
+        // The same in a loop entered from a branch, which has no block of its own to move the comparison to until LICM
+        // makes one.
+        ("LoopInvariantComparisonInLoopEnteredByBranch", "int x = (sbyte)a, y = (sbyte)b, n = 0, i = 0; if (a != 5) { do { if (x > y) n++; i++; } while (i < 64); } return n == 0 ? 7 : n;"),
         ("SubUInt32", "return (uint)a - (uint)b;"),
         ("Mul32", "return (int)a * (int)b;"),
         ("Mul64", "return a * b + 7;"),
