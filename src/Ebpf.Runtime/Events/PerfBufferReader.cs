@@ -206,60 +206,67 @@ public sealed unsafe class PerfBufferReader : IDisposable
         ulong head = Volatile.Read(ref *(ulong*)(page + DataHeadOffset));   // acquire: records before head are complete
         ulong tail = *tailField;
         if (tail >= head) return 0;
-        byte* data = page + _pageSize;
-        int handled = 0;
+        var cursor = new RingCursor { Cpu = ring.Cpu, Data = page + _pageSize, Head = head, Tail = tail };
         try
         {
             // Runs of records read in place; one that runs past the ring's end is copied out and handled on its own.
-            while (ReadInPlace(ring.Cpu, data, head, ref tail, ref handled, ref handler))
-                ReadWrapped(ring.Cpu, data, ref tail, ref handled, ref handler);
+            while (ReadInPlace(ref cursor, ref handler))
+                ReadWrapped(ref cursor, ref handler);
         }
         finally
         {
-            Volatile.Write(ref *tailField, tail);                            // release: the kernel may overwrite
+            Volatile.Write(ref *tailField, cursor.Tail);                     // release: the kernel may overwrite
         }
-        return handled;
+        return cursor.Handled;
     }
 
-    /// <summary>Handles records from <paramref name="tail"/> until <paramref name="head"/>; true when it stopped at a
-    /// record that wraps the ring's end. No calls besides the handler's, so the loop's state stays in registers;
-    /// <paramref name="tail"/> is written before each handler call (the caller publishes it even if the handler throws).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    bool ReadInPlace<THandler>(int cpu, byte* data, ulong head, ref ulong tail, ref int handled, ref THandler handler)
-        where THandler : struct, IPerfHandler
+    /// <summary>Where a drain of one CPU's ring stands: its records run from <see cref="Tail"/> to <see cref="Head"/>.</summary>
+    struct RingCursor
     {
-        ulong dataSize = _dataSize;
-        ulong mask = dataSize - 1;
-        ulong position = tail;
-        int count = handled;
+        public int Cpu, Handled;
+        public byte* Data;
+        public ulong Head, Tail;
+    }
+
+    /// <summary>Handles records from the cursor's tail until its head; true when it stopped at a record that wraps the
+    /// ring's end. The loop works on local copies of the cursor and the handler, so their fields stay in registers
+    /// (a struct handler's state is copied back when the run ends); the tail is stored before each handler call, so
+    /// the caller publishes it even if the handler throws.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    bool ReadInPlace<THandler>(ref RingCursor cursor, ref THandler handler) where THandler : struct, IPerfHandler
+    {
+        var local = handler;
+        ulong dataSize = _dataSize, mask = dataSize - 1, head = cursor.Head, position = cursor.Tail;
+        byte* data = cursor.Data;
+        int cpu = cursor.Cpu, count = cursor.Handled;
         bool wrapped = false;
         while (position < head)
         {
             ulong offset = position & mask;
             byte* record = data + offset;
-            int size = *(ushort*)(record + 6);
+            ulong size = *(ushort*)(record + 6);                               // zero-extended: the next record's address waits on it
             if (size == 0) break;                                              // cannot happen; never spin
-            if (offset + (ulong)size > dataSize)
+            if (offset + size > dataSize)
             {
                 wrapped = true;
                 break;
             }
-            tail = position += (ulong)size;
-            Dispatch(cpu, record, size, ref count, ref handler);
+            cursor.Tail = position += size;
+            Dispatch(cpu, record, (int)size, ref count, ref local);
         }
-        handled = count;
+        cursor.Handled = count;
+        handler = local;
         return wrapped;
     }
 
-    /// <summary>Handles the one record at <paramref name="tail"/> that runs past the ring's end, through a copy.</summary>
-    void ReadWrapped<THandler>(int cpu, byte* data, ref ulong tail, ref int handled, ref THandler handler)
-        where THandler : struct, IPerfHandler
+    /// <summary>Handles the one record at the cursor's tail that runs past the ring's end, through a copy.</summary>
+    void ReadWrapped<THandler>(ref RingCursor cursor, ref THandler handler) where THandler : struct, IPerfHandler
     {
-        ulong offset = tail & (_dataSize - 1);
-        int size = *(ushort*)(data + offset + 6);
-        byte* record = Unwrap(data, offset, size);
-        tail += (ulong)size;
-        Dispatch(cpu, record, size, ref handled, ref handler);
+        ulong offset = cursor.Tail & (_dataSize - 1);
+        int size = *(ushort*)(cursor.Data + offset + 6);
+        byte* record = Unwrap(cursor.Data, offset, size);
+        cursor.Tail += (ulong)size;
+        Dispatch(cursor.Cpu, record, size, ref cursor.Handled, ref handler);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
