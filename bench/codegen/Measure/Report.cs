@@ -30,7 +30,9 @@ static class Report
         text.AppendLine();
 
         text.AppendLine("Build wall time per object (milliseconds, median of the runs; C# cold: a fresh `ebpf build` process each time,");
-        text.AppendLine("C# warm: `ebpf build --server` against a build server already running):");
+        text.AppendLine("C# warm: `ebpf build --server` against a build server already running). This is the framework-dependent CLI started by");
+        text.AppendLine("`dotnet` (its JIT and host startup included); the packed Native AOT tool users install is measured beside clang in");
+        text.AppendLine("bench/build/results.md.");
         text.AppendLine();
         text.AppendLine("| bench | clang | C# cold | C#/clang | C# warm | C#/clang |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
