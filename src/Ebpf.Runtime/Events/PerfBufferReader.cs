@@ -236,23 +236,26 @@ public sealed unsafe class PerfBufferReader : IDisposable
     bool ReadInPlace<THandler>(ref RingCursor cursor, ref THandler handler) where THandler : struct, IPerfHandler
     {
         var local = handler;
-        ulong dataSize = _dataSize, mask = dataSize - 1, head = cursor.Head, position = cursor.Tail;
-        byte* data = cursor.Data;
+        ulong dataSize = _dataSize, head = cursor.Head, position = cursor.Tail;
+        byte* data = cursor.Data, end = data + dataSize;
+        // The next record's address waits on this one's size alone: a pointer that moves by the size (zero-extended)
+        // and returns to the start at the ring's end, rather than position & mask recomputed from the position.
+        byte* record = data + (position & (dataSize - 1));
         int cpu = cursor.Cpu, count = cursor.Handled;
         bool wrapped = false;
         while (position < head)
         {
-            ulong offset = position & mask;
-            byte* record = data + offset;
-            ulong size = *(ushort*)(record + 6);                               // zero-extended: the next record's address waits on it
+            ulong size = *(ushort*)(record + 6);
             if (size == 0) break;                                              // cannot happen; never spin
-            if (offset + size > dataSize)
+            if ((ulong)(end - record) < size)
             {
                 wrapped = true;
                 break;
             }
             cursor.Tail = position += size;
             Dispatch(cpu, record, (int)size, ref count, ref local);
+            record += size;
+            if (record == end) record = data;
         }
         cursor.Handled = count;
         handler = local;
