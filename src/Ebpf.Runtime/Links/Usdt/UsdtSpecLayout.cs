@@ -39,7 +39,7 @@ internal sealed record UsdtSpecLayout(
     /// <c>arg_signed</c>, <c>arg_bitshift</c> (16 bytes per argument); 12 arguments, then <c>usdt_cookie</c> and
     /// <c>arg_cnt</c>: 208 bytes. No indexed operands.</summary>
     public static readonly UsdtSpecLayout Classic = new(
-        Size: 208, ArgumentCount: 12, ArgumentStride: 16, Cookie: Field.Bytes(192, 8), Count: Field.Bytes(200, 2),
+        Size: 208, ArgumentCount: UsdtArguments.MaxCount, ArgumentStride: 16, Cookie: Field.Bytes(192, 8), Count: Field.Bytes(200, 2),
         ValueOffset: Field.Bytes(0, 8), Kind: Field.Bytes(8, 4), RegisterOffset: Field.Bytes(12, 2),
         Signed: Field.Bytes(14, 1), BitShift: Field.Bytes(15, 1), IndexRegisterOffset: null, ScaleShift: null);
 
